@@ -1,0 +1,45 @@
+# Ventanilla — build, run and test. `make help` lists the targets.
+#
+# The two commands of the README:
+#   make run    build and run the daemon on the embedded development default
+#   make test   install what is missing, lint, and run every test (race detector on)
+
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=$(VERSION)
+# matprofile makes gocv count every live Mat, so tests can prove none leaks.
+TAGS      := matprofile
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+PKGS      ?= ./...
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build run test bench lint fuzz
+
+help: ## list the targets and what they do
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## install what a fresh Debian 12 machine lacks (idempotent; sudo only when not root)
+	@scripts/deps.sh
+
+build: ## build every command into bin/
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+run: deps build ## run the daemon in the foreground on configs/dev.toml
+	scripts/run-dev.sh
+
+test: deps lint ## lint, then run every test with the race detector
+	$(GO) test -race -tags $(TAGS) -timeout 40m -count=1 $(PKGS)
+
+bench: ## run the benchmarks (results belong in docs/benchmarks.md)
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+lint: ## gofmt and go vet must be clean
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags $(TAGS) $(PKGS)
+
+fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
+	@scripts/fuzz-all.sh $(FUZZTIME)

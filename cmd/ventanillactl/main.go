@@ -1,0 +1,79 @@
+// Command ventanillactl is the technician's and auditor's tool: it talks to a
+// running ventanillad over the diagnostics socket, and runs the offline tools
+// (consent evidence, liveness evaluation, device emulators, codecs).
+//
+// Exit codes: 0 ok; 1 not healthy or a check failed; 2 usage error;
+// 3 cannot connect to the daemon.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// Exit codes, documented in the package comment and in `ventanillactl help`.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitUnreachable = 3
+)
+
+// command is one subcommand. run gets the arguments after the command name
+// and returns the process exit code.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, cli *cli, args []string) int
+}
+
+// cli carries the process's streams so commands can be tested in-process.
+type cli struct {
+	stdout io.Writer
+	stderr io.Writer
+	stdin  io.Reader
+}
+
+// commands is the table of subcommands; each lives in its own file.
+var commands = []command{}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &cli{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, c *cli, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(c.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, cmd := range commands {
+		if cmd.name == args[0] {
+			return cmd.run(ctx, c, args[1:])
+		}
+	}
+	fmt.Fprintf(c.stderr, "ventanillactl: unknown command %q; run `ventanillactl help`\n", args[0])
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: ventanillactl COMMAND [flags]")
+	fmt.Fprintln(w, "\ncommands:")
+	sorted := append([]command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, cmd := range sorted {
+		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 not healthy or check failed, 2 usage, 3 cannot connect")
+	fmt.Fprintln(w, "run `ventanillactl COMMAND -h` for a command's flags")
+}
