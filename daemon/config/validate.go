@@ -1,0 +1,97 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"regexp"
+	"time"
+)
+
+var kioskIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+func invalid(key, format string, args ...any) *InvalidError {
+	return &InvalidError{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// validate checks meaning, after types. It returns the first problem.
+func (c *Config) validate() error {
+	if c.Version == 0 {
+		return invalid("version", "is required; this build reads version %v (add `version = %d` at the top)", SupportedVersions, CurrentVersion)
+	}
+	if !supported(c.Version) {
+		return invalid("version", "%d is not supported by this build, which reads %v", c.Version, SupportedVersions)
+	}
+	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateKiosk() error {
+	if !kioskIDPattern.MatchString(c.Kiosk.ID) {
+		return invalid("kiosk.id", "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	return nil
+}
+
+func (c *Config) validatePaths() error {
+	if c.Paths.StateDir == "" {
+		return invalid("paths.state_dir", "must not be empty")
+	}
+	if c.Paths.RunDir == "" {
+		return invalid("paths.run_dir", "must not be empty")
+	}
+	return nil
+}
+
+func (c *Config) validateLog() error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return invalid("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "auto", "journal", "logfmt", "json":
+		return nil
+	}
+	return invalid("log.format", "%q is not one of auto, journal, logfmt, json", c.Log.Format)
+}
+
+func (c *Config) validateDiag() error {
+	if len(c.SocketPath()) > 100 {
+		return invalid("diagnostics.socket", "path is longer than a unix socket allows (100 bytes); choose a shorter one")
+	}
+	addr := c.Diagnostics.MetricsListen
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return invalid("diagnostics.metrics_listen", "want host:port such as \"127.0.0.1:9464\": %v", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return invalid("diagnostics.metrics_listen", "must be a loopback address; metrics are for this machine only")
+	}
+	return nil
+}
+
+func (c *Config) validateTimes() error {
+	positive := []struct {
+		key string
+		d   Duration
+		min time.Duration
+	}{
+		{"shutdown.timeout", c.Shutdown.Timeout, 100 * time.Millisecond},
+		{"health.check_interval", c.Health.CheckInterval, 100 * time.Millisecond},
+		{"health.loop_stall_time", c.Health.LoopStallTime, time.Second},
+	}
+	for _, p := range positive {
+		if p.d.D() < p.min {
+			return invalid(p.key, "must be at least %v", p.min)
+		}
+	}
+	return nil
+}
