@@ -28,7 +28,7 @@ build: ## build every command into bin/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 run: deps build ## run the daemon in the foreground on configs/dev.toml
-	scripts/run-dev.sh
+	@scripts/run-dev.sh
 
 test: deps lint ## lint, then run every test with the race detector
 	$(GO) test -race -tags $(TAGS) -timeout 40m -count=1 $(PKGS)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -32,11 +33,22 @@ type command struct {
 	run     func(ctx context.Context, cli *cli, args []string) int
 }
 
-// cli carries the process's streams so commands can be tested in-process.
+// cli carries the process's streams so commands can be tested in-process,
+// and the global flags given before the command name.
 type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	stdin  io.Reader
+
+	globals globalFlags
+}
+
+// globalFlags may come before the command ("ventanillactl --config F status");
+// commands that talk to the daemon use them as their defaults.
+type globalFlags struct {
+	config string
+	socket string
+	json   bool
 }
 
 // commands is the table of subcommands; each lives in its own file.
@@ -50,6 +62,11 @@ func main() {
 }
 
 func run(ctx context.Context, c *cli, args []string) int {
+	args, err := parseGlobals(c, args)
+	if err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl:", err)
+		return exitUsage
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(c.stdout)
 		if len(args) == 0 {
@@ -66,8 +83,37 @@ func run(ctx context.Context, c *cli, args []string) int {
 	return exitUsage
 }
 
+// parseGlobals consumes --config, --socket and --json before the command.
+func parseGlobals(c *cli, args []string) ([]string, error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		switch name {
+		case "json":
+			c.globals.json = true
+			args = args[1:]
+			continue
+		case "config", "socket":
+		default:
+			return nil, fmt.Errorf("unknown global flag %s; global flags are --config, --socket and --json", args[0])
+		}
+		if !hasValue {
+			if len(args) < 2 {
+				return nil, fmt.Errorf("flag %s needs a value", args[0])
+			}
+			value, args = args[1], args[1:]
+		}
+		args = args[1:]
+		if name == "config" {
+			c.globals.config = value
+		} else {
+			c.globals.socket = value
+		}
+	}
+	return args, nil
+}
+
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: ventanillactl COMMAND [flags]")
+	fmt.Fprintln(w, "usage: ventanillactl [--config FILE | --socket PATH] [--json] COMMAND [flags]")
 	fmt.Fprintln(w, "\ncommands:")
 	sorted := append([]command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/daemon"
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/health"
+)
+
+func init() {
+	commands = append(commands,
+		command{name: "status", summary: "version, uptime, settings and conditions of the running daemon", run: cmdStatus},
+		command{name: "health", summary: "readiness and visible conditions (exit 1 when not ready)", run: cmdHealth},
+		command{name: "selftest", summary: "run the daemon's self-tests (admin; exit 1 when one fails)", run: cmdSelftest},
+		command{name: "metrics", summary: "print the daemon's Prometheus metrics", run: cmdMetrics},
+		command{name: "loglevel", summary: "set the daemon's log level: loglevel debug|info|warn|error (admin)", run: cmdLogLevel},
+		command{name: "config", summary: "config check FILE: validate a config file offline", run: cmdConfig},
+	)
+}
+
+// parseDaemonCmd parses the common flags; ok=false means exit with code.
+func parseDaemonCmd(c *cli, name string, args []string) (*daemonFlags, []string, int, bool) {
+	fs := flag.NewFlagSet("ventanillactl "+name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	var d daemonFlags
+	d.register(fs, c.globals)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, nil, exitOK, false
+		}
+		return nil, nil, exitUsage, false
+	}
+	return &d, fs.Args(), 0, true
+}
+
+// fetch runs one request and reports errors on stderr.
+func fetch(ctx context.Context, c *cli, d *daemonFlags, method, path string, body io.Reader) (int, []byte, int) {
+	cl, err := d.client()
+	if err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl:", err)
+		return 0, nil, exitUsage
+	}
+	code, b, err := cl.do(ctx, method, path, body)
+	if err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl:", err)
+		return code, b, exitFor(err)
+	}
+	return code, b, exitOK
+}
+
+func cmdStatus(ctx context.Context, c *cli, args []string) int {
+	d, _, code, ok := parseDaemonCmd(c, "status", args)
+	if !ok {
+		return code
+	}
+	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/status", nil)
+	if rc != exitOK {
+		return rc
+	}
+	var st daemon.Status
+	if err := json.Unmarshal(body, &st); err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl: unreadable status from the daemon:", err)
+		return exitFailed
+	}
+	if d.json {
+		c.stdout.Write(body)
+	} else {
+		printStatus(c.stdout, &st)
+	}
+	if !st.Ready {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func printStatus(w io.Writer, st *daemon.Status) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "state:\t%s\n", readyWord(st.Ready, st.Summary))
+	fmt.Fprintf(tw, "version:\t%s (%s)\n", st.Version, st.GoVersion)
+	fmt.Fprintf(tw, "pid:\t%d\n", st.PID)
+	fmt.Fprintf(tw, "uptime:\t%s (since %s)\n", st.Uptime, st.Started.Local().Format(time.DateTime))
+	for _, k := range []string{"kiosk_id", "file", "state_dir", "diag_socket", "log_level", "metrics_listen"} {
+		if v, ok := st.Config[k]; ok && fmt.Sprint(v) != "" {
+			fmt.Fprintf(tw, "%s:\t%v\n", strings.ReplaceAll(k, "_", " "), v)
+		}
+	}
+	tw.Flush()
+	printConditions(w, st.Conditions)
+}
+
+func readyWord(ready bool, summary string) string {
+	if ready && summary == "ok" {
+		return "healthy"
+	}
+	if ready {
+		return "ready, " + summary
+	}
+	return summary
+}
+
+func printConditions(w io.Writer, conds []health.State) {
+	if len(conds) == 0 {
+		fmt.Fprintln(w, "\nno conditions: every check passes")
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONDITION\tSEVERITY\tSINCE\tDETAIL\tWHAT TO DO")
+	for _, s := range conds {
+		detail := s.Detail
+		if len(s.CausedBy) > 0 {
+			detail = "caused by " + fmt.Sprint(s.CausedBy) + "; " + detail
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Code, s.Severity, s.Since.Local().Format(time.TimeOnly), detail, s.Message)
+	}
+	tw.Flush()
+}
+
+func cmdHealth(ctx context.Context, c *cli, args []string) int {
+	d, _, code, ok := parseDaemonCmd(c, "health", args)
+	if !ok {
+		return code
+	}
+	status, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/health", nil)
+	if rc != exitOK {
+		return rc
+	}
+	var rep daemon.HealthReport
+	if err := json.Unmarshal(body, &rep); err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl: unreadable health from the daemon:", err)
+		return exitFailed
+	}
+	if d.json {
+		c.stdout.Write(body)
+	} else {
+		fmt.Fprintln(c.stdout, map[bool]string{true: "ready", false: "NOT READY"}[rep.Ready])
+		printConditions(c.stdout, rep.Conditions)
+	}
+	if status != http.StatusOK || !rep.Ready {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func cmdSelftest(ctx context.Context, c *cli, args []string) int {
+	d, _, code, ok := parseDaemonCmd(c, "selftest", args)
+	if !ok {
+		return code
+	}
+	_, body, rc := fetch(ctx, c, d, http.MethodPost, "/v1/selftest", nil)
+	if rc != exitOK {
+		return rc
+	}
+	var res struct {
+		OK     bool                 `json:"ok"`
+		Checks []health.CheckResult `json:"checks"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl: unreadable self-test result:", err)
+		return exitFailed
+	}
+	if d.json {
+		c.stdout.Write(body)
+	} else {
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CHECK\tRESULT\tTIME\tERROR")
+		for _, ch := range res.Checks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ch.Name, map[bool]string{true: "ok", false: "FAIL"}[ch.OK],
+				ch.Duration.Round(time.Millisecond), ch.Error)
+		}
+		tw.Flush()
+	}
+	if !res.OK {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func cmdMetrics(ctx context.Context, c *cli, args []string) int {
+	d, _, code, ok := parseDaemonCmd(c, "metrics", args)
+	if !ok {
+		return code
+	}
+	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/metrics", nil)
+	if rc == exitOK {
+		c.stdout.Write(body)
+	}
+	return rc
+}
+
+func cmdLogLevel(ctx context.Context, c *cli, args []string) int {
+	d, rest, code, ok := parseDaemonCmd(c, "loglevel", args)
+	if !ok {
+		return code
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(c.stderr, "usage: ventanillactl loglevel [flags] debug|info|warn|error")
+		return exitUsage
+	}
+	body, _ := json.Marshal(map[string]string{"level": rest[0]})
+	status, b, rc := fetch(ctx, c, d, http.MethodPut, "/v1/loglevel", strings.NewReader(string(body)))
+	if rc != exitOK {
+		return rc
+	}
+	if status != http.StatusOK {
+		fmt.Fprintln(c.stderr, "ventanillactl:", errorText(b))
+		return exitUsage
+	}
+	fmt.Fprintln(c.stdout, "log level:", rest[0])
+	return exitOK
+}
+
+func cmdConfig(_ context.Context, c *cli, args []string) int {
+	if len(args) != 2 || args[0] != "check" {
+		fmt.Fprintln(c.stderr, "usage: ventanillactl config check FILE")
+		return exitUsage
+	}
+	cfg, err := config.Load(args[1])
+	if err != nil {
+		fmt.Fprintln(c.stderr, err)
+		return exitFailed
+	}
+	fmt.Fprintf(c.stdout, "%s: valid (version %d, kiosk %s)\n", cfg.File, cfg.Version, cfg.Kiosk.ID)
+	return exitOK
+}

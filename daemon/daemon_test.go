@@ -1,0 +1,201 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
+)
+
+// testConfig returns a valid config whose directories live under t.TempDir.
+func testConfig(t *testing.T) *config.Config {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Kiosk.ID = "test-kiosk"
+	cfg.Paths.StateDir = filepath.Join(dir, "state")
+	cfg.Paths.RunDir = filepath.Join(dir, "run")
+	cfg.Diagnostics.SocketGroup = ""
+	cfg.Diagnostics.TechnicianGroup = ""
+	cfg.Diagnostics.AdminGroup = ""
+	cfg.Log.Format = "logfmt"
+	cfg.Shutdown.Timeout = config.Dur(2 * time.Second)
+	return &cfg
+}
+
+// recNotifier records sd_notify states and signals each one.
+type recNotifier struct {
+	mu     sync.Mutex
+	states []string
+	ch     chan string
+}
+
+func newRecNotifier() *recNotifier { return &recNotifier{ch: make(chan string, 256)} }
+
+func (n *recNotifier) Notify(s string) error {
+	n.mu.Lock()
+	n.states = append(n.states, s)
+	n.mu.Unlock()
+	n.ch <- s
+	return nil
+}
+
+// waitFor reads states until one has the prefix; it fails the test on timeout.
+func (n *recNotifier) waitFor(t *testing.T, prefix string) string {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case s := <-n.ch:
+			if strings.HasPrefix(s, prefix) {
+				return s
+			}
+		case <-timeout:
+			t.Fatalf("no %q from the daemon", prefix)
+		}
+	}
+}
+
+// startDaemon runs the daemon in the background and returns a stop
+// function that cancels it and returns Run's error.
+func startDaemon(t *testing.T, opts Options) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	if opts.Stderr == nil {
+		opts.Stderr = &syncBuffer{}
+	}
+	opts.KeepDumpable = true
+	go func() { done <- Run(ctx, opts) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func unixClient(path string) *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	}}}
+}
+
+func getJSON(t *testing.T, c *http.Client, method, path string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://d"+path, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatalf("%s %s: decode: %v", method, path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestDiagnosticsEndpoints(t *testing.T) {
+	cfg := testConfig(t)
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: cfg, Notifier: n, ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	c := unixClient(cfg.SocketPath())
+
+	var rep HealthReport
+	if code := getJSON(t, c, "GET", "/v1/health", &rep); code != 200 || !rep.Ready {
+		t.Fatalf("health = %d %+v", code, rep)
+	}
+	var st Status
+	if code := getJSON(t, c, "GET", "/v1/status", &st); code != 200 || st.Config["kiosk_id"] != "test-kiosk" {
+		t.Fatalf("status = %d %+v", code, st)
+	}
+	var self struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			Name string `json:"name"`
+		} `json:"checks"`
+	}
+	if code := getJSON(t, c, "POST", "/v1/selftest", &self); code != 200 || !self.OK || len(self.Checks) == 0 {
+		t.Fatalf("selftest = %d %+v", code, self)
+	}
+	if code := getJSON(t, c, "GET", "/v1/selftest", nil); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET selftest = %d, want 405", code)
+	}
+}
+
+func TestNotReadyAnswers503(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Health.MinFreeDisk = config.Bytes(1 << 62) // no disk is this big
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: cfg, Notifier: n, ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "STATUS=not ready")
+	var rep HealthReport
+	code := getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/health", &rep)
+	if code != http.StatusServiceUnavailable || rep.Ready || len(rep.NotReady) != 1 || rep.NotReady[0].Code != condDiskLow {
+		t.Fatalf("health = %d %+v", code, rep)
+	}
+}
+
+// TestShutdownLeavesNoGoroutine checks that after Run returns, no goroutine
+// started by the daemon is left: each has an owner that waited for it.
+func TestShutdownLeavesNoGoroutine(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Diagnostics.MetricsListen = "127.0.0.1:0"
+	n := newRecNotifier()
+	stop := startDaemon(t, Options{Config: cfg, Notifier: n, WatchdogInterval: time.Second,
+		ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/status", nil)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if left := daemonGoroutines(); len(left) > 0 {
+		t.Fatalf("goroutines left after Run returned:\n%s", strings.Join(left, "\n\n"))
+	}
+}
+
+// daemonGoroutines returns stacks of goroutines running this package's
+// code, other than test functions.
+func daemonGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "ventanilla/daemon.") && !strings.Contains(g, "testing.tRunner") {
+			out = append(out, g)
+		}
+	}
+	return out
+}

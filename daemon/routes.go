@@ -1,0 +1,61 @@
+package daemon
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/health"
+)
+
+func healthCheck(name string, run func(ctx context.Context) error) health.Check {
+	return health.Check{Name: name, Run: run}
+}
+
+// routes registers the built-in diagnostics endpoints.
+func (s *System) routes() {
+	s.diag.handle("GET /v1/health", readAccess, healthHandler(s.Health))
+	s.diag.handle("GET /v1/status", readAccess, http.HandlerFunc(s.serveStatus))
+	s.diag.handle("GET /metrics", readAccess, metricsHandler(s.Metrics))
+	s.diag.handle("POST /v1/selftest", writeAccess, selftestHandler(s.Health))
+	s.diag.handle("PUT /v1/loglevel", writeAccess, logLevelHandler(s.Level, s.Log))
+}
+
+// publicMux is what the optional loopback TCP listener serves: metrics and
+// health only, because it has no peer credentials to check.
+func (s *System) publicMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.Handle("GET /v1/health", healthHandler(s.Health))
+	m.Handle("GET /metrics", metricsHandler(s.Metrics))
+	return m
+}
+
+// Status is the body of GET /v1/status.
+type Status struct {
+	Version    string         `json:"version"`
+	GoVersion  string         `json:"go_version"`
+	PID        int            `json:"pid"`
+	Started    time.Time      `json:"started"`
+	Uptime     string         `json:"uptime"`
+	Summary    string         `json:"summary"`
+	Ready      bool           `json:"ready"`
+	Config     map[string]any `json:"config"`
+	Conditions []health.State `json:"conditions"`
+	Loops      []LoopState    `json:"loops"`
+}
+
+func (s *System) serveStatus(w http.ResponseWriter, r *http.Request) {
+	ready, _ := s.Health.Ready()
+	st := Status{
+		Version: Version, GoVersion: runtime.Version(), PID: os.Getpid(),
+		Started: s.Started, Uptime: s.now().Sub(s.Started).Round(time.Second).String(),
+		Summary: s.Health.Summary(), Ready: ready, Config: s.Config.Summary(),
+		Conditions: s.Health.Visible(), Loops: s.loops.states(),
+	}
+	if st.Conditions == nil {
+		st.Conditions = []health.State{}
+	}
+	writeJSON(w, http.StatusOK, st)
+}

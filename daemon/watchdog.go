@@ -1,0 +1,129 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/health"
+)
+
+// loops tracks the daemon's main loops. Each loop checks in (Beat) every
+// time round; the watchdog pings systemd only while every loop has checked
+// in within its stall time, so a wedged loop gets the daemon restarted.
+type loops struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]*loop
+}
+
+type loop struct {
+	name  string
+	stall time.Duration
+	last  time.Time
+	owner *loops
+}
+
+func newLoops(now func() time.Time) *loops {
+	return &loops{now: now, m: make(map[string]*loop)}
+}
+
+// register declares a loop that must beat at least every stall.
+func (ls *loops) register(name string, stall time.Duration) *loop {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l := &loop{name: name, stall: stall, last: ls.now(), owner: ls}
+	ls.m[name] = l
+	return l
+}
+
+// Beat records that the loop made progress.
+func (l *loop) Beat() {
+	l.owner.mu.Lock()
+	l.last = l.owner.now()
+	l.owner.mu.Unlock()
+}
+
+// stalled lists loops that have not beaten within their stall time.
+func (ls *loops) stalled() []string {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	now := ls.now()
+	var out []string
+	for name, l := range ls.m {
+		if now.Sub(l.last) > l.stall {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// LoopState is a loop as shown in /v1/status.
+type LoopState struct {
+	Name      string    `json:"name"`
+	LastBeat  time.Time `json:"last_beat"`
+	StallTime string    `json:"stall_time"`
+	Stalled   bool      `json:"stalled"`
+}
+
+func (ls *loops) states() []LoopState {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	now := ls.now()
+	out := make([]LoopState, 0, len(ls.m))
+	for _, l := range ls.m {
+		out = append(out, LoopState{Name: l.name, LastBeat: l.last,
+			StallTime: l.stall.String(), Stalled: now.Sub(l.last) > l.stall})
+	}
+	return out
+}
+
+// watchdog pings systemd at half the interval while the daemon is healthy:
+// no loop stalled and no critical condition visible. When it withholds a
+// ping it logs why once per episode, so the journal explains the restart.
+type watchdog struct {
+	notifier Notifier
+	interval time.Duration // WatchdogSec; pings every interval/2
+	loops    *loops
+	health   *health.Registry
+	log      *slog.Logger
+}
+
+func (w *watchdog) run(ctx context.Context) error {
+	t := time.NewTicker(w.interval / 2)
+	defer t.Stop()
+	withheld := false
+	for {
+		reason := w.unhealthy()
+		switch {
+		case reason == "":
+			if err := w.notifier.Notify("WATCHDOG=1"); err != nil {
+				w.log.Warn("sd_notify WATCHDOG failed", "err", err)
+			}
+			withheld = false
+		case !withheld:
+			w.log.Error("withholding watchdog ping; systemd will restart the daemon if this lasts", "reason", reason)
+			withheld = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (w *watchdog) unhealthy() string {
+	if s := w.loops.stalled(); len(s) > 0 {
+		return "loops stalled: " + joinSorted(s)
+	}
+	if c := w.health.Critical(); len(c) > 0 {
+		codes := make([]string, len(c))
+		for i, s := range c {
+			codes[i] = string(s.Code)
+		}
+		return "critical conditions: " + joinSorted(codes)
+	}
+	return ""
+}
