@@ -2,4 +2,9 @@ module github.com/ventanilla-mx/ventanilla
 
 go 1.26.8
 
-require golang.org/x/mod v0.43.0
+require (
+	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
+	golang.org/x/mod v0.43.0
+)
+
+require golang.org/x/sys v0.50.0 // indirect
