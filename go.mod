@@ -7,4 +7,7 @@ require (
 	golang.org/x/mod v0.43.0
 )
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/creack/pty v1.1.24 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
