@@ -227,3 +227,15 @@ func (p *PTY) Close() error {
 	p.mu.Unlock()
 	return err
 }
+
+// SendPowerOn sends the R503's power-up byte 0x55 now.
+func (p *PTY) SendPowerOn() error {
+	p.mu.Lock()
+	m, plugged := p.master, p.plugged
+	p.mu.Unlock()
+	if !plugged {
+		return errors.New("sim: unplugged")
+	}
+	_, err := m.Write([]byte{0x55})
+	return err
+}
