@@ -37,11 +37,18 @@ func (f Fault) String() string {
 // faultSet is the faults applying to one response.
 type faultSet []Fault
 
-// takeFaults removes one use of every armed fault and returns them.
-func takeFaults(armed *[]Fault) faultSet {
-	now := append(faultSet(nil), (*armed)...)
+// takeFaults removes one use of every armed fault that applies to a
+// response of n frames and returns them. A fault aimed at frame k waits for
+// a response that has a frame k (an image transfer, say).
+func takeFaults(armed *[]Fault, n int) faultSet {
+	var now faultSet
 	kept := (*armed)[:0]
 	for _, f := range *armed {
+		if f.Kind != FaultGarbage && f.Kind != FaultDelay && f.Frame >= n {
+			kept = append(kept, f)
+			continue
+		}
+		now = append(now, f)
 		if f.Times--; f.Times > 0 {
 			kept = append(kept, f)
 		}

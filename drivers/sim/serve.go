@@ -104,7 +104,7 @@ func (s *session) respond(resp Response, baud int) error {
 		return nil
 	}
 	s.p.mu.Lock()
-	fs := takeFaults(&s.p.faults)
+	fs := takeFaults(&s.p.faults, len(resp.Frames))
 	garbage := fs.garbage(s.p.rng)
 	s.p.mu.Unlock()
 	if !s.sleep(fs.delay()) {
