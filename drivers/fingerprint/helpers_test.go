@@ -2,6 +2,7 @@ package fingerprint_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"sync"
@@ -16,7 +17,7 @@ import (
 // rig is an emulated module on a real pseudo-terminal behind a stable
 // link, and a driver on it.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	dev    *sim.Device
 	pty    *sim.PTY
 	s      *fp.R30x
@@ -24,7 +25,7 @@ type rig struct {
 	events chan fp.StateEvent
 }
 
-func newRig(t *testing.T, cfg sim.Config, popts sim.PTYOpts, mod func(*fp.Opts)) *rig {
+func newRig(t testing.TB, cfg sim.Config, popts sim.PTYOpts, mod func(*fp.Opts)) *rig {
 	t.Helper()
 	dev, err := sim.NewDevice(cfg)
 	if err != nil {
@@ -192,3 +193,5 @@ func (c *fakeClock) advanceToNext() time.Duration {
 	w.ch <- c.now
 	return d
 }
+
+func errorsIsUnavailable(err error) bool { return errors.Is(err, fp.ErrUnavailable) }
