@@ -29,6 +29,7 @@ func testConfig(t *testing.T) *config.Config {
 	cfg.Diagnostics.AdminGroup = ""
 	cfg.Log.Format = "logfmt"
 	cfg.Shutdown.Timeout = config.Dur(2 * time.Second)
+	cfg.Scanner.Enabled = false // tests that want one use the emulator
 	return &cfg
 }
 
