@@ -5,3 +5,5 @@ go 1.26.8
 require golang.org/x/mod v0.43.0
 
 require golang.org/x/sys v0.50.0
+
+require gocv.io/x/gocv v0.31.0
