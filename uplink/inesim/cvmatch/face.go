@@ -12,7 +12,7 @@ import (
 const (
 	faceSide  = 128
 	lbphGrid  = 8
-	lbphBins  = 59 // uniform patterns (58) + one bin for the rest
+	lbphBins  = 59   // uniform patterns (58) + one bin for the rest
 	faceMid   = 80.0 // distance that scores 50
 	faceScale = 10.0
 )

@@ -71,8 +71,8 @@ func EncodeISO19794Raw(pix []byte, width, height, pos int) ([]byte, error) {
 	copy(b, "FIR\x00010\x00")
 	binary.BigEndian.PutUint16(b[8:], uint16(uint64(total)>>32))
 	binary.BigEndian.PutUint32(b[10:], uint32(total))
-	binary.BigEndian.PutUint16(b[16:], 31) // acquisition level: 500 ppi class
-	b[18], b[19] = 1, 1                    // one finger; scale in ppi
+	binary.BigEndian.PutUint16(b[16:], 31)      // acquisition level: 500 ppi class
+	b[18], b[19] = 1, 1                         // one finger; scale in ppi
 	for _, off := range []int{20, 22, 24, 26} { // scan and image resolutions
 		binary.BigEndian.PutUint16(b[off:], 500)
 	}
