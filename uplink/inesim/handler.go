@@ -127,7 +127,7 @@ func (s *Service) authenticate(r *http.Request, rec *uplink.Received) *refusal {
 	if r.Header.Get("Idempotency-Key") != rec.RequestID {
 		return refuse(http.StatusBadRequest, "malformed")
 	}
-	pub, ok := s.opts.Kiosks[rec.KioskID]
+	pub, ok := s.kioskKey(rec.KioskID)
 	if !ok {
 		return refuse(http.StatusForbidden, "unknown-kiosk")
 	}
@@ -159,7 +159,8 @@ func (s *Service) answer(rec *uplink.Received, signer devicekey.Signer) *respons
 	if rec.Liveness != nil && rec.Liveness.Decision != uplink.LivenessLive && hasFace(rec) {
 		return errorResponse(http.StatusUnprocessableEntity, "liveness")
 	}
-	if _, err := rec.Consent.Verify(rec.KioskID, s.opts.Kiosks[rec.KioskID]); err != nil {
+	pub, _ := s.kioskKey(rec.KioskID)
+	if _, err := rec.Consent.Verify(rec.KioskID, pub); err != nil {
 		return errorResponse(http.StatusForbidden, "consent")
 	}
 	a, err := s.decide(rec)

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,7 @@ type Service struct {
 	opts   Opts
 	guard  *guard
 	faults atomic.Pointer[Faults]
+	kiosks atomic.Pointer[map[string]ed25519.PublicKey]
 	seq    atomic.Uint64
 	fired  atomic.Uint64
 
@@ -90,6 +92,8 @@ func New(opts *Opts) (*Service, error) {
 	}
 	s := &Service{opts: o, guard: newGuard(o.IdempotencyWindow, o.ReplayWindow)}
 	s.faults.Store(&Faults{})
+	kiosks := maps.Clone(o.Kiosks)
+	s.kiosks.Store(&kiosks)
 	return s, nil
 }
 
@@ -161,4 +165,21 @@ func wait(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
+}
+
+// Enroll registers (or replaces) a kiosk's device key while serving.
+func (s *Service) Enroll(kioskID string, pub ed25519.PublicKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kiosks := maps.Clone(*s.kiosks.Load())
+	if kiosks == nil {
+		kiosks = map[string]ed25519.PublicKey{}
+	}
+	kiosks[kioskID] = pub
+	s.kiosks.Store(&kiosks)
+}
+
+func (s *Service) kioskKey(id string) (ed25519.PublicKey, bool) {
+	k, ok := (*s.kiosks.Load())[id]
+	return k, ok
 }

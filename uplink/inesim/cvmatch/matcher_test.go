@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"gocv.io/x/gocv"
-
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
@@ -22,8 +20,6 @@ func newMatcher(t testing.TB) *Matcher {
 	t.Cleanup(m.Close)
 	return m
 }
-
-func matCount() int { return gocv.MatProfile.Count() }
 
 func TestFingerSynthetic(t *testing.T) {
 	m := newMatcher(t)
