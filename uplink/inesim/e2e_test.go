@@ -68,7 +68,7 @@ var (
 
 // sharedPKI generates one key set per test binary (X25519 keeps it fast;
 // the default KEM is covered by TestDefaultKEM).
-func sharedPKI(t *testing.T) *inesim.DevPKI {
+func sharedPKI(t testing.TB) *inesim.DevPKI {
 	pkiOnce.Do(func() { pkiX, pkiErr = inesim.NewDevPKI("kiosk-test", uplink.KEMX25519, 24*time.Hour) })
 	if pkiErr != nil {
 		t.Fatal(pkiErr)

@@ -1,6 +1,7 @@
 package cvmatch
 
 import (
+	"crypto/sha256"
 	"image"
 	"math"
 
@@ -22,7 +23,7 @@ const (
 func (m *Matcher) FaceSimilarity(probe, reference []byte) (int, error) {
 	w := m.get()
 	defer m.put(w)
-	ref, err := w.faceHistogram(reference)
+	ref, err := m.referenceHistogram(w, reference)
 	if err != nil {
 		return 0, err
 	}
@@ -34,6 +35,31 @@ func (m *Matcher) FaceSimilarity(probe, reference []byte) (int, error) {
 	d := chiSquare(pr, ref)
 	return clamp100(100 / (1 + math.Exp((d-faceMid)/faceScale))), nil
 }
+
+// referenceHistogram returns the cached histogram of a registry reference
+// (registry data, not received data, so caching it retains nothing).
+func (m *Matcher) referenceHistogram(w *worker, reference []byte) ([]float64, error) {
+	key := sha256.Sum256(reference)
+	m.mu.Lock()
+	h, ok := m.refs[key]
+	m.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := w.faceHistogram(reference)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if len(m.refs) >= maxCachedRefs {
+		clear(m.refs)
+	}
+	m.refs[key] = h
+	m.mu.Unlock()
+	return h, nil
+}
+
+const maxCachedRefs = 4096
 
 // faceHistogram decodes, crops the face and returns its spatial LBP
 // histogram (lbphGrid x lbphGrid cells of lbphBins bins, each cell summing

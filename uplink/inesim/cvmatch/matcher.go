@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"runtime"
+	"sync"
 
 	"gocv.io/x/gocv"
 
@@ -43,6 +44,9 @@ type Matcher struct {
 	opts Opts
 	pool chan *worker
 	all  []*worker
+
+	mu   sync.Mutex
+	refs map[[32]byte][]float64 // reference face histograms by SHA-256
 }
 
 // New loads the cascade once per worker.
@@ -57,7 +61,7 @@ func New(opts *Opts) (*Matcher, error) {
 		}
 		o.DecodeWSQ = opts.DecodeWSQ
 	}
-	m := &Matcher{opts: o, pool: make(chan *worker, o.Workers)}
+	m := &Matcher{opts: o, pool: make(chan *worker, o.Workers), refs: map[[32]byte][]float64{}}
 	for range o.Workers {
 		w := &worker{cascade: gocv.NewCascadeClassifier()}
 		m.all = append(m.all, w)
