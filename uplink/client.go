@@ -158,10 +158,10 @@ func (c *Client) Verify(ctx context.Context, req *Request) (Answer, error) {
 func (c *Client) verify(ctx context.Context, req *Request) (Answer, error) {
 	s, err := c.sealer.Seal(req)
 	if err != nil {
-		if errors.Is(err, secmem.ErrNotLocked) || strings.Contains(err.Error(), "secmem") || strings.Contains(err.Error(), "device key") {
-			return Answer{}, failure(ReasonLocal, err)
+		if errors.Is(err, ErrInvalidRequest) {
+			return Answer{}, failure(ReasonInvalidRequest, err)
 		}
-		return Answer{}, failure(ReasonInvalidRequest, err)
+		return Answer{}, failure(ReasonLocal, err)
 	}
 	defer s.Release()
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Deadline)

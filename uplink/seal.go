@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -13,6 +14,11 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 )
+
+// ErrInvalidRequest wraps every validation failure of a Request (credential
+// fields, biometric kinds, formats and sizes, liveness, consent proof
+// shape). Fix the data; resending the same request fails the same way.
+var ErrInvalidRequest = errors.New("invalid request")
 
 // Sealer builds, signs and seals requests (the kiosk side, without the
 // network). Client uses it; benchmarks and tests use it directly.
@@ -47,7 +53,7 @@ func (s *Sealed) Release() {
 // returns; only the ciphertext and the exported answer key remain.
 func (s *Sealer) Seal(req *Request) (*Sealed, error) {
 	if err := req.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	meta, ids, err := s.meta(req)
 	if err != nil {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,5 +49,35 @@ func TestUsage(t *testing.T) {
 		if code := run(context.Background(), &out, &errb, args); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}
+	}
+}
+
+func TestServeStopsOnSignal(t *testing.T) {
+	if _, err := os.Stat(cvmatch.DefaultCascade); err != nil {
+		t.Skip("opencv-data not installed")
+	}
+	dir := filepath.Join(t.TempDir(), "ine")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), &out, &errb, []string{"keygen", "-dir", dir, "-kem", "x25519"}); code != exitOK {
+		t.Fatal(errb.String())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, pw, io.Discard, []string{"serve", "-dir", dir, "-addr", "127.0.0.1:0", "-fault", "5xx"})
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil || !strings.Contains(line, "https://127.0.0.1:") {
+		t.Fatalf("serve printed %q (%v)", line, err)
+	}
+	go io.Copy(io.Discard, pr)
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exit %d", code)
+	}
+	if code := run(context.Background(), io.Discard, io.Discard, []string{"serve", "-dir", dir, "-fault", "explode"}); code != exitFail {
+		t.Fatalf("unknown fault: exit %d", code)
 	}
 }
