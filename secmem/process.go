@@ -39,3 +39,22 @@ func MemlockLimit() (uint64, error) {
 	}
 	return r.Cur, nil
 }
+
+// SelfTest allocates one page, checks it is locked and writable, and
+// releases it. It returns an error wrapping ErrNotLocked when locking is not
+// possible (the daemon's "secmem.unlocked" condition), or the allocation
+// error.
+func (a *Allocator) SelfTest() error {
+	b, err := a.Alloc(4096)
+	if err != nil {
+		return err
+	}
+	defer b.Release()
+	p := b.Bytes()
+	p[0], p[len(p)-1] = 0xA5, 0x5A
+	if !b.Locked() {
+		lim, _ := MemlockLimit()
+		return fmt.Errorf("%w (RLIMIT_MEMLOCK is %d bytes)", ErrNotLocked, lim)
+	}
+	return nil
+}

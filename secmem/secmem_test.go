@@ -217,3 +217,13 @@ func TestDisableCoreDumps(t *testing.T) {
 		t.Fatalf("dumpable=%v err=%v after DisableCoreDumps", d, err)
 	}
 }
+
+func TestSelfTest(t *testing.T) {
+	if err := NewAllocator(nil).SelfTest(); err != nil && os.Geteuid() == 0 {
+		t.Fatalf("root: %v", err)
+	}
+	withFailingMlock(t)
+	if err := NewAllocator(nil).SelfTest(); !errors.Is(err, ErrNotLocked) {
+		t.Fatalf("with mlock failing: %v", err)
+	}
+}

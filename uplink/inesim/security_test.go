@@ -266,3 +266,27 @@ func (ip *interposer) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
+
+func TestSelfTest(t *testing.T) {
+	p := newPair(t, sharedPKI(t))
+	for _, ch := range p.client(t, nil).SelfTest(context.Background()) {
+		if ch.Name == "uplink.certs" {
+			if ch.Err == nil {
+				t.Error("24 h certificates passed the 30-day expiry check")
+			}
+			continue
+		}
+		if ch.Err != nil {
+			t.Errorf("%s: %v", ch.Name, ch.Err)
+		}
+	}
+	if st := p.svc.Stats(); st.Requests != 0 {
+		t.Fatal("the self-test sent a verification")
+	}
+	p.srv.Close()
+	for _, ch := range p.client(t, nil).SelfTest(context.Background()) {
+		if ch.Name == "uplink.reachable" && ch.Err == nil {
+			t.Error("reachable with the server stopped")
+		}
+	}
+}
