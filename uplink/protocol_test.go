@@ -5,6 +5,8 @@ import (
 	"crypto/hpke"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,5 +240,23 @@ func TestKeyPEMRoundTrip(t *testing.T) {
 	}
 	if _, err := uplink.ParsePublicKeyPEM([]byte("junk")); err == nil {
 		t.Fatal("junk parsed")
+	}
+}
+
+func TestFormattingIsRedacted(t *testing.T) {
+	f := newFixture(t, uplink.KEMX25519)
+	secret := []byte("SECRET-BIOMETRIC-BYTES")
+	r := f.request(t, nil, secret)
+	s, _ := f.sealer.Seal(r)
+	defer s.Release()
+	rec, _ := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+	a := uplink.Answer{Status: uplink.StatusValid, TransactionID: "TX-SECRET"}
+	for _, v := range []any{r, *r, r.Biometrics[0], r.Biometrics, rec, a} {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+			out := fmt.Sprintf(format, v)
+			if strings.Contains(out, "SECRET") || strings.Contains(out, "156549854") || strings.Contains(out, "83, 69, 67") {
+				t.Fatalf("%s of %T leaks: %s", format, v, out)
+			}
+		}
 	}
 }

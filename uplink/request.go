@@ -141,3 +141,17 @@ func (l *Liveness) validate() error {
 	}
 	return nil
 }
+
+// String is redacted: a Request must never reach a log.
+func (r Request) String() string { return "uplink.Request(redacted)" }
+
+// GoString is redacted too.
+func (r Request) GoString() string { return r.String() }
+
+// String names the modality only, never the bytes.
+func (b Biometric) String() string {
+	return fmt.Sprintf("uplink.Biometric(%s %s, %d bytes)", b.Kind, b.Format, len(b.Data))
+}
+
+// GoString is redacted too.
+func (b Biometric) GoString() string { return b.String() }

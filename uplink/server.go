@@ -218,3 +218,9 @@ func sealAnswerWire(w *wireAnswer, key []byte, digest [32]byte, signer devicekey
 	rand.Read(nonce)
 	return aead.Seal(out, nonce, pt, answerAAD(nonce, digest)), nil
 }
+
+// String is redacted: a Received must never reach a log.
+func (r *Received) String() string { return "uplink.Received(redacted)" }
+
+// GoString is redacted too.
+func (r *Received) GoString() string { return r.String() }
