@@ -16,6 +16,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
+	gocv.io/x/gocv v0.31.0
 	golang.org/x/sys v0.50.0
 	google.golang.org/protobuf v1.36.12 // indirect
 )
