@@ -127,25 +127,32 @@ func (f *filterBank) synthesize(dst, src []float32, inv bool) {
 	}
 }
 
-// filterUp adds sum_k g[|i-2k-phase|] * sub[k] to every dst[i], extending sub
-// symmetrically as told.
+// filterUp adds g[|t|] * sub[k] to dst[2k+phase+t] for every subband sample
+// k whose filter reaches dst, extending sub symmetrically as told.
 func filterUp(dst, sub, g []float32, phase int, leftWS, rightWS bool) {
 	n, m, a := len(dst), len(sub), len(g)-1
-	for i := range n {
-		// k runs over the subband samples whose filter reaches sample i.
-		kLo := ceilDiv(i-phase-a, 2)
-		kHi := floorDiv(i-phase+a, 2)
-		var s float32
-		if kLo >= 0 && kHi < m {
-			for k := kLo; k <= kHi; k++ {
-				s += g[abs(i-2*k-phase)] * sub[k]
-			}
+	for k := floorDiv(-phase-a, 2); 2*k+phase-a < n; k++ {
+		var v float32
+		if k >= 0 && k < m {
+			v = sub[k]
 		} else {
-			for k := kLo; k <= kHi; k++ {
-				s += g[abs(i-2*k-phase)] * sub[reflect(k, m, leftWS, rightWS)]
+			v = sub[reflect(k, m, leftWS, rightWS)]
+		}
+		c := 2*k + phase
+		if c-a >= 0 && c+a < n {
+			d := dst[c-a : c+a+1]
+			d[a] += g[0] * v
+			for j := 1; j <= a; j++ {
+				d[a-j] += g[j] * v
+				d[a+j] += g[j] * v
+			}
+			continue
+		}
+		for t := -a; t <= a; t++ {
+			if i := c + t; i >= 0 && i < n {
+				dst[i] += g[abs(t)] * v
 			}
 		}
-		dst[i] += s
 	}
 }
 
@@ -163,8 +170,6 @@ func floorDiv(a, b int) int {
 	}
 	return q
 }
-
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
 // transform runs the filter bank over the plane of a geometry; it owns two
 // line buffers and a transposition buffer.
