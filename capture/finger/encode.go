@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 )
@@ -94,6 +95,40 @@ func (e *Encoder) Record(img *image.Gray, src Source, pos iso19794.Position, qua
 	}
 	iso19794.PutHeader(rec, &hdr, uint64(len(rec)), 1)
 	iso19794.PutViewHeader(rec[iso19794.HeaderLen:], &view, len(stream))
+	return rec, nil
+}
+
+// Type14 writes an ANSI/NIST-ITL Type-14 record holding one WSQ image of
+// img (at 500 ppi) into memory from alloc, called once with the exact size.
+// meta supplies the IDC, impression type, agency and capture date; size,
+// resolution, compression and position come from img and pos.
+func (e *Encoder) Type14(img *image.Gray, pos iso19794.Position, meta ansinist.Header, alloc Alloc) ([]byte, error) {
+	if pos < iso19794.RightThumb || pos > iso19794.LeftLittle {
+		return nil, fmt.Errorf("finger: finger position %d; use 1 (right thumb) .. 10 (left little)", pos)
+	}
+	h := meta
+	h.Width, h.Height, h.PPI = img.Rect.Dx(), img.Rect.Dy(), TargetPPI
+	h.Compression, h.BitsPerPixel, h.Position = ansinist.CompressionWSQ, 8, int(pos)
+	if err := h.Validate(); err != nil {
+		return nil, fmt.Errorf("finger: %w", err)
+	}
+	var rec []byte
+	_, err := e.wsq.Encode(img, func(n int) ([]byte, error) {
+		buf, err := alloc(h.Len(n))
+		if err != nil {
+			return nil, err
+		}
+		if err := h.PutHeader(buf, n); err != nil {
+			clear(buf)
+			return nil, err
+		}
+		rec = buf
+		start := h.HeaderLen(n)
+		return buf[start : start+n], nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("finger: encode Type-14 record: %w", err)
+	}
 	return rec, nil
 }
 

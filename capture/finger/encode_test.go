@@ -5,9 +5,11 @@ import (
 	"image"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 )
@@ -139,5 +141,36 @@ func TestNormalizeAlloc(t *testing.T) {
 	boom := errors.New("no memory")
 	if _, err := Normalize(img, src, func(int) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestType14RoundTrip(t *testing.T) {
+	img := synth.Print(synth.Default(7))
+	e, _ := NewEncoder(nil)
+	meta := ansinist.Header{IDC: 1, Agency: "MX0001", CaptureDate: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	calls := 0
+	rec, err := e.Type14(img, iso19794.LeftThumb, meta, func(n int) ([]byte, error) {
+		calls++
+		return make([]byte, n), nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("err %v, %d allocations", err, calls)
+	}
+	r, err := ansinist.Parse(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Position != 6 || r.Width != 256 || r.PPI != 500 || r.Compression != "WSQ20" || r.Agency != "MX0001" {
+		t.Errorf("header %+v", r.Header)
+	}
+	dec, err := wsq.Decode(r.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if psnr := testutil.PSNR(img, dec); psnr < 28 {
+		t.Errorf("PSNR %.1f dB", psnr)
+	}
+	if _, err := e.Type14(img, iso19794.LeftThumb, ansinist.Header{}, HeapAlloc); err == nil {
+		t.Error("missing agency and date accepted")
 	}
 }
