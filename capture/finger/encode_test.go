@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
-	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 )
