@@ -126,7 +126,7 @@ func TestNormalizeRestoresRidgePeriod(t *testing.T) {
 			t.Fatalf("%g ppi normalised to %v", ppi, img.Rect)
 		}
 		as := assess(t, img)
-		if as.Verdict != Accept || math.Abs(as.Features.RidgePeriod-ref) > 3 {
+		if as.Verdict != Accept || math.Abs(as.Features.RidgePeriod-ref) > 1 {
 			t.Errorf("%g ppi: %s, ridge period %.1f px (500 ppi original: %.1f)", ppi, as.Verdict, as.Features.RidgePeriod, ref)
 		}
 	}

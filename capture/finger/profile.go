@@ -223,6 +223,12 @@ func fda(p, line *[profLen]float64) (score, period float64) {
 	if total == 0 {
 		return 0, 0
 	}
-	peak := amp[best] + fdaNeighbour*(amp[best-1]+amp[min(best+1, profLen/2)])
-	return math.Min(1, peak/total), profLen / float64(best)
+	left, right := amp[best-1], amp[min(best+1, profLen/2)]
+	peak := amp[best] + fdaNeighbour*(left+right)
+	// A parabola through the peak and its neighbours refines the frequency.
+	k := float64(best)
+	if den := left - 2*amp[best] + right; den < 0 {
+		k += math.Max(-0.5, math.Min(0.5, 0.5*(left-right)/den))
+	}
+	return math.Min(1, peak/total), profLen / k
 }
