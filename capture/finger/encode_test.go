@@ -174,3 +174,9 @@ func TestType14RoundTrip(t *testing.T) {
 		t.Error("missing agency and date accepted")
 	}
 }
+
+func TestSelfTest(t *testing.T) {
+	if err := SelfTest(); err != nil {
+		t.Fatal(err)
+	}
+}

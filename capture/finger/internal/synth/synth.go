@@ -1,10 +1,12 @@
 // Package synth draws synthetic fingerprint-like images and degrades them, for
-// the tests and benchmarks of the fingerprint packages. The prints are not
+// the tests and benchmarks of the fingerprint packages and for the
+// pipeline's self-test. The prints are not
 // anyone's: ridges follow an analytic phase field (concentric ellipses bent by
 // a smooth distortion) inside an elliptical fingertip, dark ridges on a light
 // background as ISO/IEC 19794-4 expects at 500 ppi.
 //
-// It must never be used to produce images that leave the test process.
+// Its images must never leave the process (no files, no uplink): they are
+// test input, not captures.
 package synth
 
 import (
