@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 )
 
@@ -12,11 +13,13 @@ func BenchmarkAssessR30x(b *testing.B) {
 	img := synth.Quantize4(synth.Print(synth.Default(1)))
 	a, _ := NewAssessor(nil)
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		if _, err := a.Assess(img); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 }
 
 // BenchmarkRecordR30x measures WSQ encoding into an ISO/IEC 19794-4 record,
@@ -27,6 +30,7 @@ func BenchmarkRecordR30x(b *testing.B) {
 	buf := make([]byte, len(img.Pix))
 	var rec []byte
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		var err error
 		rec, err = e.Record(img, R30x, iso19794.RightIndex, 70, func(n int) ([]byte, error) { return buf[:n], nil })
@@ -34,5 +38,6 @@ func BenchmarkRecordR30x(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(rec)), "bytes")
 }

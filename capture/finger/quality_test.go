@@ -72,7 +72,7 @@ func checkMonotonic(t *testing.T, name string, img *image.Gray) {
 }
 
 func TestMonotonicSynthetic(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	for _, seed := range []uint64{1, 2} {
 		img := synth.Print(synth.Default(seed))
 		if as := assess(t, img); as.Verdict != Accept {
 			t.Errorf("clean synthetic print %d: %s (score %d, %v)", seed, as.Verdict, as.Score, as.Hints)

@@ -37,12 +37,14 @@ func BenchmarkEncode388x374(b *testing.B) {
 	buf := make([]byte, len(img.Pix))
 	var out []byte
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		out, err = e.Encode(img, func(n int) ([]byte, error) { return buf[:n], nil })
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 	dec, _ := Decode(out)
 	b.ReportMetric(float64(len(out)), "bytes")
 	b.ReportMetric(float64(len(img.Pix))/float64(len(out)), "ratio")
@@ -58,11 +60,13 @@ func BenchmarkDecode388x374(b *testing.B) {
 	d := NewDecoder(nil)
 	buf := make([]byte, len(img.Pix))
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		if _, _, err := d.Decode(data, func(n int) ([]byte, error) { return buf[:n], nil }); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 }
 
 // jpegQualityAtSize is the highest JPEG quality whose output is no larger
@@ -93,12 +97,14 @@ func BenchmarkJPEGEncode388x374(b *testing.B) {
 	var buf bytes.Buffer
 	opts := &jpeg.Options{Quality: jpegQualityAtSize(b, img, len(wsqData))}
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		buf.Reset()
 		if err := jpeg.Encode(&buf, img, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 	dec, err := jpeg.Decode(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		b.Fatal(err)
@@ -121,9 +127,11 @@ func BenchmarkJPEGDecode388x374(b *testing.B) {
 	}
 	data := buf.Bytes()
 	b.ReportAllocs()
+	cpu := testutil.StartCPU()
 	for b.Loop() {
 		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(cpu.PerOp(b.N), "cpu-ms/op")
 }

@@ -11,7 +11,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // SharedDataEnv names the directory holding the shared sample data. When it
@@ -125,4 +127,25 @@ func PSNR(a, b *image.Gray) float64 {
 		return math.Inf(1)
 	}
 	return 10 * math.Log10(255*255/(se/float64(w*h)))
+}
+
+// CPUTimer measures the CPU time the process spends, which on a shared,
+// loaded machine is a steadier figure than wall time. Report it with
+// b.ReportMetric(timer.PerOp(b.N), "cpu-ms/op").
+type CPUTimer struct{ start time.Duration }
+
+// StartCPU starts a CPUTimer.
+func StartCPU() CPUTimer { return CPUTimer{start: cpuTime()} }
+
+// PerOp is the CPU time since StartCPU divided by n, in milliseconds.
+func (c CPUTimer) PerOp(n int) float64 {
+	return float64(cpuTime()-c.start) / float64(time.Millisecond) / float64(max(n, 1))
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
