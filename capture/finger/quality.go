@@ -176,7 +176,7 @@ func (a *Assessor) decide(ft *Features, score int) (Verdict, []Feedback) {
 	if offset > a.opts.MaxCentreOffset || (small && offset > centreOffsetMin) {
 		hints = append(hints, FeedbackCentre)
 	}
-	if small || ft.Contrast < faintContrast && ft.RidgeLevel > dryRidgeLevel {
+	if small || (ft.Contrast < faintContrast && ft.RidgeLevel > dryRidgeLevel) {
 		hints = append(hints, FeedbackPressHarder)
 	}
 	unclear := ft.LCS < poorLCS || ft.OCL < poorOCL
