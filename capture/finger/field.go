@@ -21,6 +21,7 @@ const (
 type field struct {
 	w, h   int
 	bw, bh int
+	raw    []float32 // pixel values
 	gray   []float32 // pixel values, Gaussian-smoothed (sigma 1)
 	gx, gy []float32 // Sobel gradients of gray
 	blocks []blockStat
@@ -45,7 +46,12 @@ func newField(img *image.Gray) *field {
 	f := &field{
 		w: w, h: h,
 		bw: (w + blockSize - 1) / blockSize, bh: (h + blockSize - 1) / blockSize,
-		gray: make([]float32, w*h), gx: make([]float32, w*h), gy: make([]float32, w*h),
+		raw: make([]float32, w*h), gray: make([]float32, w*h), gx: make([]float32, w*h), gy: make([]float32, w*h),
+	}
+	for y := range h {
+		for x, p := range grayRow(img, y) {
+			f.raw[y*w+x] = float32(p)
+		}
 	}
 	f.blocks = make([]blockStat, f.bw*f.bh)
 	f.smooth(img)
@@ -55,6 +61,7 @@ func newField(img *image.Gray) *field {
 }
 
 func (f *field) wipe() {
+	clear(f.raw)
 	clear(f.gray)
 	clear(f.gx)
 	clear(f.gy)

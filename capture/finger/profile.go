@@ -13,7 +13,8 @@ import (
 //   - the local clarity score (LCS, after Chen, Dass & Jain 2005, NFIQ 2):
 //     a regression line through the profile separates ridge (below) from
 //     valley (above); α and β are the fractions of valley pixels darker and
-//     ridge pixels lighter than the line; LCS = 1 - (α+β)/2, or 0 when the
+//     ridge pixels lighter than the line, counted on the raw (unsmoothed)
+//     pixels so that noise lowers it; LCS = 1 - (α+β)/2, or 0 when the
 //     mean ridge or valley width is outside 2..12 pixels (no usable ridges);
 //   - the frequency domain analysis (FDA, NFIQ 2): the energy of the
 //     dominant frequency of the profile, with 0.3 of its neighbours, over
@@ -54,7 +55,7 @@ func (f *field) profileBlock(b *blockStat, bx, by int) {
 	cx, cy := f.blockCentre(bx, by)
 	nx, ny := math.Cos(b.normal), math.Sin(b.normal)
 	var s profileSampler
-	f.eachProfilePixel(cx, cy, nx, ny, func(bin int, v float64) {
+	f.eachProfilePixel(f.gray, cx, cy, nx, ny, func(bin int, v float64) {
 		s.sum[bin] += v
 		s.cnt[bin]++
 	})
@@ -75,11 +76,11 @@ func (f *field) profileBlock(b *blockStat, bx, by int) {
 
 // eachProfilePixel calls fn for every pixel of the oriented rectangle with
 // its bin across the ridges.
-func (f *field) eachProfilePixel(cx, cy, nx, ny float64, fn func(bin int, v float64)) {
+func (f *field) eachProfilePixel(plane []float32, cx, cy, nx, ny float64, fn func(bin int, v float64)) {
 	const r = 18 // covers the rectangle's corners (sqrt(16²+8²) < 18)
 	for y := max(0, int(cy)-r); y < min(f.h, int(cy)+r+1); y++ {
 		dy := float64(y) + 0.5 - cy
-		row := f.gray[y*f.w : (y+1)*f.w]
+		row := plane[y*f.w : (y+1)*f.w]
 		for x := max(0, int(cx)-r); x < min(f.w, int(cx)+r+1); x++ {
 			dx := float64(x) + 0.5 - cx
 			u := dx*nx + dy*ny  // across the ridges
@@ -174,7 +175,7 @@ func (f *field) clarity(cx, cy, nx, ny float64, ridge *[profLen]bool, line *[pro
 		return 0
 	}
 	var ridgeN, ridgeLight, valleyN, valleyDark int
-	f.eachProfilePixel(cx, cy, nx, ny, func(bin int, v float64) {
+	f.eachProfilePixel(f.raw, cx, cy, nx, ny, func(bin int, v float64) {
 		if ridge[bin] {
 			ridgeN++
 			if v >= line[bin] {
