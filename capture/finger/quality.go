@@ -100,17 +100,29 @@ func NewAssessor(opts *Options) (*Assessor, error) {
 	return &Assessor{opts: o}, nil
 }
 
-// Minimum image size the assessor accepts: 96x96 pixels (4.9 mm square).
-const minAssessSide = 96
+// Image sizes the assessor accepts: at least 96x96 pixels (4.9 mm square)
+// and at most 4 Mpx (a four-finger slap at 500 ppi is about 2.4 Mpx); the
+// working set is about 16 bytes per pixel.
+const (
+	minAssessSide   = 96
+	maxAssessPixels = 4 << 20
+)
 
-// ErrImageTooSmall reports an image smaller than 96x96 pixels.
-var ErrImageTooSmall = errors.New("finger: image smaller than 96x96 pixels")
+var (
+	// ErrImageTooSmall reports an image smaller than 96x96 pixels.
+	ErrImageTooSmall = errors.New("finger: image smaller than 96x96 pixels")
+	// ErrImageTooLarge reports an image of more than 4 Mpx.
+	ErrImageTooLarge = errors.New("finger: image larger than 4 Mpx")
+)
 
 // Assess measures a 500 ppi image (use Normalize for other resolutions). Its
 // working memory is cleared before it returns.
 func (a *Assessor) Assess(img *image.Gray) (*Assessment, error) {
 	if img.Rect.Dx() < minAssessSide || img.Rect.Dy() < minAssessSide {
 		return nil, fmt.Errorf("%w: %dx%d", ErrImageTooSmall, img.Rect.Dx(), img.Rect.Dy())
+	}
+	if img.Rect.Dx()*img.Rect.Dy() > maxAssessPixels {
+		return nil, fmt.Errorf("%w: %dx%d", ErrImageTooLarge, img.Rect.Dx(), img.Rect.Dy())
 	}
 	ft := analyze(img)
 	as := &Assessment{Features: ft, Score: Score(&ft)}

@@ -1,6 +1,7 @@
 package finger
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"slices"
@@ -181,12 +182,15 @@ func TestOptionsValidation(t *testing.T) {
 		}
 	}
 	a, _ := NewAssessor(nil)
-	if _, err := a.Assess(image.NewGray(image.Rect(0, 0, 50, 300))); err == nil {
-		t.Error("50-pixel-wide image accepted")
+	if _, err := a.Assess(image.NewGray(image.Rect(0, 0, 50, 300))); !errors.Is(err, ErrImageTooSmall) {
+		t.Errorf("50-pixel-wide image: err = %v", err)
+	}
+	if _, err := a.Assess(image.NewGray(image.Rect(0, 0, 3000, 1500))); !errors.Is(err, ErrImageTooLarge) {
+		t.Errorf("4.5 Mpx image: err = %v", err)
 	}
 }
 
-// TestAssessWipes: the assessor keeps nothing of the image.
+// TestAssessConcurrent: the assessor is stateless and safe to share.
 func TestAssessConcurrent(t *testing.T) {
 	a, _ := NewAssessor(nil)
 	img := synth.Print(synth.Default(6))
