@@ -66,8 +66,12 @@ func (m *memLog) checkpoint(size int64) []byte {
 // export writes a bundle of the given leaves against the whole log, with a
 // consistency proof from oldSize if oldSize > 0.
 func (m *memLog) export(leaves []int64, oldSize int64) []byte {
+	return m.exportRange(leaves, oldSize, nil)
+}
+
+func (m *memLog) exportRange(leaves []int64, oldSize int64, r *bundle.Range) []byte {
 	size := int64(len(m.records))
-	h := &bundle.Header{Origin: origin, PublicKey: m.fx.Device.Public(), Checkpoint: string(m.checkpoint(size)),
+	h := &bundle.Header{Range: r, Origin: origin, PublicKey: m.fx.Device.Public(), Checkpoint: string(m.checkpoint(size)),
 		Created: consenttest.Epoch, Selection: "test"}
 	if oldSize > 0 {
 		p, err := tlog.ProveTree(size, oldSize, m)
@@ -243,4 +247,17 @@ func TestWriterStampsFormat(t *testing.T) {
 	if rep := bundle.Verify(&buf, nil); rep.OK() {
 		t.Fatal("a bundle without records or a checkpoint verified")
 	}
+}
+
+func TestVerifyRange(t *testing.T) {
+	m := newLog(t, 8)
+	pub := m.fx.Device.Public()
+	r := &bundle.Range{First: 2, Last: 5}
+	if rep := verify(m.exportRange([]int64{2, 3, 4, 5}, 0, r), pub, nil); !rep.OK() {
+		t.Fatalf("complete range: %v", rep.Problems)
+	}
+	wantProblem(t, verify(m.exportRange([]int64{2, 4, 5}, 0, r), pub, nil), "index 3", "missing")
+	wantProblem(t, verify(m.exportRange([]int64{2, 3, 4}, 0, r), pub, nil), "index 5", "records missing")
+	wantProblem(t, verify(m.exportRange([]int64{2, 3, 4, 5, 6}, 0, r), pub, nil), "index 6", "outside the promised range")
+	wantProblem(t, verify(m.exportRange([]int64{2}, 0, &bundle.Range{First: 2, Last: 9}), pub, nil), "range [2, 9]")
 }

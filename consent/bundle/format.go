@@ -29,13 +29,16 @@ var ErrFormat = errors.New("bundle: not a well-formed consent bundle")
 
 // Header is the first line of a bundle.
 type Header struct {
-	Format      string       `json:"format"`
-	Version     int          `json:"version"`
-	Origin      string       `json:"origin"`     // ventanilla.mx/consent/<kiosk-id>
-	PublicKey   []byte       `json:"public_key"` // Ed25519 device key, 32 bytes
-	Checkpoint  string       `json:"checkpoint"` // signed note every proof is against
-	Created     time.Time    `json:"created"`
-	Selection   string       `json:"selection"` // what the exporter was asked for
+	Format     string    `json:"format"`
+	Version    int       `json:"version"`
+	Origin     string    `json:"origin"`     // ventanilla.mx/consent/<kiosk-id>
+	PublicKey  []byte    `json:"public_key"` // Ed25519 device key, 32 bytes
+	Checkpoint string    `json:"checkpoint"` // signed note every proof is against
+	Created    time.Time `json:"created"`
+	Selection  string    `json:"selection"` // what the exporter was asked for
+	// Range, if set, promises an entry for every leaf index in
+	// [First, Last], in order: a record missing from the store shows as a gap.
+	Range       *Range       `json:"range,omitempty"`
 	Consistency *Consistency `json:"consistency,omitempty"`
 }
 
@@ -43,6 +46,12 @@ type Header struct {
 type Consistency struct {
 	OldCheckpoint string   `json:"old_checkpoint"` // signed note
 	Proof         [][]byte `json:"proof"`          // tlog.ProveTree hashes
+}
+
+// Range is an inclusive range of leaf indexes.
+type Range struct {
+	First int64 `json:"first"`
+	Last  int64 `json:"last"`
 }
 
 // Entry is one record with its inclusion proof.

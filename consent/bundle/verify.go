@@ -56,13 +56,14 @@ func (r *Report) fail(where, format string, args ...any) {
 
 // verifier holds the state of one verification.
 type verifier struct {
-	opts   *VerifyOpts
-	rep    *Report
-	pub    ed25519.PublicKey
-	cp     consent.Checkpoint
-	kiosk  string
-	last   int64
-	seenID map[consent.ID]int64
+	opts     *VerifyOpts
+	rep      *Report
+	pub      ed25519.PublicKey
+	cp       consent.Checkpoint
+	kiosk    string
+	last     int64
+	seenID   map[consent.ID]int64
+	hdrRange *Range
 }
 
 // Verify reads a bundle from r and checks all of it offline: the checkpoint
@@ -84,7 +85,23 @@ func Verify(r io.Reader, opts *VerifyOpts) *Report {
 		return v.rep
 	}
 	v.entries(br)
+	v.checkRange(br.Header().Range)
 	return v.rep
+}
+
+// checkRange verifies a promised index range was covered exactly; order()
+// already reported gaps inside it.
+func (v *verifier) checkRange(r *Range) {
+	if r == nil {
+		return
+	}
+	if r.First < 0 || r.Last < r.First || r.Last >= v.cp.Size {
+		v.rep.fail("header", "range [%d, %d] is not inside the tree of size %d", r.First, r.Last, v.cp.Size)
+		return
+	}
+	if v.last < r.Last {
+		v.rep.fail(fmt.Sprintf("index %d", v.last+1), "range [%d, %d] promised, but records stop at index %d: records missing", r.First, r.Last, v.last)
+	}
 }
 
 func (v *verifier) header(h *Header) bool {
@@ -104,6 +121,7 @@ func (v *verifier) header(h *Header) bool {
 		v.rep.VerifierKey = vk
 	}
 	v.kiosk = strings.TrimPrefix(h.Origin, consent.OriginPrefix)
+	v.hdrRange = h.Range
 	cp, err := consent.OpenCheckpoint([]byte(h.Checkpoint), h.Origin, v.pub)
 	if err != nil {
 		v.rep.fail("checkpoint", "%v", err)
@@ -163,6 +181,16 @@ func (v *verifier) entry(e *Entry, line int) {
 
 func (v *verifier) order(e *Entry, rec *consent.Record, where string) bool {
 	ok := true
+	if r := v.hdrRange; r != nil {
+		want := max(v.last+1, r.First)
+		if e.Index > want && e.Index <= r.Last+1 {
+			v.rep.fail(fmt.Sprintf("index %d", want), "missing: the bundle promises every index in [%d, %d], next present is %d", r.First, r.Last, e.Index)
+		}
+		if e.Index < r.First || e.Index > r.Last {
+			v.rep.fail(where, "outside the promised range [%d, %d]", r.First, r.Last)
+			ok = false
+		}
+	}
 	if e.Index <= v.last {
 		v.rep.fail(where, "index %d after index %d: records out of order or repeated", e.Index, v.last)
 		ok = false
