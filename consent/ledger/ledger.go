@@ -42,13 +42,13 @@ var (
 
 // Opts configure a Ledger.
 type Opts struct {
-	KioskID string             // required; the log origin is consent.Origin(KioskID)
-	Signer  devicekey.Signer   // required; the device key
-	Archive hpke.PublicKey     // required for Append; the archive public key
-	Roots   *x509.CertPool     // CA certificates for e.firma; nil refuses e.firma
-	Now     func() time.Time   // clock for new statements
+	KioskID string           // required; the log origin is consent.Origin(KioskID)
+	Signer  devicekey.Signer // required; the device key
+	Archive hpke.PublicKey   // required for Append; the archive public key
+	Roots   *x509.CertPool   // CA certificates for e.firma; nil refuses e.firma
+	Now     func() time.Time // clock for new statements
 	Clock   func() consent.ClockSync
-	Rand    io.Reader          // randomness for record ids
+	Rand    io.Reader // randomness for record ids
 	// BusyTimeout bounds how long a writer waits for another connection's lock.
 	BusyTimeout time.Duration
 }
