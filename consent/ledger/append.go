@@ -55,6 +55,9 @@ func (l *Ledger) Append(ctx context.Context, st *consent.Statement, p *consent.P
 	if st.KioskID != l.opts.KioskID {
 		return Receipt{}, fmt.Errorf("ledger: append %s: statement is for kiosk %q, this ledger is %q", st.ID, st.KioskID, l.opts.KioskID)
 	}
+	if l.opts.Signer == nil {
+		return Receipt{}, ErrReadOnly
+	}
 	if l.opts.Archive == nil {
 		return Receipt{}, fmt.Errorf("ledger: append %s: no archive public key configured", st.ID)
 	}
@@ -71,6 +74,9 @@ func (l *Ledger) appendRecord(ctx context.Context, st *consent.Statement, b []by
 	defer l.mu.Unlock()
 	if l.closed {
 		return Receipt{}, ErrClosed
+	}
+	if l.w == nil {
+		return Receipt{}, ErrReadOnly
 	}
 	tx, err := l.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -38,6 +38,8 @@ var (
 	ErrMismatch = errors.New("ledger: store belongs to another kiosk or device key")
 	// ErrClosed: the ledger was closed.
 	ErrClosed = errors.New("ledger: closed")
+	// ErrReadOnly: the ledger was opened with OpenReadOnly.
+	ErrReadOnly = errors.New("ledger: opened read-only")
 )
 
 // Opts configure a Ledger.
@@ -66,6 +68,7 @@ type Ledger struct {
 	opts   Opts
 	path   string
 	origin string
+	pub    ed25519.PublicKey
 	w      *sql.DB // one connection, BEGIN IMMEDIATE
 	r      *sql.DB // readers, BEGIN DEFERRED, query_only
 	mu     sync.Mutex
@@ -89,7 +92,41 @@ func Open(path string, opts *Opts) (*Ledger, error) {
 	if opts == nil || opts.Signer == nil || consent.Origin(opts.KioskID) == consent.OriginPrefix {
 		return nil, errors.New("ledger: open: KioskID and Signer are required")
 	}
-	l := &Ledger{opts: *opts, path: path, origin: consent.Origin(opts.KioskID)}
+	l := &Ledger{opts: *opts, path: path, origin: consent.Origin(opts.KioskID), pub: opts.Signer.Public()}
+	l.defaults()
+	if err := l.open(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// OpenReadOnly opens an existing ledger for export and audit, without the
+// device key: the kiosk id and public key come from the store's metadata.
+// Append fails with ErrReadOnly.
+func OpenReadOnly(path string, opts *Opts) (*Ledger, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("ledger: open %s: %w", path, err)
+	}
+	l := &Ledger{path: path}
+	if opts != nil {
+		l.opts = *opts
+	}
+	l.defaults()
+	var err error
+	if l.r, err = sql.Open("sqlite3", dsn(path, false, l.opts.BusyTimeout)+"&mode=rw"); err != nil {
+		return nil, fmt.Errorf("ledger: open %s: %w", path, err)
+	}
+	kiosk, pub, err := l.readMeta()
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	l.opts.KioskID, l.pub, l.origin = kiosk, pub, consent.Origin(kiosk)
+	return l, nil
+}
+
+func (l *Ledger) defaults() {
 	def := DefaultOpts()
 	if l.opts.Now == nil {
 		l.opts.Now = def.Now
@@ -103,11 +140,6 @@ func Open(path string, opts *Opts) (*Ledger, error) {
 	if l.opts.BusyTimeout <= 0 {
 		l.opts.BusyTimeout = def.BusyTimeout
 	}
-	if err := l.open(); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l, nil
 }
 
 func (l *Ledger) open() error {
@@ -167,17 +199,25 @@ func (l *Ledger) initSchema() error {
 	return nil
 }
 
-func (l *Ledger) checkMeta() error {
+func (l *Ledger) readMeta() (string, ed25519.PublicKey, error) {
 	var kiosk, pubPEM []byte
 	err := l.r.QueryRow("SELECT (SELECT value FROM meta WHERE key='kiosk_id'), (SELECT value FROM meta WHERE key='device_public_key')").Scan(&kiosk, &pubPEM)
 	if err != nil {
-		return fmt.Errorf("ledger: open %s: read metadata: %w", l.path, err)
+		return "", nil, fmt.Errorf("ledger: open %s: read metadata (not a consent ledger?): %w", l.path, err)
 	}
 	pub, err := devicekey.ParsePublicPEM(pubPEM)
 	if err != nil {
-		return fmt.Errorf("ledger: open %s: stored device key: %w", l.path, err)
+		return "", nil, fmt.Errorf("ledger: open %s: stored device key: %w", l.path, err)
 	}
-	if string(kiosk) != l.opts.KioskID {
+	return string(kiosk), pub, nil
+}
+
+func (l *Ledger) checkMeta() error {
+	kiosk, pub, err := l.readMeta()
+	if err != nil {
+		return err
+	}
+	if kiosk != l.opts.KioskID {
 		return fmt.Errorf("ledger: open %s: store is kiosk %q, configured %q: %w", l.path, kiosk, l.opts.KioskID, ErrMismatch)
 	}
 	if !pub.Equal(l.opts.Signer.Public()) {
@@ -190,7 +230,10 @@ func (l *Ledger) checkMeta() error {
 func (l *Ledger) Origin() string { return l.origin }
 
 // PublicKey returns the device public key that signs records and checkpoints.
-func (l *Ledger) PublicKey() ed25519.PublicKey { return l.opts.Signer.Public() }
+func (l *Ledger) PublicKey() ed25519.PublicKey { return l.pub }
+
+// KioskID returns the kiosk id the store belongs to.
+func (l *Ledger) KioskID() string { return l.opts.KioskID }
 
 // Close closes the store. Appends after Close fail with ErrClosed.
 func (l *Ledger) Close() error {

@@ -273,3 +273,29 @@ func TestExportVerifies(t *testing.T) {
 		t.Fatalf("unknown id: %v", err)
 	}
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	e := newEnv(t, 3)
+	ro, err := ledger.OpenReadOnly(e.path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.KioskID() != consenttest.KioskID || !ro.PublicKey().Equal(e.fx.Device.Public()) {
+		t.Fatalf("read-only ledger: kiosk %q", ro.KioskID())
+	}
+	ctx := context.Background()
+	if err := ro.Audit(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.append(3) // the writer keeps going while a reader is open
+	if _, err := ro.Proof(ctx, consenttest.Statement(3).ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.Append(ctx, consenttest.Statement(4), consenttest.Personal(4)); !errors.Is(err, ledger.ErrReadOnly) {
+		t.Fatalf("append on read-only: %v", err)
+	}
+	if _, err := ledger.OpenReadOnly(filepath.Join(t.TempDir(), "absent.db"), nil); err == nil {
+		t.Fatal("opened a missing store")
+	}
+}
