@@ -165,19 +165,44 @@ func readCheckpoint(ctx context.Context, q querier) (int64, []byte, error) {
 	return size, note, nil
 }
 
-// hashReader reads stored Merkle hashes through q.
+// hashReader reads stored Merkle hashes through q, in one query per call.
 func hashReader(ctx context.Context, q querier) tlog.HashReaderFunc {
 	return func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
+		if len(idx) == 0 {
+			return nil, nil
+		}
+		args := make([]any, len(idx))
 		for i, x := range idx {
+			args[i] = x
+		}
+		query := "SELECT idx, hash FROM hashes WHERE idx IN (?" + strings.Repeat(",?", len(idx)-1) + ")"
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read stored hashes: %w", err)
+		}
+		defer rows.Close()
+		got := make(map[int64]tlog.Hash, len(idx))
+		for rows.Next() {
+			var x int64
 			var b []byte
-			if err := q.QueryRowContext(ctx, "SELECT hash FROM hashes WHERE idx = ?", x).Scan(&b); err != nil {
-				return nil, fmt.Errorf("read stored hash %d: %w", x, err)
+			if err := rows.Scan(&x, &b); err != nil {
+				return nil, fmt.Errorf("read stored hashes: %w", err)
 			}
 			if len(b) != tlog.HashSize {
 				return nil, fmt.Errorf("stored hash %d is %d bytes", x, len(b))
 			}
-			out[i] = tlog.Hash(b)
+			got[x] = tlog.Hash(b)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read stored hashes: %w", err)
+		}
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			h, ok := got[x]
+			if !ok {
+				return nil, fmt.Errorf("stored hash %d missing", x)
+			}
+			out[i] = h
 		}
 		return out, nil
 	}
