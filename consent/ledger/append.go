@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"golang.org/x/mod/sumdb/tlog"
@@ -52,6 +53,21 @@ func (l *Ledger) NewStatement(o StatementOpts) (*consent.Statement, error) {
 // checkpoint in one fsynced transaction. It returns only once the consent is
 // durable; no capture may start before it returns without error.
 func (l *Ledger) Append(ctx context.Context, st *consent.Statement, p *consent.Personal) (Receipt, error) {
+	start := time.Now()
+	rc, err := l.append(ctx, st, p)
+	if err != nil {
+		l.ctr.failures.Add(1)
+		if errors.Is(err, ErrUnwritable) {
+			l.ctr.unwritable.Add(1)
+		}
+		return rc, err
+	}
+	l.ctr.appends.Add(1)
+	l.ctr.lastAppendNs.Store(int64(time.Since(start)))
+	return rc, nil
+}
+
+func (l *Ledger) append(ctx context.Context, st *consent.Statement, p *consent.Personal) (Receipt, error) {
 	if st.KioskID != l.opts.KioskID {
 		return Receipt{}, fmt.Errorf("ledger: append %s: statement is for kiosk %q, this ledger is %q", st.ID, st.KioskID, l.opts.KioskID)
 	}

@@ -73,6 +73,7 @@ type Ledger struct {
 	r      *sql.DB // readers, BEGIN DEFERRED, query_only
 	mu     sync.Mutex
 	closed bool
+	ctr    counters
 }
 
 // dsn returns the connection string: every pragma that matters is per

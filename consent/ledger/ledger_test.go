@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -297,5 +298,38 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	if _, err := ledger.OpenReadOnly(filepath.Join(t.TempDir(), "absent.db"), nil); err == nil {
 		t.Fatal("opened a missing store")
+	}
+}
+
+func TestMetricsAndDisk(t *testing.T) {
+	e := newEnv(t, 2)
+	ctx := context.Background()
+	_, _ = e.l.Append(ctx, consenttest.Statement(1), consenttest.Personal(1)) // duplicate
+	_, _ = e.l.Proof(ctx, consenttest.Statement(0).ID)
+	m := e.l.Metrics()
+	if m.Appends != 2 || m.AppendFailures != 1 || m.Unwritable != 0 || m.Proofs != 1 || m.LastAppend <= 0 {
+		t.Fatalf("metrics %+v", m)
+	}
+	if free, err := e.l.DiskFree(); err != nil || free == 0 {
+		t.Fatalf("DiskFree = %d, %v", free, err)
+	}
+}
+
+func TestAppendOnReadOnlyFileSystemIsUnwritable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes through file permissions")
+	}
+	e := newEnv(t, 1)
+	e.l.Close()
+	if err := os.Chmod(e.path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Open(e.path, opts(e.fx))
+	if err == nil {
+		_, err = l.Append(context.Background(), consenttest.Statement(5), consenttest.Personal(5))
+		l.Close()
+	}
+	if !errors.Is(err, ledger.ErrUnwritable) {
+		t.Fatalf("err = %v, want ErrUnwritable", err)
 	}
 }

@@ -51,6 +51,7 @@ func (l *Ledger) Proof(ctx context.Context, id consent.ID) (*Proof, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: proof %s (index %d, tree %d): %w", id, idx, size, err)
 	}
+	l.ctr.proofs.Add(1)
 	return &Proof{ID: id, Index: idx, RecordHash: tlog.RecordHash(body), TreeSize: size, Checkpoint: note, Hashes: hs}, nil
 }
 
