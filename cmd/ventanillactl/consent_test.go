@@ -60,13 +60,6 @@ func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-func runCtl(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), &cli{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}, args)
-	return code, out.String(), errb.String()
-}
-
 func TestConsentExportVerifyOpen(t *testing.T) {
 	e := newConsentEnv(t, 5)
 	bundlePath := filepath.Join(e.dir, "evidence.jsonl")

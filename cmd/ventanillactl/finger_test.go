@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -30,13 +29,6 @@ func rings(w, h int) *image.Gray {
 	return img
 }
 
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), &cli{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}, args)
-	return code, out.String(), errb.String()
-}
-
 func writePNG(t *testing.T, path string, img image.Image) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -52,14 +44,14 @@ func TestWSQEncodeDecode(t *testing.T) {
 	dir := t.TempDir()
 	in, wsqFile, out := filepath.Join(dir, "in.png"), filepath.Join(dir, "f.wsq"), filepath.Join(dir, "out.png")
 	writePNG(t, in, rings(256, 288))
-	if code, _, stderr := runCLI(t, "wsq", "encode", in, wsqFile, "--bitrate", "1.5"); code != exitOK {
+	if code, _, stderr := runCtl(t, "wsq", "encode", in, wsqFile, "--bitrate", "1.5"); code != exitOK {
 		t.Fatalf("encode: exit %d: %s", code, stderr)
 	}
-	code, stdout, _ := runCLI(t, "wsq", "info", wsqFile)
+	code, stdout, _ := runCtl(t, "wsq", "info", wsqFile)
 	if code != exitOK || !strings.Contains(stdout, "256x288") || !strings.Contains(stdout, "bitrate    1.5") {
 		t.Errorf("info: exit %d:\n%s", code, stdout)
 	}
-	if code, _, stderr := runCLI(t, "wsq", "decode", wsqFile, out); code != exitOK {
+	if code, _, stderr := runCtl(t, "wsq", "decode", wsqFile, out); code != exitOK {
 		t.Fatalf("decode: exit %d: %s", code, stderr)
 	}
 	f, err := os.Open(out)
@@ -82,7 +74,7 @@ func TestFingerQuality(t *testing.T) {
 		empty.Pix[i] = 230
 	}
 	writePNG(t, blank, empty)
-	code, stdout, stderr := runCLI(t, "finger", "quality", good, "--json")
+	code, stdout, stderr := runCtl(t, "finger", "quality", good, "--json")
 	if code != exitOK {
 		t.Fatalf("good print: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -94,7 +86,7 @@ func TestFingerQuality(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &as); err != nil || as.Verdict != "accept" || as.Message == "" {
 		t.Errorf("JSON %q: %+v, %v", stdout, as, err)
 	}
-	code, stdout, _ = runCLI(t, "finger", "quality", blank)
+	code, stdout, _ = runCtl(t, "finger", "quality", blank)
 	if code != exitFailed || !strings.Contains(stdout, "Coloque el dedo sobre el lector.") {
 		t.Errorf("blank platen: exit %d\n%s", code, stdout)
 	}
@@ -105,11 +97,11 @@ func TestFingerUsage(t *testing.T) {
 		{"finger"}, {"finger", "quality"}, {"wsq"}, {"wsq", "encode", "only-one"},
 		{"wsq", "frobnicate"}, {"finger", "quality", "a", "b"},
 	} {
-		if code, _, _ := runCLI(t, args...); code != exitUsage {
+		if code, _, _ := runCtl(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}
 	}
-	if code, _, _ := runCLI(t, "wsq", "decode", "/nonexistent.wsq", filepath.Join(t.TempDir(), "x.png")); code != exitFailed {
+	if code, _, _ := runCtl(t, "wsq", "decode", "/nonexistent.wsq", filepath.Join(t.TempDir(), "x.png")); code != exitFailed {
 		t.Errorf("missing input: exit %d", code)
 	}
 }
