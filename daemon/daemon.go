@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sys/unix"
 
+	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/drivers/fingerprint"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/secmem"
+	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
 // Version is set at build time (-ldflags -X).
@@ -41,6 +44,9 @@ type Options struct {
 	// KeepDumpable leaves the process dumpable (tests that need /proc of
 	// their own children); production never sets it.
 	KeepDumpable bool
+
+	// wirers replaces the subsystem list (package tests of the foundation).
+	wirers []func(*System)
 }
 
 // System is what wiring code gets: the shared services of one daemon run.
@@ -58,8 +64,13 @@ type System struct {
 	diag    *diagServer
 	devices devices
 
-	// Wired subsystems, for the wiring code of those that use them.
-	scanner *fingerprint.R30x
+	// Wired subsystems, for the wiring code of those that use them. A nil
+	// field means the subsystem is not available (its condition says why).
+	scanner   *fingerprint.R30x
+	deviceKey *devicekey.Key
+	secmem    *secmem.Allocator
+	ledger    *ledger.Ledger
+	uplink    *uplink.Client
 }
 
 // Go runs fn as a goroutine owned by the daemon; it must return when ctx is done.
@@ -88,8 +99,8 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	if !opts.KeepDumpable {
-		if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-			return fmt.Errorf("daemon: prctl(PR_SET_DUMPABLE, 0): %w", err)
+		if err := secmem.DisableCoreDumps(); err != nil {
+			return fmt.Errorf("daemon: disable core dumps: %w", err)
 		}
 	}
 	listeners, err := sys.listen()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 )
 
 // testConfig returns a valid config whose directories live under t.TempDir.
@@ -76,6 +77,9 @@ func startDaemon(t *testing.T, opts Options) (stop func() error) {
 		opts.Stderr = &syncBuffer{}
 	}
 	opts.KeepDumpable = true
+	if opts.wirers == nil {
+		opts.wirers = []func(*System){} // the foundation alone; see TestProvisionedDaemon
+	}
 	go func() { done <- Run(ctx, opts) }()
 	var once sync.Once
 	var err error
@@ -172,10 +176,11 @@ func TestNotReadyAnswers503(t *testing.T) {
 // TestShutdownLeavesNoGoroutine checks that after Run returns, no goroutine
 // started by the daemon is left: each has an owner that waited for it.
 func TestShutdownLeavesNoGoroutine(t *testing.T) {
-	cfg := testConfig(t)
+	env := daemontest.Provision(t, daemontest.Opts{})
+	cfg := env.Config
 	cfg.Diagnostics.MetricsListen = "127.0.0.1:0"
 	n := newRecNotifier()
-	stop := startDaemon(t, Options{Config: cfg, Notifier: n, WatchdogInterval: time.Second,
+	stop := startDaemon(t, Options{Config: cfg, Notifier: n, WatchdogInterval: time.Second, wirers: wirers,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/status", nil)
@@ -194,14 +199,15 @@ func TestShutdownLeavesNoGoroutine(t *testing.T) {
 	}
 }
 
-// daemonGoroutines returns stacks of goroutines running this package's
-// code, other than test functions.
+// daemonGoroutines returns stacks of goroutines running any of our
+// packages' code, other than test functions and the test's own ine-sim.
 func daemonGoroutines() []string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "ventanilla/daemon.") && !strings.Contains(g, "testing.tRunner") {
+		if strings.Contains(g, "ventanilla-mx/ventanilla/") && !strings.Contains(g, "testing.tRunner") &&
+			!strings.Contains(g, "/inesim.") {
 			out = append(out, g)
 		}
 	}
@@ -240,5 +246,60 @@ func TestMetricsListenerServesOnlyPublicEndpoints(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == 200 {
 		t.Error("selftest reachable over TCP")
+	}
+}
+
+// TestProvisionedDaemon runs every subsystem on a provisioned kiosk (keys,
+// ledger, ine-sim on loopback TLS): ready, and every self-test passes.
+func TestProvisionedDaemon(t *testing.T) {
+	env := daemontest.Provision(t, daemontest.Opts{})
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: env.Config, Notifier: n, wirers: wirers,
+		ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	c := unixClient(env.Config.SocketPath())
+	var rep HealthReport
+	if code := getJSON(t, c, "GET", "/v1/health", &rep); code != 200 || !rep.Ready {
+		t.Fatalf("health = %d %+v", code, rep)
+	}
+	var self struct {
+		OK     bool `json:"ok"`
+		Checks []struct {
+			Name  string `json:"name"`
+			OK    bool   `json:"ok"`
+			Error string `json:"error"`
+		} `json:"checks"`
+	}
+	getJSON(t, c, "POST", "/v1/selftest", &self)
+	names := map[string]bool{}
+	for _, ch := range self.Checks {
+		names[ch.Name] = true
+		if !ch.OK {
+			t.Errorf("self-test %s failed: %s", ch.Name, ch.Error)
+		}
+	}
+	for _, want := range []string{"statedir.write", "secmem.lock", "consent.ledger", "uplink"} {
+		if !names[want] {
+			t.Errorf("self-test %s missing from %v", want, names)
+		}
+	}
+}
+
+// TestUnprovisionedKioskSaysWhatIsMissing: a fresh install with no keys
+// starts, is not ready, and names what to provision.
+func TestUnprovisionedKioskSaysWhatIsMissing(t *testing.T) {
+	cfg := testConfig(t)
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: wirers,
+		ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	var rep HealthReport
+	code := getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/health", &rep)
+	got := map[string]bool{}
+	for _, s := range rep.NotReady {
+		got[string(s.Code)] = true
+	}
+	if code != 503 || !got["consent.unwritable"] || !got["uplink.not_configured"] {
+		t.Fatalf("health = %d, not ready: %v", code, got)
 	}
 }

@@ -2,9 +2,10 @@ package daemon
 
 import (
 	"context"
-	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"io"
 	"log/slog"
+
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
 )
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -17,7 +17,11 @@ func (s *System) start(opts Options, ls *listeners) {
 	s.Health.RegisterCheck(healthCheck("statedir.write", func(context.Context) error {
 		return probeStateDir(cfg.Paths.StateDir)
 	}))
-	for _, w := range wirers {
+	ws := wirers
+	if opts.wirers != nil {
+		ws = opts.wirers
+	}
+	for _, w := range ws {
 		w(s)
 	}
 	s.routes()
@@ -76,5 +80,9 @@ func (s *System) runUntilDone(opts Options) error {
 // declares its health conditions and checks, registers endpoints and starts
 // its loops through the System.
 var wirers = []func(*System){
+	wireDeviceKey,
+	wireSecmem,
 	wireScanner,
+	wireConsent,
+	wireUplink,
 }

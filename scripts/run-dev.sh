@@ -8,6 +8,13 @@ cd "$root"
 dev=.cache/dev
 mkdir -p "$dev"
 
+# Keys, once: the municipality's archive key pair, and the development PKI
+# and INE keys of the reference service, with this kiosk's device key
+# enrolled (ine-sim keygen creates the device key when missing).
+mkdir -p "$dev/keys" "$dev/state"
+[ -e "$dev/keys/archive.pub" ] || bin/ventanillactl consent keygen -o "$dev/keys/archive"
+[ -e "$dev/ine/ca.pem" ] || bin/ine-sim keygen -dir "$dev/ine" -kiosk-id dev-kiosk -device-key "$dev/state/device.key"
+
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -23,6 +30,11 @@ exec 3<>"$dev/scanner.cmd"
 bin/ventanillactl sim scanner --link "$dev/scanner" <&3 >"$dev/scanner.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [ -e "$dev/scanner" ] && break; sleep 0.1; done
+
+# The reference INE service on loopback TLS (add -latency 6s to feel INE's
+# real delay, or -fault 5xx to see the kiosk say "try again").
+bin/ine-sim serve -dir "$dev/ine" -addr 127.0.0.1:8443 >"$dev/ine-sim.log" 2>&1 &
+pids+=($!)
 
 echo "ventanillad: diagnostics socket $dev/run/diag.sock"
 echo "  status:          bin/ventanillactl --config configs/dev.toml status"

@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/daemon"
-	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 )
 
 type readyNotifier chan string
@@ -23,41 +21,16 @@ func (n readyNotifier) Notify(s string) error {
 	return nil
 }
 
-// startDaemon runs a real daemon in-process on a config file in a temp dir
-// and returns the config path.
+// startDaemon runs a real daemon in-process on a provisioned kiosk (keys,
+// ledger, ine-sim on loopback TLS) and returns its config path.
 func startDaemon(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ventanilla.toml")
-	doc := fmt.Sprintf(`version = 1
-[kiosk]
-id = "ctl-test"
-[paths]
-state_dir = "state"
-run_dir = "run"
-[log]
-format = "logfmt"
-[diagnostics]
-socket_group = ""
-technician_group = ""
-admin_group = ""
-[health]
-min_free_disk = "1MiB"
-[scanner]
-enabled = false
-`)
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := daemontest.Provision(t, daemontest.Opts{KioskID: "ctl-test"})
 	ctx, cancel := context.WithCancel(context.Background())
 	n := make(readyNotifier, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- daemon.Run(ctx, daemon.Options{Config: cfg, Notifier: n, Stderr: io.Discard, KeepDumpable: true,
+		done <- daemon.Run(ctx, daemon.Options{Config: env.Config, Notifier: n, Stderr: io.Discard, KeepDumpable: true,
 			ClockSynced: func() (bool, error) { return true, nil }})
 	}()
 	t.Cleanup(func() {
@@ -71,7 +44,7 @@ enabled = false
 			break
 		}
 	}
-	return path
+	return env.ConfigPath
 }
 
 func TestAgainstRunningDaemon(t *testing.T) {

@@ -25,6 +25,10 @@ type Config struct {
 	Shutdown    Shutdown    `toml:"shutdown"`
 	Health      Health      `toml:"health"`
 	Scanner     Scanner     `toml:"scanner"`
+	Finger      Finger      `toml:"finger"`
+	Consent     Consent     `toml:"consent"`
+	Uplink      Uplink      `toml:"uplink"`
+	Secmem      Secmem      `toml:"secmem"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -35,6 +39,9 @@ type Kiosk struct {
 	// ID names the kiosk in consent records, requests and checkpoints.
 	// It is not personal data. Letters, digits, '-', '_' and '.'.
 	ID string `toml:"id"`
+	// DeviceKey is the kiosk's Ed25519 key (PEM PKCS#8); created on first
+	// start when missing. Default: <state_dir>/device.key.
+	DeviceKey string `toml:"device_key"`
 }
 
 // Paths are the directories the daemon owns.
@@ -85,6 +92,45 @@ type Scanner struct {
 	LED            bool     `toml:"led"`             // drive the R503 ring LED during capture
 }
 
+// Finger sets the fingerprint accept/retry rules and the record sent to INE.
+type Finger struct {
+	MinScore     int     `toml:"min_score"`     // lowest quality score (0-100) accepted
+	MaxAttempts  int     `toml:"max_attempts"`  // captures before the best one is sent anyway
+	RecordFormat string  `toml:"record_format"` // iso19794-4 or wsq
+	WSQBitrate   float64 `toml:"wsq_bitrate"`   // bits per pixel; 0.75 is the FBI setting
+}
+
+// Consent locates the consent ledger and its keys.
+type Consent struct {
+	DB               string   `toml:"db"`                 // SQLite ledger; default <state_dir>/consent/consent.db
+	ArchivePublicKey string   `toml:"archive_public_key"` // municipality's archive key: personal fields are sealed to it
+	EfirmaCAFiles    []string `toml:"efirma_ca_files"`    // SAT CA certificates (PEM); empty refuses e.firma
+}
+
+// Uplink configures the encrypted link to INE's verification service.
+type Uplink struct {
+	URL            string   `toml:"url"`             // https://host[:port][/prefix]; empty: not provisioned yet
+	INEKey         string   `toml:"ine_key"`         // INE's HPKE public key (PEM)
+	INEKeyID       string   `toml:"ine_key_id"`      // checked against the key when set
+	INESigningKey  string   `toml:"ine_signing_key"` // verifies INE's answers (PEM Ed25519)
+	CA             string   `toml:"ca"`              // CA certificates for INE's server certificate
+	ClientCert     string   `toml:"client_cert"`     // this kiosk's TLS client certificate
+	ClientKey      string   `toml:"client_key"`      // its private key
+	KEM            string   `toml:"kem"`             // mlkem768-x25519 or x25519; must match the INE key
+	Deadline       Duration `toml:"deadline"`        // one verification, retries included
+	AttemptTimeout Duration `toml:"attempt_timeout"` // one HTTP exchange
+	MaxAttempts    int      `toml:"max_attempts"`    // attempts under the same idempotency key
+	Backoff        Duration `toml:"backoff"`         // first retry delay, doubled each time
+	ProbeInterval  Duration `toml:"probe_interval"`  // reachability probe period
+	CertWarning    Duration `toml:"cert_warning"`    // warn this long before a certificate expires
+}
+
+// Secmem bounds the locked memory that holds biometrics.
+type Secmem struct {
+	MaxBytes    ByteSize `toml:"max_bytes"`    // at most this much biometric memory live at once
+	RequireLock bool     `toml:"require_lock"` // refuse (rather than report) memory that cannot be locked
+}
+
 // Default returns the production defaults. Loading a file starts from these.
 func Default() Config {
 	return Config{
@@ -104,12 +150,38 @@ func Default() Config {
 			MinFreeDisk:   Bytes(256 << 20),
 			LoopStallTime: Dur(30 * time.Second),
 		},
+		Finger: Finger{MinScore: 40, MaxAttempts: 3, RecordFormat: "iso19794-4", WSQBitrate: 0.75},
+		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub"},
+		Uplink: Uplink{
+			INEKey: "/etc/ventanilla/ine/ine-hpke.pub", INESigningKey: "/etc/ventanilla/ine/ine-sign.pub",
+			CA: "/etc/ventanilla/ine/ca.pem", ClientCert: "/etc/ventanilla/ine/client.pem",
+			ClientKey: "/etc/ventanilla/ine/client.key", KEM: "mlkem768-x25519",
+			Deadline: Dur(25 * time.Second), AttemptTimeout: Dur(10 * time.Second), MaxAttempts: 3,
+			Backoff: Dur(500 * time.Millisecond), ProbeInterval: Dur(time.Minute), CertWarning: Dur(30 * 24 * time.Hour),
+		},
+		Secmem: Secmem{MaxBytes: Bytes(64 << 20), RequireLock: true},
 		Scanner: Scanner{
 			Enabled: true, Device: "/dev/ventanilla/scanner", Baud: 57600,
 			ProbeBauds: []int{57600, 115200, 9600, 19200, 38400}, Address: 0xFFFFFFFF,
 			CommandTimeout: Dur(time.Second), CaptureTimeout: Dur(15 * time.Second), LED: true,
 		},
 	}
+}
+
+// DeviceKeyPath is the device key file, defaulting under the state directory.
+func (c *Config) DeviceKeyPath() string {
+	if c.Kiosk.DeviceKey != "" {
+		return c.Kiosk.DeviceKey
+	}
+	return c.Paths.StateDir + "/device.key"
+}
+
+// ConsentDB is the consent ledger file, defaulting under the state directory.
+func (c *Config) ConsentDB() string {
+	if c.Consent.DB != "" {
+		return c.Consent.DB
+	}
+	return c.Paths.StateDir + "/consent/consent.db"
 }
 
 // SocketPath is the diagnostics socket, defaulting under the run directory.
@@ -140,6 +212,9 @@ func (c *Config) Summary() map[string]any {
 		"metrics_listen": c.Diagnostics.MetricsListen,
 		"shutdown":       c.Shutdown.Timeout.D().String(),
 		"scanner":        c.scannerSummary(),
+		"consent_db":     c.ConsentDB(),
+		"uplink_url":     c.Uplink.URL,
+		"uplink_kem":     c.Uplink.KEM,
 	}
 }
 

@@ -128,7 +128,13 @@ func cleanMsg(s string) string {
 }
 
 func (c *Config) resolvePaths(dir string) {
-	for _, p := range []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device} {
+	paths := []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device,
+		&c.Kiosk.DeviceKey, &c.Consent.DB, &c.Consent.ArchivePublicKey,
+		&c.Uplink.INEKey, &c.Uplink.INESigningKey, &c.Uplink.CA, &c.Uplink.ClientCert, &c.Uplink.ClientKey}
+	for i := range c.Consent.EfirmaCAFiles {
+		paths = append(paths, &c.Consent.EfirmaCAFiles[i])
+	}
+	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"log/slog"
 	"net"
 	"regexp"
@@ -22,7 +23,7 @@ func (c *Config) validate() error {
 	if !supported(c.Version) {
 		return invalid("version", "%d is not supported by this build, which reads %v", c.Version, SupportedVersions)
 	}
-	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner}
+	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner, c.validateFinger, c.validateConsent, c.validateUplink, c.validateSecmem}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -124,6 +125,66 @@ func (c *Config) validateScanner() error {
 	}
 	if sc.CaptureTimeout.D() < time.Second {
 		return invalid("scanner.capture_timeout", "must be at least 1s")
+	}
+	return nil
+}
+
+func (c *Config) validateFinger() error {
+	f := c.Finger
+	if f.MinScore < 0 || f.MinScore > 100 {
+		return invalid("finger.min_score", "must be 0-100")
+	}
+	if f.MaxAttempts < 1 || f.MaxAttempts > 10 {
+		return invalid("finger.max_attempts", "must be 1-10")
+	}
+	if f.RecordFormat != "iso19794-4" && f.RecordFormat != "wsq" {
+		return invalid("finger.record_format", "%q is not iso19794-4 or wsq", f.RecordFormat)
+	}
+	if f.WSQBitrate < 0.25 || f.WSQBitrate > 4 {
+		return invalid("finger.wsq_bitrate", "must be between 0.25 and 4 bits per pixel")
+	}
+	return nil
+}
+
+func (c *Config) validateConsent() error {
+	if c.Consent.ArchivePublicKey == "" {
+		return invalid("consent.archive_public_key", "must name the municipality's archive public key; personal fields are sealed to it")
+	}
+	return nil
+}
+
+func (c *Config) validateUplink() error {
+	u := c.Uplink
+	if u.URL != "" {
+		p, err := url.Parse(u.URL)
+		if err != nil || p.Scheme != "https" || p.Host == "" {
+			return invalid("uplink.url", "must be an https:// URL (or empty until the kiosk is provisioned)")
+		}
+	}
+	if u.KEM != "mlkem768-x25519" && u.KEM != "x25519" {
+		return invalid("uplink.kem", "%q is not mlkem768-x25519 or x25519", u.KEM)
+	}
+	if u.MaxAttempts < 1 || u.MaxAttempts > 10 {
+		return invalid("uplink.max_attempts", "must be 1-10")
+	}
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{{"uplink.deadline", u.Deadline}, {"uplink.attempt_timeout", u.AttemptTimeout},
+		{"uplink.backoff", u.Backoff}, {"uplink.probe_interval", u.ProbeInterval}, {"uplink.cert_warning", u.CertWarning}} {
+		if d.d.D() <= 0 {
+			return invalid(d.key, "must be positive")
+		}
+	}
+	if u.AttemptTimeout.D() > u.Deadline.D() {
+		return invalid("uplink.attempt_timeout", "must not exceed uplink.deadline")
+	}
+	return nil
+}
+
+func (c *Config) validateSecmem() error {
+	if n := c.Secmem.MaxBytes.N(); n < 1<<20 || n > 1<<30 {
+		return invalid("secmem.max_bytes", "must be between 1MiB and 1GiB")
 	}
 	return nil
 }

@@ -1,0 +1,196 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventanilla-mx/ventanilla/devicekey"
+	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/uplink"
+)
+
+const (
+	condUplinkConfig      health.Code = "uplink.not_configured"
+	condUplinkUnreachable health.Code = "uplink.unreachable"
+	condUplinkCertSoon    health.Code = "uplink.cert_expiring"
+	condUplinkCertExpired health.Code = "uplink.cert_expired"
+)
+
+type uplinkHealth struct{ config, unreachable, certSoon, certExpired *health.Tracker }
+
+func declareUplink(reg *health.Registry) *uplinkHealth {
+	return &uplinkHealth{
+		config: reg.Declare(health.Condition{Code: condUplinkConfig, Severity: health.Warning, NotReady: true,
+			DependsOn: []health.Code{condDeviceKey},
+			Message:   "the link to INE is not provisioned or its keys cannot be read: set uplink.url and install the INE keys and certificates (docs/operations.md)"}),
+		unreachable: reg.Declare(health.Condition{Code: condUplinkUnreachable, Severity: health.Warning, NotReady: true,
+			TimeToVisible: 2 * time.Minute,
+			Message:       "INE's service cannot be reached: check the network, DNS, the firewall and uplink.url"}),
+		certSoon: reg.Declare(health.Condition{Code: condUplinkCertSoon, Severity: health.Warning,
+			Message: "a TLS certificate of the INE link expires soon: renew the kiosk's client certificate (or ask INE about theirs)"}),
+		certExpired: reg.Declare(health.Condition{Code: condUplinkCertExpired, Severity: health.Warning, NotReady: true,
+			Message: "a TLS certificate of the INE link has expired: install a renewed client certificate"}),
+	}
+}
+
+// wireUplink builds the verification client and keeps its link state in
+// health: reachability from every exchange and a periodic probe,
+// certificate expiry from the loaded and last-seen certificates.
+func wireUplink(s *System) {
+	h := declareUplink(s.Health)
+	if s.deviceKey == nil || s.secmem == nil {
+		h.config.Set("no device key")
+		return
+	}
+	if s.Config.Uplink.URL == "" {
+		h.config.Set("uplink.url is empty")
+		return
+	}
+	opts, err := uplinkOpts(s, h)
+	if err != nil {
+		h.config.Set(err.Error())
+		return
+	}
+	c, err := uplink.New(opts)
+	if err != nil {
+		h.config.Set(err.Error())
+		return
+	}
+	s.uplink = c
+	h.evaluate(c.State(), s.now(), s.Config.Uplink.CertWarning.D())
+	s.Health.RegisterCheck(health.Check{Name: "uplink", Timeout: s.Config.Uplink.AttemptTimeout.D(),
+		Run: func(ctx context.Context) error { return joinChecks(c.SelfTest(ctx)) }})
+	s.Metrics.MustRegister(uplinkCollector{c: c})
+	s.Go("uplink-probe", func(ctx context.Context) error {
+		defer c.Close()
+		return probeLoop(ctx, c, s.Config.Uplink.ProbeInterval.D())
+	})
+}
+
+func uplinkOpts(s *System, h *uplinkHealth) (*uplink.Opts, error) {
+	u := s.Config.Uplink
+	ineKey, err := readPEM(u.INEKey, uplink.ParsePublicKeyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("uplink.ine_key: %w", err)
+	}
+	if got := uplink.KEMName(ineKey.KEM().ID()); got != u.KEM {
+		return nil, fmt.Errorf("uplink.ine_key is a %s key but uplink.kem is %s", got, u.KEM)
+	}
+	signKey, err := readPEM(u.INESigningKey, devicekey.ParsePublicPEM)
+	if err != nil {
+		return nil, fmt.Errorf("uplink.ine_signing_key: %w", err)
+	}
+	tlsConf, err := uplink.LoadClientTLS(u.CA, u.ClientCert, u.ClientKey)
+	if err != nil {
+		return nil, err
+	}
+	o := uplink.DefaultOpts()
+	o.BaseURL, o.KioskID, o.KeyID = u.URL, s.Config.Kiosk.ID, u.INEKeyID
+	o.INEKey, o.INESigningKey, o.Signer, o.Alloc, o.TLS = ineKey, signKey, s.deviceKey, s.secmem, tlsConf
+	o.Deadline, o.AttemptTimeout, o.MaxAttempts, o.Backoff = u.Deadline.D(), u.AttemptTimeout.D(), u.MaxAttempts, u.Backoff.D()
+	o.Now = s.now
+	o.OnState = func(st uplink.State) { h.evaluate(st, s.now(), u.CertWarning.D()) }
+	return o, nil
+}
+
+func readPEM[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
+
+// evaluate maps the client's link state to conditions.
+func (h *uplinkHealth) evaluate(st uplink.State, now time.Time, warn time.Duration) {
+	if st.Reachable || st.Since.IsZero() {
+		h.unreachable.Clear()
+	} else {
+		h.unreachable.Set(string(st.LastReason))
+	}
+	switch {
+	case st.CertExpiresWithin(now, 0):
+		h.certExpired.Set(certDetail(st))
+		h.certSoon.Clear()
+	case st.CertExpiresWithin(now, warn):
+		h.certExpired.Clear()
+		h.certSoon.Set(certDetail(st))
+	default:
+		h.certExpired.Clear()
+		h.certSoon.Clear()
+	}
+}
+
+func certDetail(st uplink.State) string {
+	d := "client certificate valid until " + st.ClientCertNotAfter.UTC().Format(time.DateOnly)
+	if !st.ServerCertNotAfter.IsZero() {
+		d += ", INE's until " + st.ServerCertNotAfter.UTC().Format(time.DateOnly)
+	}
+	return d
+}
+
+// probeLoop checks reachability now and every interval; the client reports
+// the result through OnState.
+func probeLoop(ctx context.Context, c *uplink.Client, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		_ = c.Probe(ctx) // failures are reported through OnState
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func joinChecks(checks []uplink.Check) error {
+	var errs []error
+	for _, ch := range checks {
+		if ch.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.Name, ch.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type uplinkCollector struct{ c *uplink.Client }
+
+var (
+	uplinkVerifDesc = prometheus.NewDesc("ventanilla_uplink_verifications_total",
+		"Verifications by outcome (unknown = no trustworthy answer).", []string{"status"}, nil)
+	uplinkUnknownDesc = prometheus.NewDesc("ventanilla_uplink_unknown_total",
+		"Verifications without a trustworthy answer, by reason.", []string{"reason"}, nil)
+	uplinkAttemptsDesc = prometheus.NewDesc("ventanilla_uplink_attempts_total", "HTTP exchanges tried.", nil, nil)
+	uplinkLatencyDesc  = prometheus.NewDesc("ventanilla_uplink_verify_seconds", "Whole verification calls.", nil, nil)
+	uplinkReachDesc    = prometheus.NewDesc("ventanilla_uplink_reachable", "1 when INE answered the last exchange.", nil, nil)
+)
+
+func (u uplinkCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{uplinkVerifDesc, uplinkUnknownDesc, uplinkAttemptsDesc, uplinkLatencyDesc, uplinkReachDesc} {
+		ch <- d
+	}
+}
+
+func (u uplinkCollector) Collect(ch chan<- prometheus.Metric) {
+	m := u.c.Metrics()
+	for st, n := range m.Verifications {
+		ch <- prometheus.MustNewConstMetric(uplinkVerifDesc, prometheus.CounterValue, float64(n), string(st))
+	}
+	for r, n := range m.Unknown {
+		ch <- prometheus.MustNewConstMetric(uplinkUnknownDesc, prometheus.CounterValue, float64(n), string(r))
+	}
+	ch <- prometheus.MustNewConstMetric(uplinkAttemptsDesc, prometheus.CounterValue, float64(m.Attempts))
+	ch <- prometheus.MustNewConstSummary(uplinkLatencyDesc, m.LatencyCount, m.LatencySum.Seconds(), nil)
+	reach := 0.0
+	if u.c.State().Reachable {
+		reach = 1
+	}
+	ch <- prometheus.MustNewConstMetric(uplinkReachDesc, prometheus.GaugeValue, reach)
+}
