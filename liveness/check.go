@@ -25,6 +25,7 @@ type Check struct {
 	found   int
 	cues    map[string][]float64
 	bright  []float64
+	tail    time.Time // when the last challenge passed, while waiting for motion
 	still   int
 	stillMx int
 	motion  motionWindow
@@ -114,12 +115,25 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 			return
 		}
 	}
-	if c.cur == len(c.steps) && c.found >= c.o.PassiveFrames {
+	if c.cur == len(c.steps) && c.found >= c.o.PassiveFrames && c.enoughMotion(obs.Time) {
 		c.done = true
 	}
 	if c.stillMx >= c.o.FrozenFrames {
 		c.done = true
 	}
+}
+
+// enoughMotion: the passive part needs no motion; the dynamic part waits
+// after the last challenge, up to StepTimeout, for a motion window to be
+// measured.
+func (c *Check) enoughMotion(now time.Time) bool {
+	if len(c.steps) == 0 || len(c.motion.parallax) > 0 {
+		return true
+	}
+	if c.tail.IsZero() {
+		c.tail = now
+	}
+	return now.Sub(c.tail) > c.o.StepTimeout
 }
 
 func (c *Check) status() Status {

@@ -59,7 +59,7 @@ func DefaultOpts() *Opts {
 
 		MinParallax:  0.004,
 		MaxSurround:  3.0,
-		MinMotion:    0.04,
+		MinMotion:    0.025,
 		WindowFrames: 30,
 		FrozenDiff:   0.01,
 		FrozenFrames: 8,
