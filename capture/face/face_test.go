@@ -33,6 +33,7 @@ func shifted(src gocv.Mat, dx, dy float64, seed int) gocv.Mat {
 	}
 	out := gocv.NewMat()
 	gocv.WarpAffineWithParams(src, &out, m, image.Pt(src.Cols(), src.Rows()), gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+	gocv.SetRNGSeed(seed) // deterministic noise per frame
 	noise := gocv.NewMatWithSize(src.Rows(), src.Cols(), gocv.MatTypeCV8UC3)
 	defer noise.Close()
 	gocv.RandN(&noise, gocv.NewScalar(0, 0, 0, 0), gocv.NewScalar(2, 2, 2, 0))
@@ -177,7 +178,7 @@ func TestBestShotGeometryAndAlloc(t *testing.T) {
 		t.Errorf("BestShot before any frame: %v; want ErrNoShot", err)
 	}
 	var obs Observation
-	for i := 0; i < 6; i++ {
+	for i := 0; i < 12; i++ {
 		f := shifted(src, float64(i%2), 0, i)
 		obs = a.Process(f, time.Unix(int64(i), 0))
 		f.Close()
