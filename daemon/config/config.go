@@ -150,7 +150,7 @@ func Default() Config {
 			MinFreeDisk:   Bytes(256 << 20),
 			LoopStallTime: Dur(30 * time.Second),
 		},
-		Finger: Finger{MinScore: 40, MaxAttempts: 3, RecordFormat: "iso19794-4", WSQBitrate: 0.75},
+		Finger:  Finger{MinScore: 40, MaxAttempts: 3, RecordFormat: "iso19794-4", WSQBitrate: 0.75},
 		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub"},
 		Uplink: Uplink{
 			INEKey: "/etc/ventanilla/ine/ine-hpke.pub", INESigningKey: "/etc/ventanilla/ine/ine-sign.pub",

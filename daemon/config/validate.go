@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"log/slog"
 	"net"
+	"net/url"
 	"regexp"
 	"time"
 )

@@ -1,0 +1,230 @@
+package face
+
+import (
+	"fmt"
+	"image"
+	"time"
+
+	"gocv.io/x/gocv"
+)
+
+// Observation is what the Analyzer saw in one frame. Coordinates are in the
+// camera frame. It holds no pixels.
+type Observation struct {
+	Time      time.Time
+	Frame     image.Point     // frame size
+	Found     bool            // a face is detected or tracked
+	Detected  bool            // the detector ran on this frame
+	Faces     int             // faces in the last detection
+	Box       image.Rectangle // the tracked face
+	Eyes      [2]image.Point  // eye centres, image left then right, valid when Quality.EyesFound == 2
+	Points    []Point         // tracked points now
+	Prev      map[uint32][2]float32
+	FrameDiff float64 // mean absolute grey difference to the previous frame, 0-255
+	Quality   Quality
+}
+
+// PrevOf returns where point p was in the previous frame.
+func (o *Observation) PrevOf(p Point) (x, y float32, ok bool) {
+	v, ok := o.Prev[p.ID]
+	return v[0], v[1], ok
+}
+
+// Analyzer is the per-frame face pipeline. It is not safe for concurrent use.
+type Analyzer struct {
+	o    Opts
+	det  Detector
+	eyes gocv.CascadeClassifier
+
+	gray, work, prev, eq, diff gocv.Mat
+	scale                      float64 // frame pixels per work pixel
+	tr                         tracker
+	box                        fbox // work coordinates
+	tracking                   bool
+	faces, frame               int
+	best                       bestShot
+}
+
+// New loads the detector and the eye cascade.
+func New(o *Opts) (*Analyzer, error) {
+	opts := o.withDefaults()
+	var det Detector
+	var err error
+	if opts.DNNModel != "" {
+		det, err = NewDNNDetector(opts.DNNModel, opts.DNNConfig, opts.DNNConfidence)
+	} else {
+		det, err = NewCascadeDetector(opts.cascadePath(opts.FaceCascade))
+	}
+	if err != nil {
+		return nil, err
+	}
+	eyes, err := loadCascade(opts.cascadePath(opts.EyeCascade))
+	if err != nil {
+		det.Close()
+		return nil, err
+	}
+	return &Analyzer{o: opts, det: det, eyes: eyes,
+		gray: gocv.NewMat(), work: gocv.NewMat(), prev: gocv.NewMat(), eq: gocv.NewMat(), diff: gocv.NewMat()}, nil
+}
+
+// Process analyses one BGR frame. The frame stays owned by the caller.
+func (a *Analyzer) Process(frame gocv.Mat, t time.Time) Observation {
+	obs := Observation{Time: t, Frame: image.Pt(frame.Cols(), frame.Rows())}
+	if frame.Empty() || frame.Type() != gocv.MatTypeCV8UC3 {
+		obs.Quality.Code = NoFace
+		return obs
+	}
+	a.toWork(frame)
+	obs.FrameDiff = a.frameDiff()
+	before := a.track()
+	if a.needDetect() {
+		a.detect()
+		obs.Detected = true
+	}
+	a.frame++
+	a.prev, a.work = a.work, a.prev
+	a.fill(&obs, before)
+	if obs.Found {
+		a.assess(frame, &obs)
+	} else {
+		obs.Quality.Code, obs.Quality.Failed = NoFace, []Code{NoFace}
+	}
+	return obs
+}
+
+// toWork makes the full-resolution grey frame and the work-size grey image.
+func (a *Analyzer) toWork(frame gocv.Mat) {
+	gocv.CvtColor(frame, &a.gray, gocv.ColorBGRToGray)
+	w := min(a.o.WorkWidth, frame.Cols())
+	a.scale = float64(frame.Cols()) / float64(w)
+	h := int(float64(frame.Rows()) / a.scale)
+	gocv.Resize(a.gray, &a.work, image.Pt(w, h), 0, 0, gocv.InterpolationArea)
+}
+
+func (a *Analyzer) frameDiff() float64 {
+	if a.prev.Empty() || a.prev.Cols() != a.work.Cols() || a.prev.Rows() != a.work.Rows() {
+		a.prev.Close()
+		a.prev = gocv.NewMat()
+		a.tr.pts, a.tracking = nil, false
+		return -1
+	}
+	gocv.AbsDiff(a.work, a.prev, &a.diff)
+	return a.diff.Mean().Val1
+}
+
+// track moves the points and the face box from the previous frame.
+func (a *Analyzer) track() map[uint32][2]float32 {
+	if a.prev.Empty() {
+		return nil
+	}
+	before := a.tr.step(a.prev, a.work)
+	if a.tracking {
+		box, ok := a.tr.moveBox(a.box, before)
+		a.box, a.tracking = box, ok && box.rect(1).Overlaps(bounds(a.work))
+	}
+	return before
+}
+
+func (a *Analyzer) needDetect() bool {
+	return !a.tracking || a.frame%a.o.DetectEvery == 0 || a.tr.count(RegionFace) < 8
+}
+
+// detect runs the detector and re-anchors the track on its result.
+func (a *Analyzer) detect() {
+	gocv.EqualizeHist(a.work, &a.eq)
+	minSize := int(a.o.MinFaceFrac * float64(a.work.Rows()))
+	boxes := a.det.Detect(a.eq, minSize)
+	a.faces = len(boxes)
+	if len(boxes) == 0 {
+		a.tracking = false
+		a.tr.pts = nil
+		return
+	}
+	pick := boxes[0]
+	for _, b := range boxes { // keep following the same face when several are seen
+		if a.tracking && iou(b, a.box.rect(1)) > 0.3 {
+			pick = b
+			break
+		}
+	}
+	reseed := !a.tracking || iou(pick, a.box.rect(1)) < 0.5 || a.tr.count(RegionFace) < maxFacePoints/2
+	nb := toF(pick)
+	if !reseed { // same face: smooth the detector's jitter
+		nb = fbox{(nb.cx + a.box.cx) / 2, (nb.cy + a.box.cy) / 2, (nb.w + a.box.w) / 2, (nb.h + a.box.h) / 2}
+	}
+	a.box, a.tracking = nb, true
+	if reseed {
+		a.tr.seedFace(a.work, pick)
+	}
+	if reseed || a.tr.count(RegionSurround) < maxSurroundPoints/3 {
+		a.tr.seedSurround(a.work, pick)
+	}
+}
+
+// fill converts the tracker state to frame coordinates.
+func (a *Analyzer) fill(obs *Observation, before map[uint32][2]float32) {
+	obs.Faces = a.faces
+	obs.Found = a.tracking
+	s := float32(a.scale)
+	obs.Points = make([]Point, len(a.tr.pts))
+	for i, p := range a.tr.pts {
+		obs.Points[i] = Point{ID: p.ID, X: p.X * s, Y: p.Y * s, Region: p.Region}
+	}
+	obs.Prev = make(map[uint32][2]float32, len(before))
+	for id, v := range before {
+		obs.Prev[id] = [2]float32{v[0] * s, v[1] * s}
+	}
+	if a.tracking {
+		obs.Box = a.box.rect(a.scale)
+	}
+}
+
+// assess runs the quality gate and offers the frame to the best-shot selector.
+func (a *Analyzer) assess(frame gocv.Mat, obs *Observation) {
+	q := &obs.Quality
+	q.Faces = obs.Faces
+	obs.Eyes, q.EyesFound = findEyes(&a.eyes, a.gray, obs.Box)
+	q.EyeDistance = BoxEyeRatio * float64(obs.Box.Dx())
+	if q.EyesFound == 2 {
+		d := obs.Eyes[1].Sub(obs.Eyes[0])
+		q.EyeDistance = hypot(d)
+		q.Yaw, q.Pitch, q.Roll = estimatePose(obs.Box, obs.Eyes)
+	}
+	q.OffCentre = offCentre(obs.Box, obs.Frame)
+	faceStats(a.gray, obs.Box, q)
+	gate(q, obs.Box, obs.Frame, a.o.Quality)
+	if q.Code == OK {
+		a.best.offer(frame, obs, a.o.Geometry)
+	}
+}
+
+// Reset forgets the track and wipes the best shot, for a new session.
+func (a *Analyzer) Reset() {
+	a.tr.pts, a.tracking, a.faces, a.frame = nil, false, 0, 0
+	for _, m := range []*gocv.Mat{&a.gray, &a.work, &a.prev, &a.eq, &a.diff} {
+		wipe(m)
+	}
+	a.prev.Close()
+	a.prev = gocv.NewMat()
+	a.best.reset()
+}
+
+// Close wipes and releases everything. The Analyzer cannot be used after.
+func (a *Analyzer) Close() error {
+	a.best.reset()
+	for _, m := range []*gocv.Mat{&a.gray, &a.work, &a.prev, &a.eq, &a.diff} {
+		wipe(m)
+		m.Close()
+	}
+	a.eyes.Close()
+	if err := a.det.Close(); err != nil {
+		return fmt.Errorf("face: close detector: %w", err)
+	}
+	return nil
+}
+
+func wipe(m *gocv.Mat) {
+	if !m.Empty() {
+		m.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	}
+}

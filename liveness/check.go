@@ -1,0 +1,252 @@
+package liveness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"gocv.io/x/gocv"
+)
+
+// Check runs one liveness check over a stream of frames. Feed every frame
+// with its face observation until Status.Done, then read Decision. A Check
+// is for one session and one goroutine.
+type Check struct {
+	o      Opts
+	static *staticScorer
+	v      *verifier
+	gray   gocv.Mat
+
+	steps   []*step
+	cur     int
+	start   time.Time
+	last    time.Time
+	frames  int
+	found   int
+	cues    map[string][]float64
+	bright  []float64
+	tail    time.Time // when the last challenge passed, while waiting for motion
+	still   int
+	stillMx int
+	motion  motionWindow
+	done    bool
+}
+
+// Status is the check's state after a frame.
+type Status struct {
+	Done   bool
+	Step   int // 0-based index of the current challenge; == Steps when all passed
+	Steps  int
+	Prompt Prompt
+}
+
+// NewCheck prepares a check that asks the challenges in seq (use
+// RandomSequence; an empty seq runs the passive part only).
+func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
+	opts := o.withDefaults()
+	v, err := newVerifier(&opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}}
+	for _, ch := range seq {
+		c.steps = append(c.steps, &step{ch: ch})
+	}
+	return c, nil
+}
+
+// Close wipes and releases the check's buffers.
+func (c *Check) Close() {
+	if !c.gray.Empty() {
+		c.gray.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	}
+	c.gray.Close()
+	c.static.close()
+	c.v.close()
+}
+
+// Feed analyses one frame (BGR, owned by the caller) and its observation.
+func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
+	if c.done {
+		return c.status()
+	}
+	if c.frames == 0 {
+		c.start = obs.Time
+	}
+	c.frames++
+	c.last = obs.Time
+	c.frozen(obs)
+	if obs.Found {
+		c.found++
+		c.bright = append(c.bright, obs.Quality.Brightness)
+		for k, v := range c.static.score(frame, obs.Box) {
+			c.cues[k] = append(c.cues[k], v)
+		}
+	}
+	c.motion.feed(obs, &c.o)
+	c.advance(frame, obs)
+	return c.status()
+}
+
+func (c *Check) frozen(obs *face.Observation) {
+	if obs.FrameDiff >= 0 && obs.FrameDiff < c.o.FrozenDiff {
+		c.still++
+		c.stillMx = max(c.stillMx, c.still)
+	} else {
+		c.still = 0
+	}
+}
+
+// advance runs the current challenge step and the completion rules.
+func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
+	if c.cur < len(c.steps) {
+		s := c.steps[c.cur]
+		if s.start.IsZero() {
+			s.start = obs.Time
+		}
+		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
+			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
+		}
+		switch {
+		case c.v.feed(s, c.gray, obs):
+			c.cur++
+		case obs.Time.Sub(s.start) > c.o.StepTimeout:
+			c.done = true
+			return
+		}
+	}
+	if c.cur == len(c.steps) && c.found >= c.o.PassiveFrames && c.enoughMotion(obs.Time) {
+		c.done = true
+	}
+	if c.stillMx >= c.o.FrozenFrames {
+		c.done = true
+	}
+}
+
+// enoughMotion: the passive part needs no motion; the dynamic part waits
+// after the last challenge, up to StepTimeout, for a motion window to be
+// measured.
+func (c *Check) enoughMotion(now time.Time) bool {
+	if len(c.steps) == 0 || len(c.motion.parallax) > 0 {
+		return true
+	}
+	if c.tail.IsZero() {
+		c.tail = now
+	}
+	return now.Sub(c.tail) > c.o.StepTimeout
+}
+
+func (c *Check) status() Status {
+	st := Status{Done: c.done, Step: c.cur, Steps: len(c.steps)}
+	switch {
+	case c.done || c.cur == len(c.steps) && len(c.steps) > 0:
+		st.Prompt = prompt(PromptDone)
+	case c.cur < len(c.steps):
+		st.Prompt = PromptFor(c.steps[c.cur].ch)
+	default:
+		st.Prompt = prompt(PromptLook)
+	}
+	return st
+}
+
+// Decision returns the verdict on what was fed so far. Call it when
+// Status.Done (earlier calls judge a partial check).
+func (c *Check) Decision() Decision {
+	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Challenges: c.results(), Passive: len(c.steps) == 0}
+	d.Verdict, d.Reason = c.judge(d.Scores)
+	return d
+}
+
+// PassiveDecision judges the static cues and the frozen-stream rule only.
+func (c *Check) PassiveDecision() Decision {
+	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Passive: true}
+	d.Verdict, d.Reason = c.judgeStatic(d.Scores)
+	return d
+}
+
+func (c *Check) scores() map[string]float64 {
+	s := map[string]float64{}
+	for k, v := range c.cues {
+		s[k] = median(v)
+	}
+	s[CueFrozen] = float64(c.stillMx)
+	s[CueMotion] = c.motion.maxMotion
+	if len(c.motion.parallax) > 0 {
+		s[CueParallax] = quantile(c.motion.parallax, 0.9)
+	}
+	if len(c.motion.surround) > 0 {
+		s[CueSurround] = median(c.motion.surround)
+	}
+	return s
+}
+
+func (c *Check) thresholds() map[string]string {
+	o := c.o
+	f := func(op string, v float64) string { return fmt.Sprintf("%s %g", op, v) }
+	return map[string]string{
+		CueMoire: f("<=", o.MaxMoire), CuePrintTexture: f("<=", o.MaxPrintTexture), CueColour: f(">=", o.MinColour),
+		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
+		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
+		CueFrozen: f("<", float64(o.FrozenFrames)),
+	}
+}
+
+func (c *Check) results() []ChallengeResult {
+	var out []ChallengeResult
+	for i, s := range c.steps {
+		if s.start.IsZero() {
+			break
+		}
+		end := c.last
+		out = append(out, ChallengeResult{Challenge: s.ch, Passed: i < c.cur, Seconds: end.Sub(s.start).Seconds()})
+	}
+	return out
+}
+
+// judgeStatic applies the frame-level rules: frozen, no face, darkness and
+// the static cues, in that order.
+func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
+	o := c.o
+	switch {
+	case c.stillMx >= o.FrozenFrames:
+		return Spoof, ReasonFrozen
+	case c.found == 0 || c.found*2 < c.frames:
+		return Uncertain, ReasonNoFace
+	case median(c.bright) < o.MinBrightness:
+		return Uncertain, ReasonTooDark
+	case s[CueMoire] > o.MaxMoire:
+		return Spoof, CueMoire
+	case s[CuePrintTexture] > o.MaxPrintTexture:
+		return Spoof, CuePrintTexture
+	case s[CueColour] < o.MinColour:
+		return Spoof, CueColour
+	case s[CueGlare] > o.MaxGlare:
+		return Spoof, CueGlare
+	case s[CueBorder] > o.MaxBorderSides:
+		return Spoof, CueBorder
+	case s[CueBlur] > o.MaxBlur:
+		return Spoof, CueBlur
+	}
+	return Live, ""
+}
+
+// judge adds the dynamic rules to the static ones.
+func (c *Check) judge(s map[string]float64) (Verdict, string) {
+	if v, r := c.judgeStatic(s); v != Live || len(c.steps) == 0 {
+		return v, r
+	}
+	o := c.o
+	switch {
+	case len(c.motion.surround) > 0 && s[CueSurround] > o.MaxSurround:
+		return Spoof, ReasonSurroundMoves
+	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
+		return Spoof, ReasonPlanar
+	case c.cur < len(c.steps):
+		return Uncertain, ReasonTimeout
+	case len(c.motion.parallax) == 0:
+		return Uncertain, ReasonNoMotion
+	case c.found < o.PassiveFrames:
+		return Uncertain, ReasonTooFewFrames
+	}
+	return Live, ""
+}

@@ -1,0 +1,5 @@
+package eval
+
+import "github.com/ventanilla-mx/ventanilla/liveness"
+
+func verdictOf(s string) liveness.Verdict { return liveness.Verdict(s) }

@@ -1,0 +1,212 @@
+package eval
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"io"
+	"math"
+	"math/rand/v2"
+
+	"github.com/ventanilla-mx/ventanilla/drivers/camera"
+	"gocv.io/x/gocv"
+)
+
+// synth renders attack frames from a source camera, in memory.
+type synth struct {
+	kind  string
+	rng   *rand.Rand
+	src   camera.Camera
+	still gocv.Mat // plane and print: the first frame, held
+	bg    gocv.Mat // print and replay: the static room behind the medium
+	size  image.Point
+
+	haveStill, haveBg bool
+}
+
+func newSynth(s *Synth, src camera.Camera) *synth {
+	f := src.Format()
+	return &synth{kind: s.Kind, rng: rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed)), src: src, size: image.Pt(f.Width, f.Height)}
+}
+
+func (s *synth) close() {
+	if s.haveStill {
+		camera.Wipe(&s.still)
+		s.still.Close()
+	}
+	if s.haveBg {
+		s.bg.Close()
+	}
+	s.haveStill, s.haveBg = false, false
+}
+
+// generator adapts the synth to camera.Generator.
+func (s *synth) generator(ctx context.Context) camera.Generator {
+	return func(i int, dst *gocv.Mat) error {
+		return s.frame(ctx, i, dst)
+	}
+}
+
+func (s *synth) frame(ctx context.Context, i int, dst *gocv.Mat) error {
+	if !s.haveBg {
+		s.bg, s.haveBg = room(s.size, s.rng), true
+	}
+	if s.kind == "replay" || !s.haveStill {
+		f, err := s.src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		defer f.Release()
+		if s.kind != "replay" {
+			s.still, s.haveStill = f.Mat.Clone(), true
+		} else {
+			return s.render(f.Mat, i, dst)
+		}
+	} else if i >= stillFrames {
+		return io.EOF
+	}
+	return s.render(s.still, i, dst)
+}
+
+// stillFrames is how long a still-based attack lasts (16 s at 25 fps),
+// longer than any challenge sequence's timeouts.
+const stillFrames = 400
+
+func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
+	t := float64(i) / 25
+	var out gocv.Mat
+	switch s.kind {
+	case "plane":
+		out = warpPlane(content, s.size, t, 1.0, nil)
+	case "print":
+		paper := printed(content, s.rng)
+		out = warpPlane(paper, s.size, t, 0.6, &s.bg)
+		paper.Close()
+	default:
+		screen := screened(content)
+		out = warpPlane(screen, s.size, t*0.3, 0.9, &s.bg)
+		screen.Close()
+	}
+	addNoise(&out, 2)
+	out.CopyTo(dst)
+	camera.Wipe(&out)
+	out.Close()
+	return nil
+}
+
+// warpPlane maps a flat medium into the frame as a plane that turns about
+// its vertical axis (up to about 20 degrees), sways and approaches, the way
+// a hand holds a photo or a phone. scale is the medium's width as a fraction
+// of the frame's; bg (when not nil) is what surrounds it.
+func warpPlane(m gocv.Mat, size image.Point, t, scale float64, bg *gocv.Mat) gocv.Mat {
+	w, h := float64(m.Cols()), float64(m.Rows())
+	fw, fh := float64(size.X), float64(size.Y)
+	yaw := 0.35 * math.Sin(2*math.Pi*t/3)
+	s := scale * fw / w * (1 + 0.15*math.Sin(2*math.Pi*t/5))
+	cx, cy := fw/2+0.06*fw*math.Sin(2*math.Pi*t/4), fh/2+0.04*fh*math.Cos(2*math.Pi*t/3.5)
+	const f = 2.0 // focal length in medium widths: perspective strength
+	var dst []gocv.Point2f
+	for _, c := range [][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+		x, y := c[0]*w/2, c[1]*h/2
+		z := f*w + x*math.Sin(yaw)
+		px := x * math.Cos(yaw) * f * w / z
+		py := y * f * w / z
+		dst = append(dst, gocv.Point2f{X: float32(cx + s*px), Y: float32(cy + s*py)})
+	}
+	src := []gocv.Point2f{{X: 0, Y: 0}, {X: float32(w), Y: 0}, {X: float32(w), Y: float32(h)}, {X: 0, Y: float32(h)}}
+	sv, dv := gocv.NewPoint2fVectorFromPoints(src), gocv.NewPoint2fVectorFromPoints(dst)
+	defer sv.Close()
+	defer dv.Close()
+	H := gocv.GetPerspectiveTransform2f(sv, dv)
+	defer H.Close()
+	out := gocv.NewMat()
+	if bg == nil {
+		gocv.WarpPerspectiveWithParams(m, &out, H, size, gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
+		return out
+	}
+	bg.CopyTo(&out)
+	gocv.WarpPerspectiveWithParams(m, &out, H, size, gocv.InterpolationLinear, gocv.BorderTransparent, color.RGBA{})
+	return out
+}
+
+// printed makes a photo print: desaturated, halftone dots, paper grain and
+// a white margin.
+func printed(m gocv.Mat, rng *rand.Rand) gocv.Mat {
+	grey, grey3 := gocv.NewMat(), gocv.NewMat()
+	defer grey.Close()
+	defer grey3.Close()
+	gocv.CvtColor(m, &grey, gocv.ColorBGRToGray)
+	gocv.CvtColor(grey, &grey3, gocv.ColorGrayToBGR)
+	p := gocv.NewMat()
+	gocv.AddWeighted(m, 0.7, grey3, 0.3, 0, &p)
+	v, _ := p.DataPtrUint8()
+	cols := p.Cols()
+	for i := 0; i+2 < len(v); i += 3 {
+		x, y := (i/3)%cols, (i/3)/cols
+		dot := 0.88 + 0.12*math.Abs(math.Sin(float64(x)*math.Pi/2.5)*math.Sin(float64(y)*math.Pi/2.5))
+		grain := 1 + 0.05*rng.NormFloat64()
+		for c := 0; c < 3; c++ {
+			v[i+c] = clamp8(float64(v[i+c])*dot*grain + 12)
+		}
+	}
+	margin := p.Cols() / 14
+	out := gocv.NewMat()
+	gocv.CopyMakeBorder(p, &out, margin, margin, margin, margin, gocv.BorderConstant, color.RGBA{R: 235, G: 235, B: 230})
+	camera.Wipe(&p)
+	p.Close()
+	return out
+}
+
+// screened makes a phone screen: an RGB sub-pixel grid (which the camera
+// aliases into moiré), a cooler white point and a black bezel.
+func screened(m gocv.Mat) gocv.Mat {
+	big := gocv.NewMat()
+	gocv.Resize(m, &big, image.Pt(m.Cols()*3/2, m.Rows()*3/2), 0, 0, gocv.InterpolationLinear)
+	v, _ := big.DataPtrUint8()
+	cols := big.Cols()
+	for i := 0; i+2 < len(v); i += 3 {
+		x, y := (i/3)%cols, (i/3)/cols
+		sub := x % 3 // which sub-pixel column lights: B, G, R order in memory
+		for c := 0; c < 3; c++ {
+			g := 0.55
+			if c == 2-sub {
+				g = 1.15
+			}
+			if y%3 == 2 {
+				g *= 0.6
+			}
+			tint := []float64{1.08, 1.0, 0.92}[c]
+			v[i+c] = clamp8(float64(v[i+c]) * g * tint)
+		}
+	}
+	out := gocv.NewMat()
+	b := big.Cols() / 12
+	gocv.CopyMakeBorder(big, &out, b*2, b*2, b, b, gocv.BorderConstant, color.RGBA{R: 12, G: 12, B: 14})
+	camera.Wipe(&big)
+	big.Close()
+	return out
+}
+
+// room is a static background: a lit wall with a few objects.
+func room(size image.Point, rng *rand.Rand) gocv.Mat {
+	m := gocv.NewMatWithSize(size.Y, size.X, gocv.MatTypeCV8UC3)
+	m.SetTo(gocv.NewScalar(150+rng.Float64()*40, 160+rng.Float64()*40, 170+rng.Float64()*40, 0))
+	for k := 0; k < 6; k++ {
+		x, y := rng.IntN(size.X), rng.IntN(size.Y)
+		r := image.Rect(x, y, x+20+rng.IntN(size.X/4), y+20+rng.IntN(size.Y/4))
+		c := color.RGBA{R: uint8(rng.IntN(255)), G: uint8(rng.IntN(255)), B: uint8(rng.IntN(255))}
+		gocv.Rectangle(&m, r, c, -1)
+	}
+	gocv.GaussianBlur(m, &m, image.Pt(0, 0), 2, 2, gocv.BorderDefault)
+	return m
+}
+
+func addNoise(m *gocv.Mat, sigma float64) {
+	n := gocv.NewMatWithSize(m.Rows(), m.Cols(), gocv.MatTypeCV8UC3)
+	defer n.Close()
+	gocv.RandN(&n, gocv.NewScalar(sigma, sigma, sigma, 0), gocv.NewScalar(sigma, sigma, sigma, 0))
+	gocv.Add(*m, n, m)
+	m.SubtractUChar(uint8(sigma))
+}
+
+func clamp8(v float64) uint8 { return uint8(math.Max(0, math.Min(255, v))) }

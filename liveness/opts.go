@@ -1,0 +1,118 @@
+package liveness
+
+import "time"
+
+// Opts are the liveness thresholds and challenge settings. The daemon maps
+// them to configuration; zero fields take the DefaultOpts value.
+type Opts struct {
+	// Challenges is the set a random sequence is drawn from; Steps is its
+	// length (distinct challenges); StepTimeout bounds each step.
+	Challenges  []Challenge
+	Steps       int
+	StepTimeout time.Duration
+	// PassiveFrames is the least number of frames with a face the static
+	// cues need.
+	PassiveFrames int
+
+	// Static thresholds (see the Cue* constants).
+	MaxMoire        float64
+	MaxPrintTexture float64
+	MinColour       float64
+	MaxGlare        float64
+	MaxBorderSides  float64
+	MaxBlur         float64
+
+	// Dynamic thresholds.
+	MinParallax  float64 // fraction of face width
+	MaxSurround  float64 // ratio
+	MinMotion    float64 // face motion, fraction of face width, for a window to count
+	WindowFrames int     // frames before a window without enough motion restarts
+	FrozenDiff   float64 // mean grey difference below which two frames are "the same"
+	FrozenFrames int     // that many identical frames in a row: a frozen stream
+
+	// Challenge verification.
+	TurnYaw         float64       // degrees of eye-based yaw for a turn
+	MoveCloserRatio float64       // face width growth for "move closer"
+	BlinkMaxClosed  time.Duration // longest eyes-closed spell that is a blink
+	MinBrightness   float64       // face darker than this: UNCERTAIN(too_dark)
+
+	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
+	CascadeDir string
+}
+
+// DefaultOpts returns the defaults. The static thresholds are set so that
+// the bona fide evaluation data passes with margin (docs/liveness.md); they
+// are deliberately permissive, and the dynamic check carries the decision.
+func DefaultOpts() *Opts {
+	return &Opts{
+		Challenges:    []Challenge{TurnLeft, TurnRight, Blink, Smile, MoveCloser},
+		Steps:         2,
+		StepTimeout:   7 * time.Second,
+		PassiveFrames: 10,
+
+		MaxMoire:        40,
+		MaxPrintTexture: 0.02,
+		MinColour:       15,
+		MaxGlare:        0.08,
+		MaxBorderSides:  2,
+		MaxBlur:         0.9,
+
+		MinParallax:  0.004,
+		MaxSurround:  3.0,
+		MinMotion:    0.025,
+		WindowFrames: 30,
+		FrozenDiff:   0.01,
+		FrozenFrames: 8,
+
+		TurnYaw:         15,
+		MoveCloserRatio: 1.2,
+		BlinkMaxClosed:  600 * time.Millisecond,
+		MinBrightness:   40,
+		CascadeDir:      "/usr/share/opencv4/haarcascades",
+	}
+}
+
+func (o *Opts) withDefaults() Opts {
+	d := *DefaultOpts()
+	if o == nil {
+		return d
+	}
+	r := *o
+	f := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	i := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	if r.Challenges == nil {
+		r.Challenges = d.Challenges
+	}
+	i(&r.Steps, d.Steps)
+	if r.StepTimeout == 0 {
+		r.StepTimeout = d.StepTimeout
+	}
+	if r.BlinkMaxClosed == 0 {
+		r.BlinkMaxClosed = d.BlinkMaxClosed
+	}
+	i(&r.PassiveFrames, d.PassiveFrames)
+	i(&r.WindowFrames, d.WindowFrames)
+	i(&r.FrozenFrames, d.FrozenFrames)
+	for _, p := range []struct {
+		p *float64
+		v float64
+	}{{&r.MaxMoire, d.MaxMoire}, {&r.MaxPrintTexture, d.MaxPrintTexture}, {&r.MinColour, d.MinColour},
+		{&r.MaxGlare, d.MaxGlare}, {&r.MaxBorderSides, d.MaxBorderSides}, {&r.MaxBlur, d.MaxBlur},
+		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion},
+		{&r.FrozenDiff, d.FrozenDiff}, {&r.TurnYaw, d.TurnYaw}, {&r.MoveCloserRatio, d.MoveCloserRatio},
+		{&r.MinBrightness, d.MinBrightness}} {
+		f(p.p, p.v)
+	}
+	if r.CascadeDir == "" {
+		r.CascadeDir = d.CascadeDir
+	}
+	return r
+}
