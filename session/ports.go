@@ -89,7 +89,9 @@ type FieldError struct {
 	Rule  string `json:"rule"` // e.g. "13 digits"
 }
 
-func (e *FieldError) Error() string { return "session: credential field " + e.Field + ": want " + e.Rule }
+func (e *FieldError) Error() string {
+	return "session: credential field " + e.Field + ": want " + e.Rule
+}
 
 // Prompt is a live instruction or feedback for the citizen during capture.
 // Code is stable ("face.too_far", "challenge.turn_left", "finger.place",
