@@ -97,9 +97,10 @@ func New(hashes map[string]string, o *Opts) (*Auth, error) {
 	return a, nil
 }
 
-// Login checks id and pin. On success it returns a fresh bearer token and
-// replaces any earlier login (one operator per kiosk screen).
-func (a *Auth) Login(id, pin string) (string, error) {
+// Login checks id and pin (the caller wipes pin). On success it returns a
+// fresh bearer token and replaces any earlier login (one operator per
+// kiosk screen).
+func (a *Auth) Login(id string, pin []byte) (string, error) {
 	if err := a.admit(); err != nil {
 		return "", err
 	}
@@ -107,11 +108,9 @@ func (a *Auth) Login(id, pin string) (string, error) {
 	if !known {
 		h = a.dummy
 	}
-	p := []byte(pin)
 	a.hashMu.Lock() // one argon2id at a time: memory stays bounded
-	ok := h.matches(p) && known
+	ok := h.matches(pin) && known
 	a.hashMu.Unlock()
-	clear(p)
 	return a.settle(id, ok)
 }
 

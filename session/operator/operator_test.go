@@ -38,7 +38,7 @@ func newAuth(t *testing.T, c *clock, onLock func(bool)) *Auth {
 func TestLoginCheckLogout(t *testing.T) {
 	c := newClock()
 	a := newAuth(t, c, nil)
-	tok, err := a.Login("op-001", "246810")
+	tok, err := a.Login("op-001", []byte("246810"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestLoginCheckLogout(t *testing.T) {
 		t.Fatalf("check = %q %v", op, ok)
 	}
 	c.add(time.Second)
-	tok2, err := a.Login("op-002", "135790")
+	tok2, err := a.Login("op-002", []byte("135790"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestLoginCheckLogout(t *testing.T) {
 func TestIdleExpiry(t *testing.T) {
 	c := newClock()
 	a := newAuth(t, c, nil)
-	tok, _ := a.Login("op-001", "246810")
+	tok, _ := a.Login("op-001", []byte("246810"))
 	c.add(14 * time.Minute)
 	if _, ok := a.Check(tok); !ok {
 		t.Fatal("expired while active")
@@ -80,23 +80,23 @@ func TestLockoutAndRate(t *testing.T) {
 	var events []bool
 	a := newAuth(t, c, func(l bool) { events = append(events, l) })
 	for i := range 5 {
-		_, err := a.Login("op-001", "000000")
+		_, err := a.Login("op-001", []byte("000000"))
 		if !errors.Is(err, ErrBadLogin) {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
-		_, err = a.Login("op-001", "246810")
+		_, err = a.Login("op-001", []byte("246810"))
 		if !errors.Is(err, ErrTooFast) && i < 4 {
 			t.Fatalf("attempt %d right after: %v, want ErrTooFast", i, err)
 		}
 		c.add(time.Second)
 	}
-	_, err := a.Login("op-001", "246810")
+	_, err := a.Login("op-001", []byte("246810"))
 	var le *LockedError
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &le) || !le.Until.Equal(c.t.Add(4*time.Minute+59*time.Second)) {
 		t.Fatalf("after 5 failures: %v", err)
 	}
 	c.add(5 * time.Minute)
-	if _, err := a.Login("op-001", "246810"); err != nil {
+	if _, err := a.Login("op-001", []byte("246810")); err != nil {
 		t.Fatalf("after the lockout: %v", err)
 	}
 	if len(events) != 2 || !events[0] || events[1] {
@@ -107,7 +107,7 @@ func TestLockoutAndRate(t *testing.T) {
 func TestUnknownOperatorLooksLikeWrongPIN(t *testing.T) {
 	c := newClock()
 	a := newAuth(t, c, nil)
-	_, err := a.Login("nobody", "246810")
+	_, err := a.Login("nobody", []byte("246810"))
 	if !errors.Is(err, ErrBadLogin) {
 		t.Fatalf("err = %v", err)
 	}
