@@ -32,7 +32,7 @@ window.I18N = (function () {
     "send.lead": "Enviamos sus datos cifrados de extremo a extremo. Esto puede tardar unos segundos.",
     "answer.finish": "Terminar", "answer.wiped": "Su fotografía y su huella ya fueron borradas de este equipo.",
     "answer.reset": "Esta pantalla se reiniciará en {s} segundos.",
-    "answer.sim": "Similitud: {what} {n} %", "sim.face": "del rostro", "sim.finger": "de la huella",
+    "answer.sim": "Similitud {what}: {n} %", "sim.face": "del rostro", "sim.finger": "de la huella",
     "out.approved.t": "Credencial verificada",
     "out.approved.x": "El INE confirmó que los datos de su credencial son correctos y que su identidad coincide.",
     "out.identification_only.t": "Válida solo como identificación",
