@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/drivers/fingerprint"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/logging"
 )
@@ -51,10 +52,14 @@ type System struct {
 	Metrics *prometheus.Registry
 	Started time.Time
 
-	now   func() time.Time
-	group *group
-	loops *loops
-	diag  *diagServer
+	now     func() time.Time
+	group   *group
+	loops   *loops
+	diag    *diagServer
+	devices devices
+
+	// Wired subsystems, for the wiring code of those that use them.
+	scanner *fingerprint.R30x
 }
 
 // Go runs fn as a goroutine owned by the daemon; it must return when ctx is done.

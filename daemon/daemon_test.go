@@ -29,6 +29,7 @@ func testConfig(t *testing.T) *config.Config {
 	cfg.Diagnostics.AdminGroup = ""
 	cfg.Log.Format = "logfmt"
 	cfg.Shutdown.Timeout = config.Dur(2 * time.Second)
+	cfg.Scanner.Enabled = false // tests that want one use the emulator
 	return &cfg
 }
 
@@ -205,4 +206,39 @@ func daemonGoroutines() []string {
 		}
 	}
 	return out
+}
+
+// TestMetricsListenerServesOnlyPublicEndpoints: the loopback TCP listener
+// has no peer credentials, so it must not offer status or write endpoints.
+func TestMetricsListenerServesOnlyPublicEndpoints(t *testing.T) {
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := probe.Addr().String()
+	probe.Close()
+	cfg := testConfig(t)
+	cfg.Diagnostics.MetricsListen = addr
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: cfg, Notifier: n, ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	c := &http.Client{}
+	for path, want := range map[string]int{"/metrics": 200, "/v1/health": 200, "/v1/status": 404} {
+		resp, err := c.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, err := c.Post("http://"+addr+"/v1/selftest", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 {
+		t.Error("selftest reachable over TCP")
+	}
 }

@@ -71,7 +71,10 @@ func (s *System) runUntilDone(opts Options) error {
 	return nil
 }
 
-// wirers are the subsystems' wiring functions, one file each (wire_*.go).
-// Each declares its health conditions and checks, registers endpoints and
-// starts its loops through the System.
-var wirers []func(*System)
+// wirers are the subsystems' wiring functions, one file each (wire_*.go),
+// in dependency order: devices before the session that uses them. Each
+// declares its health conditions and checks, registers endpoints and starts
+// its loops through the System.
+var wirers = []func(*System){
+	wireScanner,
+}

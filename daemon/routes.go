@@ -19,6 +19,7 @@ func (s *System) routes() {
 	s.diag.handle("GET /v1/health", readAccess, healthHandler(s.Health))
 	s.diag.handle("GET /v1/status", readAccess, http.HandlerFunc(s.serveStatus))
 	s.diag.handle("GET /metrics", readAccess, metricsHandler(s.Metrics))
+	s.diag.handle("GET /v1/devices", readAccess, http.HandlerFunc(s.serveDevices))
 	s.diag.handle("POST /v1/selftest", writeAccess, selftestHandler(s.Health))
 	s.diag.handle("PUT /v1/loglevel", writeAccess, logLevelHandler(s.Level, s.Log))
 }

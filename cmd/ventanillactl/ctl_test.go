@@ -44,6 +44,8 @@ technician_group = ""
 admin_group = ""
 [health]
 min_free_disk = "1MiB"
+[scanner]
+enabled = false
 `)
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
@@ -94,6 +96,7 @@ func TestAgainstRunningDaemon(t *testing.T) {
 		{[]string{"selftest", "--config", cfgPath}, exitOK, "statedir.write  ok"},
 		{[]string{"metrics", "--config", cfgPath}, exitOK, "ventanilla_ready 1"},
 		{[]string{"loglevel", "--config", cfgPath, "debug"}, exitOK, "log level: debug"},
+		{[]string{"devices", "--config", cfgPath}, exitOK, "no devices are configured"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCtl(tt.args...)

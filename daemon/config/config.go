@@ -24,6 +24,7 @@ type Config struct {
 	Diagnostics Diagnostics `toml:"diagnostics"`
 	Shutdown    Shutdown    `toml:"shutdown"`
 	Health      Health      `toml:"health"`
+	Scanner     Scanner     `toml:"scanner"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -70,6 +71,20 @@ type Health struct {
 	LoopStallTime Duration `toml:"loop_stall_time"` // a main loop silent this long stops watchdog pings
 }
 
+// Scanner configures the R30x-family fingerprint module.
+type Scanner struct {
+	Enabled        bool     `toml:"enabled"`         // false: fingerprint capture is not offered
+	Device         string   `toml:"device"`          // serial device; the udev rules make /dev/ventanilla/scanner
+	Baud           int      `toml:"baud"`            // configured line rate (9600 x N, N = 1..12)
+	ProbeBauds     []int    `toml:"probe_bauds"`     // tried in order when baud does not answer
+	Address        uint32   `toml:"address"`         // module address; factory 0xFFFFFFFF
+	Password       uint32   `toml:"password"`        // module handshake password; factory 0
+	PacketSize     int      `toml:"packet_size"`     // data packet size to set (32/64/128/256); 0 keeps the module's
+	CommandTimeout Duration `toml:"command_timeout"` // answer deadline of one command, on top of wire time
+	CaptureTimeout Duration `toml:"capture_timeout"` // how long a capture waits for a finger
+	LED            bool     `toml:"led"`             // drive the R503 ring LED during capture
+}
+
 // Default returns the production defaults. Loading a file starts from these.
 func Default() Config {
 	return Config{
@@ -88,6 +103,11 @@ func Default() Config {
 			CheckInterval: Dur(10 * time.Second),
 			MinFreeDisk:   Bytes(256 << 20),
 			LoopStallTime: Dur(30 * time.Second),
+		},
+		Scanner: Scanner{
+			Enabled: true, Device: "/dev/ventanilla/scanner", Baud: 57600,
+			ProbeBauds: []int{57600, 115200, 9600, 19200, 38400}, Address: 0xFFFFFFFF,
+			CommandTimeout: Dur(time.Second), CaptureTimeout: Dur(15 * time.Second), LED: true,
 		},
 	}
 }
@@ -119,5 +139,13 @@ func (c *Config) Summary() map[string]any {
 		"diag_socket":    c.SocketPath(),
 		"metrics_listen": c.Diagnostics.MetricsListen,
 		"shutdown":       c.Shutdown.Timeout.D().String(),
+		"scanner":        c.scannerSummary(),
 	}
+}
+
+func (c *Config) scannerSummary() string {
+	if !c.Scanner.Enabled {
+		return "disabled"
+	}
+	return c.Scanner.Device
 }

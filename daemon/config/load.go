@@ -128,7 +128,7 @@ func cleanMsg(s string) string {
 }
 
 func (c *Config) resolvePaths(dir string) {
-	for _, p := range []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket} {
+	for _, p := range []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

@@ -22,7 +22,7 @@ func (c *Config) validate() error {
 	if !supported(c.Version) {
 		return invalid("version", "%d is not supported by this build, which reads %v", c.Version, SupportedVersions)
 	}
-	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes}
+	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -92,6 +92,38 @@ func (c *Config) validateTimes() error {
 		if p.d.D() < p.min {
 			return invalid(p.key, "must be at least %v", p.min)
 		}
+	}
+	return nil
+}
+
+func validBaud(b int) bool { return b >= 9600 && b <= 115200 && b%9600 == 0 }
+
+func (c *Config) validateScanner() error {
+	sc := c.Scanner
+	if !sc.Enabled {
+		return nil
+	}
+	if sc.Device == "" {
+		return invalid("scanner.device", "must name the serial device (or set scanner.enabled = false)")
+	}
+	if !validBaud(sc.Baud) {
+		return invalid("scanner.baud", "%d is not 9600 x N for N = 1..12", sc.Baud)
+	}
+	for _, b := range sc.ProbeBauds {
+		if !validBaud(b) {
+			return invalid("scanner.probe_bauds", "%d is not 9600 x N for N = 1..12", b)
+		}
+	}
+	switch sc.PacketSize {
+	case 0, 32, 64, 128, 256:
+	default:
+		return invalid("scanner.packet_size", "must be 0 (keep), 32, 64, 128 or 256")
+	}
+	if sc.CommandTimeout.D() < 100*time.Millisecond {
+		return invalid("scanner.command_timeout", "must be at least 100ms")
+	}
+	if sc.CaptureTimeout.D() < time.Second {
+		return invalid("scanner.capture_timeout", "must be at least 1s")
 	}
 	return nil
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/daemon"
+)
+
+func init() {
+	commands = append(commands, command{name: "devices",
+		summary: "camera and scanner: path, state and line counters (exit 1 when one is not ready)", run: cmdDevices})
+}
+
+func cmdDevices(ctx context.Context, c *cli, args []string) int {
+	d, _, code, ok := parseDaemonCmd(c, "devices", args)
+	if !ok {
+		return code
+	}
+	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/devices", nil)
+	if rc != exitOK {
+		return rc
+	}
+	var devs []daemon.DeviceState
+	if err := json.Unmarshal(body, &devs); err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl: unreadable device list:", err)
+		return exitFailed
+	}
+	if d.json {
+		c.stdout.Write(body)
+	} else {
+		printDevices(c, devs)
+	}
+	for _, dev := range devs {
+		if dev.State != "ready" {
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+func printDevices(c *cli, devs []daemon.DeviceState) {
+	if len(devs) == 0 {
+		fmt.Fprintln(c.stdout, "no devices are configured")
+		return
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEVICE\tKIND\tSTATE\tSINCE\tPATH\tDETAIL")
+	for _, dv := range devs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", dv.Name, dv.Kind, dv.State,
+			dv.Since.Local().Format(time.TimeOnly), dv.Path, dv.Detail+formatInfo(dv.Info))
+	}
+	tw.Flush()
+}
+
+func formatInfo(info map[string]string) string {
+	if len(info) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(info))
+	for k := range info {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + info[k]
+	}
+	return " " + strings.Join(parts, " ")
+}
