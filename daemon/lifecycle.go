@@ -77,4 +77,5 @@ func (s *System) runUntilDone(opts Options) error {
 // its loops through the System.
 var wirers = []func(*System){
 	wireScanner,
+	wireKiosk,
 }

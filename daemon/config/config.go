@@ -25,6 +25,8 @@ type Config struct {
 	Shutdown    Shutdown    `toml:"shutdown"`
 	Health      Health      `toml:"health"`
 	Scanner     Scanner     `toml:"scanner"`
+	KioskAPI    KioskAPI    `toml:"kiosk_api"`
+	Session     Session     `toml:"session"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -109,6 +111,8 @@ func Default() Config {
 			ProbeBauds: []int{57600, 115200, 9600, 19200, 38400}, Address: 0xFFFFFFFF,
 			CommandTimeout: Dur(time.Second), CaptureTimeout: Dur(15 * time.Second), LED: true,
 		},
+		KioskAPI: defaultKioskAPI(),
+		Session:  defaultSession(),
 	}
 }
 

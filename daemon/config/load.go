@@ -128,7 +128,7 @@ func cleanMsg(s string) string {
 }
 
 func (c *Config) resolvePaths(dir string) {
-	for _, p := range []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device} {
+	for _, p := range []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device, &c.KioskAPI.OperatorsFile} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

@@ -13,6 +13,7 @@ package sessiontest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/ventanilla-mx/ventanilla/session"
@@ -25,6 +26,9 @@ type Allocator struct {
 	bufs []*Buffer
 	// Fail, when set, makes Alloc fail (secure memory exhausted).
 	Fail bool
+	// Forget drops released buffers from the record (long simulated runs);
+	// CheckWiped then sees only live ones.
+	Forget bool
 }
 
 var _ session.Allocator = (*Allocator)(nil)
@@ -74,6 +78,9 @@ func (b *Buffer) Release() {
 	defer b.a.mu.Unlock()
 	clear(b.b)
 	b.released = true
+	if b.a.Forget {
+		b.a.bufs = slices.DeleteFunc(b.a.bufs, func(x *Buffer) bool { return x == b })
+	}
 }
 
 // Released reports whether Release was called.
