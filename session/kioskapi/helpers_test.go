@@ -207,7 +207,7 @@ func (s *stream) next() (string, []byte, error) {
 }
 
 // until reads events until kind, returning its data.
-func (s *stream) until(t *testing.T, kind string) []byte {
+func (s *stream) until(t testing.TB, kind string) []byte {
 	t.Helper()
 	for {
 		name, data, err := s.next()
