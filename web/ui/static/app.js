@@ -106,7 +106,19 @@
       model.deadline = ev.deadline;
       render();
     }
-    refresh().catch(function () {});
+    scheduleRefresh();
+  }
+
+  // scheduleRefresh coalesces the state fetches that events trigger: at
+  // most one in flight, and one more after it if events came meanwhile.
+  let refreshing = false, dirty = false;
+  function scheduleRefresh() {
+    if (refreshing) { dirty = true; return; }
+    refreshing = true;
+    refresh().catch(function () {}).finally(function () {
+      refreshing = false;
+      if (dirty) { dirty = false; scheduleRefresh(); }
+    });
   }
 
   // ---- rendering ----
