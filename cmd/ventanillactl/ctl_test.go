@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -75,12 +74,6 @@ enabled = false
 	return path
 }
 
-func runCtl(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(context.Background(), &cli{stdout: &out, stderr: &errb, stdin: strings.NewReader("")}, args)
-	return code, out.String(), errb.String()
-}
-
 func TestAgainstRunningDaemon(t *testing.T) {
 	cfgPath := startDaemon(t)
 	tests := []struct {
@@ -99,13 +92,13 @@ func TestAgainstRunningDaemon(t *testing.T) {
 		{[]string{"devices", "--config", cfgPath}, exitOK, "no devices are configured"},
 	}
 	for _, tt := range tests {
-		code, out, errOut := runCtl(tt.args...)
+		code, out, errOut := runCtl(t, tt.args...)
 		if code != tt.code || !strings.Contains(out, tt.contains) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d containing %q",
 				tt.args, code, out, errOut, tt.code, tt.contains)
 		}
 	}
-	code, _, errOut := runCtl("loglevel", "--config", cfgPath, "loud")
+	code, _, errOut := runCtl(t, "loglevel", "--config", cfgPath, "loud")
 	if code != exitUsage || !strings.Contains(errOut, "not one of") {
 		t.Errorf("bad level: exit %d stderr %q", code, errOut)
 	}
@@ -129,7 +122,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"config", "check", "../../configs/dev.toml"}, exitOK},
 	}
 	for _, tt := range tests {
-		if code, _, errOut := runCtl(tt.args...); code != tt.code {
+		if code, _, errOut := runCtl(t, tt.args...); code != tt.code {
 			t.Errorf("%v: exit %d (stderr %q), want %d", tt.args, code, errOut, tt.code)
 		}
 	}

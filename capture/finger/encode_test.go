@@ -1,0 +1,182 @@
+package finger
+
+import (
+	"errors"
+	"image"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
+)
+
+func TestRecordRoundTrip(t *testing.T) {
+	img := synth.Quantize4(synth.Print(synth.Default(1)))
+	e, err := NewEncoder(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	rec, err := e.Record(img, R30x, iso19794.RightIndex, 71, func(n int) ([]byte, error) {
+		calls++
+		return make([]byte, n), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("alloc called %d times", calls)
+	}
+	r, err := iso19794.Parse(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Validate(); err != nil {
+		t.Errorf("written record does not validate: %v", err)
+	}
+	h, v := r.Header, r.Views[0]
+	if h.Compression != iso19794.WSQ || h.ImagePPIX != 500 || h.ScanPPIY != 500 || h.AcquisitionLevel != 30 || h.PixelDepth != 8 {
+		t.Errorf("header %+v", h)
+	}
+	if v.Position != iso19794.RightIndex || v.Quality != 71 || v.Width != 256 || v.Height != 288 || v.Impression != iso19794.LivePlain {
+		t.Errorf("view %+v", v)
+	}
+	dec, err := wsq.Decode(v.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if psnr := testutil.PSNR(img, dec); psnr < 28 {
+		t.Errorf("WSQ in the record decodes at %.1f dB", psnr)
+	}
+	if r8 := recordHeader(Generic500); r8.AcquisitionLevel != iso19794.Level500ppi {
+		t.Errorf("8-bit source declared at level %d", r8.AcquisitionLevel)
+	}
+}
+
+func TestRecordRejects(t *testing.T) {
+	img := synth.Print(synth.Default(2))
+	e, _ := NewEncoder(nil)
+	if _, err := e.Record(img, R30x, iso19794.UnknownFinger, 50, HeapAlloc); err == nil {
+		t.Error("finger position 0 accepted")
+	}
+	if _, err := e.Record(img, R30x, iso19794.LeftThumb, 101, HeapAlloc); err == nil {
+		t.Error("quality 101 accepted")
+	}
+	boom := errors.New("locked memory exhausted")
+	if _, err := e.Record(img, R30x, iso19794.LeftThumb, 50, func(int) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("err = %v, want the allocator's", err)
+	}
+	if _, err := NewEncoder(&EncodeOptions{BitRate: 20}); err == nil {
+		t.Error("bit rate 20 accepted")
+	}
+}
+
+func TestWSQ(t *testing.T) {
+	img := synth.Print(synth.Default(3))
+	e, _ := NewEncoder(&EncodeOptions{BitRate: 1.5})
+	out, err := e.WSQ(img, HeapAlloc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := wsq.DecodeConfig(out)
+	if err != nil || info.BitRate != 1.5 || info.PPI != 500 {
+		t.Errorf("info %+v, err %v", info, err)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	img := synth.Print(synth.Default(1))
+	same, err := Normalize(img, R30x, HeapAlloc)
+	if err != nil || same != img {
+		t.Fatalf("500 ppi image was copied or refused: %v", err)
+	}
+	if _, err := Normalize(img, Source{PPI: 508, BitDepth: 8}, func(int) ([]byte, error) {
+		t.Error("508 ppi (within 2%) was resampled")
+		return nil, nil
+	}); err != nil {
+		t.Error(err)
+	}
+	for _, ppi := range []float64{0, 200, 2500, math.NaN()} {
+		if _, err := Normalize(img, Source{PPI: ppi, BitDepth: 8}, HeapAlloc); !errors.Is(err, ErrResolution) {
+			t.Errorf("%g ppi: err = %v", ppi, err)
+		}
+	}
+}
+
+// TestNormalizeRestoresRidgePeriod draws the same print at 1000 and 400 ppi
+// and checks that, once normalised, it has the 500 ppi ridge period and
+// passes the quality check.
+func TestNormalizeRestoresRidgePeriod(t *testing.T) {
+	p := synth.Default(1)
+	ref := assess(t, synth.Print(p)).Features.RidgePeriod
+	for _, ppi := range []float64{1000, 400} {
+		q := p
+		f := ppi / TargetPPI
+		q.Width, q.Height, q.Period = int(math.Round(float64(p.Width)*f)), int(math.Round(float64(p.Height)*f)), p.Period*f
+		src := Source{PPI: ppi, BitDepth: 8}
+		img, err := Normalize(synth.Print(q), src, HeapAlloc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img.Rect.Dx() != 256 || img.Rect.Dy() != 288 {
+			t.Fatalf("%g ppi normalised to %v", ppi, img.Rect)
+		}
+		as := assess(t, img)
+		if as.Verdict != Accept || math.Abs(as.Features.RidgePeriod-ref) > 1 {
+			t.Errorf("%g ppi: %s, ridge period %.1f px (500 ppi original: %.1f)", ppi, as.Verdict, as.Features.RidgePeriod, ref)
+		}
+	}
+}
+
+func TestNormalizeAlloc(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 400, 400))
+	src := Source{PPI: 1000, BitDepth: 8}
+	if _, err := Normalize(img, src, func(n int) ([]byte, error) { return make([]byte, n-1), nil }); err == nil {
+		t.Error("short buffer accepted")
+	}
+	boom := errors.New("no memory")
+	if _, err := Normalize(img, src, func(int) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestType14RoundTrip(t *testing.T) {
+	img := synth.Print(synth.Default(7))
+	e, _ := NewEncoder(nil)
+	meta := ansinist.Header{IDC: 1, Agency: "MX0001", CaptureDate: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	calls := 0
+	rec, err := e.Type14(img, iso19794.LeftThumb, meta, func(n int) ([]byte, error) {
+		calls++
+		return make([]byte, n), nil
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("err %v, %d allocations", err, calls)
+	}
+	r, err := ansinist.Parse(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Position != 6 || r.Width != 256 || r.PPI != 500 || r.Compression != "WSQ20" || r.Agency != "MX0001" {
+		t.Errorf("header %+v", r.Header)
+	}
+	dec, err := wsq.Decode(r.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if psnr := testutil.PSNR(img, dec); psnr < 28 {
+		t.Errorf("PSNR %.1f dB", psnr)
+	}
+	if _, err := e.Type14(img, iso19794.LeftThumb, ansinist.Header{}, HeapAlloc); err == nil {
+		t.Error("missing agency and date accepted")
+	}
+}
+
+func TestSelfTest(t *testing.T) {
+	if err := SelfTest(); err != nil {
+		t.Fatal(err)
+	}
+}

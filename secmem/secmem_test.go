@@ -1,0 +1,229 @@
+package secmem
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+func TestAllocIsZeroAndWritable(t *testing.T) {
+	a := NewAllocator(nil)
+	b, err := a.Alloc(5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	p := b.Bytes()
+	if len(p) != 5000 || cap(p) != 5000 {
+		t.Fatalf("len %d cap %d, want 5000", len(p), cap(p))
+	}
+	if !bytes.Equal(p, make([]byte, 5000)) {
+		t.Fatal("fresh buffer is not zero")
+	}
+	copy(p, "canary")
+	if a.Stats().Live != 1 || a.Stats().LiveBytes != 5000 {
+		t.Fatalf("stats %+v", a.Stats())
+	}
+}
+
+func TestReleasedBufferIsZero(t *testing.T) {
+	a := NewAllocator(&Opts{RetainReleased: true})
+	b, err := a.Alloc(10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.Bytes()
+	rand.Read(p)
+	b.Release()
+	b.Release() // idempotent
+	if a.RetainedCount() != 1 {
+		t.Fatalf("retained %d, want 1", a.RetainedCount())
+	}
+	if err := a.AuditReleased(); err != nil {
+		t.Fatal(err)
+	}
+	// The caller's stale slice aliases the wiped memory.
+	if !bytes.Equal(p, make([]byte, len(p))) {
+		t.Fatal("released bytes are not zero")
+	}
+	if b.Bytes() != nil {
+		t.Fatal("Bytes after Release is not nil")
+	}
+	if s := a.Stats(); s.Live != 0 || s.LiveBytes != 0 || s.Released != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestAuditCatchesDirtyRegion(t *testing.T) {
+	a := NewAllocator(&Opts{RetainReleased: true})
+	b, _ := a.Alloc(10)
+	b.Release()
+	a.retained[0][3] = 1 // simulate a wipe that did not happen
+	if err := a.AuditReleased(); err == nil {
+		t.Fatal("audit missed a non-zero released region")
+	}
+}
+
+func TestAdapterReleaseBySlice(t *testing.T) {
+	a := NewAllocator(&Opts{RetainReleased: true})
+	var alloc func(int) ([]byte, error) = a.AllocBytes
+	p, err := alloc(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(p, "secret")
+	if !a.Owns(p) || a.Owns(make([]byte, 4)) {
+		t.Fatal("Owns is wrong")
+	}
+	if err := a.ReleaseBytes(p[:10]); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ReleaseBytes(p); !errors.Is(err, ErrReleased) {
+		t.Fatalf("second release: %v, want ErrReleased", err)
+	}
+	if err := a.ReleaseBytes(make([]byte, 3)); !errors.Is(err, ErrReleased) {
+		t.Fatalf("foreign slice: %v, want ErrReleased", err)
+	}
+	if err := a.AuditReleased(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCloseWipesLive(t *testing.T) {
+	a := NewAllocator(&Opts{RetainReleased: true})
+	for range 3 {
+		b, _ := a.Alloc(64)
+		copy(b.Bytes(), "x")
+	}
+	if n := a.Close(); n != 3 {
+		t.Fatalf("Close released %d, want 3", n)
+	}
+	if err := a.AuditReleased(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Alloc(1); !errors.Is(err, ErrClosed) {
+		t.Fatalf("alloc after close: %v", err)
+	}
+}
+
+func TestMaxBytes(t *testing.T) {
+	a := NewAllocator(&Opts{MaxBytes: 100})
+	b, err := a.Alloc(80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Alloc(30); err == nil {
+		t.Fatal("allocation over MaxBytes succeeded")
+	}
+	b.Release()
+	if _, err := a.Alloc(30); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	if _, err := a.Alloc(0); err == nil {
+		t.Fatal("zero-size alloc succeeded")
+	}
+}
+
+func withFailingMlock(t *testing.T) {
+	old := mlock
+	mlock = func([]byte) error { return syscall.ENOMEM }
+	t.Cleanup(func() { mlock = old })
+}
+
+func TestLockFailureIsReported(t *testing.T) {
+	withFailingMlock(t)
+	var got []error
+	a := NewAllocator(&Opts{OnLockFailure: func(err error) { got = append(got, err) }})
+	b, err := a.Alloc(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if b.Locked() {
+		t.Fatal("buffer claims to be locked")
+	}
+	if len(got) != 1 || a.Stats().Unlocked != 1 {
+		t.Fatalf("callback calls %d, Unlocked %d; want 1, 1", len(got), a.Stats().Unlocked)
+	}
+}
+
+func TestLockFailureRequired(t *testing.T) {
+	withFailingMlock(t)
+	a := NewAllocator(&Opts{RequireLock: true})
+	_, err := a.Alloc(10)
+	if !errors.Is(err, ErrNotLocked) || !strings.Contains(err.Error(), "LimitMEMLOCK") {
+		t.Fatalf("err = %v, want ErrNotLocked with advice", err)
+	}
+	if s := a.Stats(); s.Live != 0 || s.LiveBytes != 0 {
+		t.Fatalf("failed alloc left stats %+v", s)
+	}
+}
+
+func TestLockedWhenPermitted(t *testing.T) {
+	lim, err := MemlockLimit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAllocator(nil)
+	b, err := a.Alloc(4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if !b.Locked() && os.Geteuid() == 0 {
+		t.Fatalf("root could not mlock one page (limit %d)", lim)
+	}
+	t.Logf("RLIMIT_MEMLOCK=%d locked=%v", lim, b.Locked())
+}
+
+func TestConcurrentUse(t *testing.T) {
+	a := NewAllocator(&Opts{RetainReleased: true})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				p, err := a.AllocBytes(300)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				rand.Read(p)
+				if err := a.ReleaseBytes(p); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if s := a.Stats(); s.Live != 0 || s.Released != 160 {
+		t.Fatalf("stats %+v", s)
+	}
+	if err := a.AuditReleased(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDisableCoreDumps(t *testing.T) {
+	if err := DisableCoreDumps(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Dumpable()
+	if err != nil || d {
+		t.Fatalf("dumpable=%v err=%v after DisableCoreDumps", d, err)
+	}
+}
+
+func TestSelfTest(t *testing.T) {
+	if err := NewAllocator(nil).SelfTest(); err != nil && os.Geteuid() == 0 {
+		t.Fatalf("root: %v", err)
+	}
+	withFailingMlock(t)
+	if err := NewAllocator(nil).SelfTest(); !errors.Is(err, ErrNotLocked) {
+		t.Fatalf("with mlock failing: %v", err)
+	}
+}

@@ -1,0 +1,79 @@
+// Package consenttest builds consent logs in memory for tests of the
+// verification protocol: RFC 6962 trees with golang.org/x/mod/sumdb/tlog and
+// checkpoints signed by a device key, exactly as the consent ledger does,
+// without SQLite. It is for tests and the reference INE service's load mode
+// only; it must never be used for real consents.
+package consenttest
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/ventanilla-mx/ventanilla/devicekey"
+	"github.com/ventanilla-mx/ventanilla/uplink"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Log is an in-memory consent log for one kiosk. Safe for concurrent use.
+type Log struct {
+	mu     sync.Mutex
+	origin string
+	signer note.Signer
+	hashes []tlog.Hash // stored hashes, tlog layout
+	n      int64
+}
+
+// New starts an empty log for kioskID signed by key.
+func New(kioskID string, key devicekey.Signer) (*Log, error) {
+	origin := uplink.ConsentOrigin(kioskID)
+	s, err := devicekey.NoteSigner(origin, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Log{origin: origin, signer: s}, nil
+}
+
+type hashReader []tlog.Hash
+
+func (h hashReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		if x < 0 || x >= int64(len(h)) {
+			return nil, fmt.Errorf("consenttest: hash %d not stored", x)
+		}
+		out[i] = h[x]
+	}
+	return out, nil
+}
+
+// Append adds a record and returns its proof against a fresh checkpoint.
+func (l *Log) Append(record []byte) (uplink.ConsentProof, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	hs, err := tlog.StoredHashes(l.n, record, hashReader(l.hashes))
+	if err != nil {
+		return uplink.ConsentProof{}, err
+	}
+	l.hashes = append(l.hashes, hs...)
+	idx := l.n
+	l.n++
+	return l.proofLocked(idx, tlog.RecordHash(record))
+}
+
+func (l *Log) proofLocked(idx int64, leaf tlog.Hash) (uplink.ConsentProof, error) {
+	root, err := tlog.TreeHash(l.n, hashReader(l.hashes))
+	if err != nil {
+		return uplink.ConsentProof{}, err
+	}
+	proof, err := tlog.ProveRecord(l.n, idx, hashReader(l.hashes))
+	if err != nil {
+		return uplink.ConsentProof{}, err
+	}
+	text := uplink.FormatCheckpoint(uplink.Checkpoint{Origin: l.origin, Size: l.n, Root: root})
+	cp, err := note.Sign(&note.Note{Text: text}, l.signer)
+	if err != nil {
+		return uplink.ConsentProof{}, err
+	}
+	return uplink.ConsentProof{RecordHash: leaf, LeafIndex: idx, Checkpoint: cp, Proof: proof}, nil
+}

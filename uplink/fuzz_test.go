@@ -1,0 +1,131 @@
+package uplink
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/credential"
+	"github.com/ventanilla-mx/ventanilla/devicekey"
+	"github.com/ventanilla-mx/ventanilla/secmem"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// seedPayload builds a valid request plaintext without the crypto.
+func seedPayload(t testing.TB) []byte {
+	s := &Sealer{KioskID: "k1", Now: time.Now}
+	req := &Request{
+		Consent:    ConsentProof{RecordHash: tlog.Hash{1}, LeafIndex: 0, Checkpoint: []byte("x\n1\nAA==\n"), Proof: []tlog.Hash{{2}}},
+		Credential: credential.Credential{Model: credential.ModelD, CIC: "123456789", OCR: "1234567890123"},
+		Biometrics: []Biometric{{Kind: KindFinger, Position: 7, Format: FormatISO197944, Data: []byte("fingerprint")}},
+	}
+	meta, _, err := s.meta(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, payloadSize(len(meta), req.Biometrics))
+	writePayload(p, meta, req.Biometrics)
+	return p
+}
+
+func FuzzDecodeRequestPayload(f *testing.F) {
+	good := seedPayload(f)
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add([]byte{0, 0, 0, 2, '{', '}'})
+	f.Fuzz(func(t *testing.T, p []byte) {
+		r, err := decodeRequestPayload(p)
+		if err != nil {
+			return
+		}
+		total := 0
+		for _, b := range r.Biometrics {
+			total += len(b.Data)
+		}
+		if total > len(p) {
+			t.Fatal("biometrics larger than the payload")
+		}
+		r.Validate()
+		r.Wipe()
+	})
+}
+
+func FuzzParseEnvelope(f *testing.F) {
+	h := &envelopeHeader{kem: 0x20, kdf: 1, aead: 2, kid: "0123456789abcdef", enc: make([]byte, 32)}
+	good := append(h.appendTo(nil), 1, 2, 3)
+	f.Add(good)
+	f.Add(good[:20])
+	f.Add([]byte(requestMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, ct, err := parseEnvelope(b)
+		if err != nil {
+			return
+		}
+		if len(h.appendTo(nil))+len(ct) != len(b) {
+			t.Fatal("header and ciphertext do not cover the envelope")
+		}
+		OpenRequest(KeyRing{}, b)
+	})
+}
+
+// FuzzAnswerPayload fuzzes the kiosk's answer decoder after decryption: a
+// signed payload whose signature is made by the test key, so the JSON and
+// field checks are reached.
+func FuzzAnswerPayload(f *testing.F) {
+	key, _ := devicekey.Generate()
+	s := &Sealed{RequestID: "00112233445566778899aabbccddeeff"}
+	w := wireAnswer{V: 1, RequestID: s.RequestID, RequestDigest: b64(s.Digest[:]), Status: StatusValid,
+		Face: &wireScore{Similarity: 80}, TransactionID: "t", AnsweredAt: "2026-01-02T03:04:05.000Z"}
+	js, _ := json.Marshal(w)
+	f.Add(js)
+	f.Add([]byte(`{"v":1,"status":"unknown"}`))
+	f.Add([]byte(`{"v":1,"finger":{"similarity":101,"position":0}}`))
+	f.Fuzz(func(t *testing.T, js []byte) {
+		if len(js) > maxAnswerJSON {
+			return
+		}
+		pt := make([]byte, 4+len(js)+sigSize)
+		body := writePayload(pt, js, nil)
+		sig, _ := key.Sign(sigInput(answerSigDomain, body))
+		copy(pt[len(body):], sig)
+		a, err := s.checkAnswer(pt, key.Public())
+		if err != nil {
+			return
+		}
+		if !a.Status.Valid() || a.FaceSimilarity > 100 || a.FingerSimilarity > 100 {
+			t.Fatalf("accepted an out-of-vocabulary answer")
+		}
+	})
+}
+
+// FuzzOpenAnswer fuzzes the whole sealed-answer path with random bodies.
+func FuzzOpenAnswer(f *testing.F) {
+	alloc := secmem.NewAllocator(nil)
+	buf, _ := alloc.Alloc(32)
+	s := &Sealed{RequestID: "r", answerKey: buf}
+	f.Add([]byte(answerMagic + "000000000000" + "0123456789abcdef0123"))
+	f.Add([]byte("garbage"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := s.Open(b, ed25519.PublicKey(make([]byte, 32))); err == nil {
+			t.Fatal("random answer accepted")
+		}
+	})
+}
+
+func FuzzParseCheckpoint(f *testing.F) {
+	f.Add("ventanilla.mx/consent/k1\n3\n" + b64(make([]byte, 32)) + "\n")
+	f.Add("ventanilla.mx/consent/k1\n3\n" + b64(make([]byte, 32)) + "\nextension\n")
+	f.Add("o\n-1\nAAAA\n")
+	f.Add("o\n01\n" + b64(make([]byte, 32)) + "\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		cp, err := ParseCheckpoint(text)
+		if err != nil {
+			return
+		}
+		again, err := ParseCheckpoint(FormatCheckpoint(*cp))
+		if err != nil || *again != *cp {
+			t.Fatalf("round trip: %v", err)
+		}
+	})
+}

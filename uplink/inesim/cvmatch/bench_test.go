@@ -1,0 +1,49 @@
+package cvmatch_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+)
+
+// BenchmarkINESimLoopback measures ine-sim throughput: kiosk clients in
+// parallel against one in-process ine-sim over mutual TLS on loopback, with
+// the OpenCV matcher scoring every biometric (MLKEM768-X25519 suite).
+func BenchmarkINESimLoopback(b *testing.B) {
+	faceJPG := faceJPEG(&testing.T{})
+	const w, h = 200, 240
+	finger, _ := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(5, 6, w, h), w, h, 2)
+	for _, mode := range []string{"finger", "face+finger"} {
+		b.Run(mode, func(b *testing.B) {
+			t := &testing.T{}
+			run := newRetentionPair(t, faceJPG, finger)
+			defer run.close()
+			var failed atomic.Int64
+			b.SetParallelism(2) // 2 x GOMAXPROCS kiosk clients
+			start := time.Now()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, release := run.request(t, faceJPG, finger)
+					if mode == "finger" {
+						req.Biometrics, req.Liveness = req.Biometrics[1:], nil
+					}
+					a, _ := run.client.Verify(context.Background(), req)
+					release()
+					if a.Status != uplink.StatusValid {
+						failed.Add(1)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "verif/s")
+			if failed.Load() > 0 {
+				b.Fatalf("%d verifications failed", failed.Load())
+			}
+		})
+	}
+}

@@ -1,0 +1,8 @@
+//go:build matprofile
+
+package cvmatch
+
+import "gocv.io/x/gocv"
+
+// matCount is the number of live gocv Mats (needs -tags matprofile).
+func matCount() int { return gocv.MatProfile.Count() }

@@ -1,0 +1,205 @@
+package uplink
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/credential"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// ProtocolVersion is the version of docs/protocol.md this package speaks.
+const ProtocolVersion = 1
+
+// Domain-separation strings (docs/protocol.md, "Constants").
+const (
+	requestMagic     = "VNTLREQ1"
+	answerMagic      = "VNTLANS1"
+	requestInfo      = "ventanilla.mx/verify/v1 request"
+	requestSigDomain = "ventanilla.mx/verify/v1 request-signature\n"
+	answerSigDomain  = "ventanilla.mx/verify/v1 answer-signature\n"
+	answerKeyLabel   = "ventanilla.mx/verify/v1 answer-key"
+	sigSize          = 64
+)
+
+// ErrMalformed is wrapped by every decoding failure of outside bytes. It is
+// not retryable: the same bytes fail the same way.
+var ErrMalformed = errors.New("malformed message")
+
+func malformed(what string) error { return fmt.Errorf("uplink: %w: %s", ErrMalformed, what) }
+
+// wireMeta is the JSON part of the signed request payload.
+type wireMeta struct {
+	V          int             `json:"v"`
+	RequestID  string          `json:"requestId"`
+	KioskID    string          `json:"kioskId"`
+	CreatedAt  string          `json:"createdAt"`
+	Nonce      string          `json:"nonce"`
+	Consent    wireConsent     `json:"consent"`
+	Credential wireCredential  `json:"credential"`
+	Biometrics []wireBiometric `json:"biometrics"`
+	Liveness   *Liveness       `json:"liveness,omitempty"`
+}
+
+type wireConsent struct {
+	RecordHash string   `json:"recordHash"`
+	LeafIndex  int64    `json:"leafIndex"`
+	Checkpoint string   `json:"checkpoint"`
+	Proof      []string `json:"proof"`
+}
+
+type wireCredential struct {
+	Model                  string `json:"model"`
+	ClaveElector           string `json:"claveElector,omitempty"`
+	NumeroEmision          string `json:"numeroEmision,omitempty"`
+	OCR                    string `json:"ocr,omitempty"`
+	CIC                    string `json:"cic,omitempty"`
+	IdentificadorCiudadano string `json:"identificadorCiudadano,omitempty"`
+}
+
+type wireBiometric struct {
+	Kind     Kind   `json:"kind"`
+	Position int    `json:"position,omitempty"`
+	Format   Format `json:"format"`
+	Length   int    `json:"length"`
+}
+
+// timeFormat is RFC 3339 in UTC with milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func unb64(s string, n int) ([]byte, bool) {
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	return b, err == nil && (n < 0 || len(b) == n)
+}
+
+func toWireConsent(p ConsentProof) wireConsent {
+	w := wireConsent{RecordHash: b64(p.RecordHash[:]), LeafIndex: p.LeafIndex, Checkpoint: string(p.Checkpoint), Proof: make([]string, len(p.Proof))}
+	for i, h := range p.Proof {
+		w.Proof[i] = b64(h[:])
+	}
+	return w
+}
+
+func (w wireConsent) proof() (ConsentProof, error) {
+	p := ConsentProof{LeafIndex: w.LeafIndex, Checkpoint: []byte(w.Checkpoint)}
+	h, ok := unb64(w.RecordHash, tlog.HashSize)
+	if !ok || len(w.Proof) > 64 {
+		return p, malformed("consent record hash or proof")
+	}
+	copy(p.RecordHash[:], h)
+	p.Proof = make([]tlog.Hash, len(w.Proof))
+	for i, s := range w.Proof {
+		h, ok := unb64(s, tlog.HashSize)
+		if !ok {
+			return p, malformed("consent proof hash")
+		}
+		copy(p.Proof[i][:], h)
+	}
+	return p, nil
+}
+
+func toWireCredential(c credential.Credential) wireCredential {
+	return wireCredential{Model: c.Model.String(), ClaveElector: c.ClaveElector, NumeroEmision: c.NumeroEmision,
+		OCR: c.OCR, CIC: c.CIC, IdentificadorCiudadano: c.IdentificadorCiudadano}
+}
+
+func (w wireCredential) credential() (credential.Credential, error) {
+	m, err := credential.ParseModel(w.Model)
+	if err != nil {
+		return credential.Credential{}, err
+	}
+	return credential.Credential{Model: m, ClaveElector: w.ClaveElector, NumeroEmision: w.NumeroEmision,
+		OCR: w.OCR, CIC: w.CIC, IdentificadorCiudadano: w.IdentificadorCiudadano}, nil
+}
+
+// payloadLayout computes the sizes of a payload: u32 meta length, meta,
+// blobs, signature.
+func payloadSize(metaLen int, bs []Biometric) int {
+	n := 4 + metaLen + sigSize
+	for _, b := range bs {
+		n += len(b.Data)
+	}
+	return n
+}
+
+// writePayload lays out meta and blobs into buf (sized by payloadSize) and
+// returns the body (everything the signature covers).
+func writePayload(buf, meta []byte, bs []Biometric) []byte {
+	binary.BigEndian.PutUint32(buf, uint32(len(meta)))
+	off := 4 + copy(buf[4:], meta)
+	for _, b := range bs {
+		off += copy(buf[off:], b.Data)
+	}
+	return buf[:off]
+}
+
+// sigInput is what a signature covers: a domain string and the SHA-256 of
+// the signed body (so signers, including hardware ones, see 32 bytes).
+func sigInput(domain string, body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return append([]byte(domain), sum[:]...)
+}
+
+// splitSigned splits u32 len | json | rest | sig, checking bounds.
+func splitSigned(p []byte, maxJSON int) (js, rest, body, sig []byte, err error) {
+	if len(p) < 4+sigSize {
+		return nil, nil, nil, nil, malformed("payload too short")
+	}
+	n := int(binary.BigEndian.Uint32(p))
+	if n < 2 || n > maxJSON || 4+n > len(p)-sigSize {
+		return nil, nil, nil, nil, malformed("payload JSON length")
+	}
+	body = p[:len(p)-sigSize]
+	return p[4 : 4+n], body[4+n:], body, p[len(p)-sigSize:], nil
+}
+
+// decodeStrict decodes one JSON value, refusing unknown fields and trailing
+// data.
+func decodeStrict(js []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return malformed("JSON: " + jsonErrKind(err))
+	}
+	if dec.More() {
+		return malformed("JSON: trailing data")
+	}
+	return nil
+}
+
+// jsonErrKind describes a JSON error without quoting the input.
+func jsonErrKind(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at offset %d", se.Offset)
+	case errors.As(err, &te):
+		return "wrong type for field " + te.Field
+	}
+	return "invalid document"
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, malformed("timestamp")
+	}
+	return t, nil
+}
+
+func jsonMarshal(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("uplink: encode: %w", err)
+	}
+	return b, nil
+}
