@@ -2,7 +2,14 @@ module github.com/ventanilla-mx/ventanilla
 
 go 1.26.8
 
-require golang.org/x/mod v0.43.0
+require (
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
+	golang.org/x/crypto v0.59.0
+	golang.org/x/mod v0.43.0
+)
+
+require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -85,4 +85,5 @@ var wirers = []func(*System){
 	wireScanner,
 	wireConsent,
 	wireUplink,
+	wireKiosk,
 }

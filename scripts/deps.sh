@@ -6,6 +6,7 @@ set -euo pipefail
 
 # Debian packages. Keep this list sorted; say in docs/development.md why each is here.
 apt_packages=(
+  chromium        # headless browser for the kiosk UI end-to-end tests (web/e2e)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
   libsqlite3-dev  # mattn/go-sqlite3 (consent ledger)
   opencv-data     # Haar cascades for face, eye, smile and profile detection
@@ -40,6 +41,19 @@ install_go_modules() {
   (cd "$root" && go mod download)
 }
 
+# npm tools for tests, into the git-ignored .cache/node (no global install).
+install_npm_tools() {
+  if [ -f "$root/.cache/node/node_modules/axe-core/axe.min.js" ]; then return 0; fi
+  if ! command -v npm >/dev/null; then
+    echo "deps: npm not found; the kiosk UI accessibility check (axe-core) will be skipped"
+    return 0
+  fi
+  echo "deps: fetching axe-core for the kiosk UI accessibility check"
+  mkdir -p "$root/.cache/node"
+  npm install --prefix "$root/.cache/node" --no-save --no-audit --no-fund --silent axe-core@4
+}
+
 install_apt
 install_go_modules
+install_npm_tools
 echo "deps: ok"

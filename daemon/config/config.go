@@ -29,6 +29,8 @@ type Config struct {
 	Consent     Consent     `toml:"consent"`
 	Uplink      Uplink      `toml:"uplink"`
 	Secmem      Secmem      `toml:"secmem"`
+	KioskAPI    KioskAPI    `toml:"kiosk_api"`
+	Session     Session     `toml:"session"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -165,6 +167,8 @@ func Default() Config {
 			ProbeBauds: []int{57600, 115200, 9600, 19200, 38400}, Address: 0xFFFFFFFF,
 			CommandTimeout: Dur(time.Second), CaptureTimeout: Dur(15 * time.Second), LED: true,
 		},
+		KioskAPI: defaultKioskAPI(),
+		Session:  defaultSession(),
 	}
 }
 

@@ -129,7 +129,7 @@ func cleanMsg(s string) string {
 
 func (c *Config) resolvePaths(dir string) {
 	paths := []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device,
-		&c.Kiosk.DeviceKey, &c.Consent.DB, &c.Consent.ArchivePublicKey,
+		&c.Kiosk.DeviceKey, &c.KioskAPI.OperatorsFile, &c.Consent.DB, &c.Consent.ArchivePublicKey,
 		&c.Uplink.INEKey, &c.Uplink.INESigningKey, &c.Uplink.CA, &c.Uplink.ClientCert, &c.Uplink.ClientKey}
 	for i := range c.Consent.EfirmaCAFiles {
 		paths = append(paths, &c.Consent.EfirmaCAFiles[i])

@@ -1,0 +1,206 @@
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
+	"github.com/ventanilla-mx/ventanilla/session/operator"
+	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
+	"github.com/ventanilla-mx/ventanilla/web"
+)
+
+const (
+	condKioskListen    health.Code = "kiosk.listen_failed"
+	condKioskNoPorts   health.Code = "kiosk.parts_missing"
+	condKioskOperators health.Code = "kiosk.no_operators"
+	condKioskLockout   health.Code = "kiosk.operator_lockout"
+	condKioskSimulated health.Code = "kiosk.simulated"
+)
+
+type kioskHealth struct {
+	listen, noPorts, operators, lockout, simulated *health.Tracker
+}
+
+func declareKiosk(reg *health.Registry) *kioskHealth {
+	return &kioskHealth{
+		listen: reg.Declare(health.Condition{Code: condKioskListen, Severity: health.Critical,
+			Message: "the kiosk API could not listen on kiosk_api.listen: another process holds the port, or the address is wrong"}),
+		noPorts: reg.Declare(health.Condition{Code: condKioskNoPorts, Severity: health.Warning, NotReady: true,
+			Message: "this build has no consent, capture or uplink adapters for the session engine yet; sessions are refused (kiosk_api.simulate = true runs a demonstration)"}),
+		operators: reg.Declare(health.Condition{Code: condKioskOperators, Severity: health.Warning, NotReady: true,
+			Message: "no operator can log in: add PIN hashes under [kiosk_api.operators] or kiosk_api.operators_file (ventanillactl kiosk hash-pin)"}),
+		lockout: reg.Declare(health.Condition{Code: condKioskLockout, Severity: health.Warning,
+			Message: "operator logins are locked after repeated wrong PINs; they reopen after kiosk_api.login_lockout"}),
+		simulated: reg.Declare(health.Condition{Code: condKioskSimulated, Severity: health.Warning,
+			Message: "kiosk_api.simulate is on: capture, consent and INE are simulated and no verification is real; turn it off in production"}),
+	}
+}
+
+// wireKiosk builds the session engine over the parts this build has, the
+// operator logins and the loopback kiosk API with the embedded UI.
+func wireKiosk(s *System) {
+	c := s.Config.KioskAPI
+	if c.Listen == "" {
+		return
+	}
+	h := declareKiosk(s.Health)
+	ports, err := sessionPorts(s, h)
+	if err != nil {
+		h.noPorts.Set(err.Error())
+		return
+	}
+	engine, err := session.New(ports, sessionOpts(s))
+	if err != nil {
+		h.noPorts.Set(err.Error())
+		return
+	}
+	auth, err := operatorAuth(s, h)
+	if err != nil {
+		h.operators.Set(err.Error())
+		return
+	}
+	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk")})
+	if err != nil {
+		h.listen.Set(err.Error())
+		return
+	}
+	s.Go("session-engine", engine.Run)
+	s.Metrics.MustRegister(newSessionMetrics(s, engine))
+	serveKiosk(s, h, api)
+}
+
+// sessionPorts returns the engine's parts. The lead adds the adapters to
+// the real consent ledger, capture pipelines and uplink here; until then
+// only the simulated parts exist.
+func sessionPorts(s *System, h *kioskHealth) (session.Ports, error) {
+	if !s.Config.KioskAPI.Simulate {
+		return session.Ports{}, errors.New("no real session parts are wired in this build")
+	}
+	h.simulated.Set("kiosk_api.simulate = true")
+	s.Log.Warn("kiosk: SIMULATED capture, consent and INE; no verification is real")
+	alloc := &sessiontest.Allocator{Forget: true}
+	pace := 700 * time.Millisecond
+	return session.Ports{
+		Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
+		Face:     &sessiontest.Face{Alloc: alloc, Pace: pace},
+		Finger:   &sessiontest.Finger{Alloc: alloc, Pace: pace},
+		Preview:  sessiontest.Preview{Interval: 150 * time.Millisecond},
+		Verifier: &sessiontest.Verifier{Rule: sessiontest.DemoRule, Delay: 1500 * time.Millisecond},
+		Alloc:    alloc,
+	}, nil
+}
+
+func sessionOpts(s *System) *session.Opts {
+	c := s.Config.Session
+	t := c.Timeouts
+	o := session.DefaultOpts()
+	o.Notices = web.Notices()
+	o.MinSimilarity, o.MaxFaceAttempts = c.MinSimilarity, c.MaxFaceAttempts
+	o.Timeouts = session.Timeouts{Notice: t.Notice.D(), Signature: t.Signature.D(), Consent: t.Consent.D(),
+		Credential: t.Credential.D(), Biometrics: t.Biometrics.D(), Face: t.Face.D(), Finger: t.Finger.D(),
+		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}
+	o.Now = s.now
+	o.Log = s.Log.With("subsystem", "session")
+	return o
+}
+
+func operatorAuth(s *System, h *kioskHealth) (*operator.Auth, error) {
+	c := s.Config.KioskAPI
+	hashes, err := operatorHashes(c.Operators, c.OperatorsFile)
+	if err != nil {
+		return nil, err
+	}
+	o := operator.DefaultOpts()
+	o.MaxFailures, o.Lockout, o.MinInterval, o.Idle = c.LoginMaxFailures, c.LoginLockout.D(), c.LoginInterval.D(), c.OperatorIdle.D()
+	o.Now = s.now
+	o.OnLockout = func(locked bool) {
+		if !locked {
+			h.lockout.Clear()
+			return
+		}
+		h.lockout.Set("")
+		time.AfterFunc(c.LoginLockout.D(), h.lockout.Clear)
+	}
+	auth, err := operator.New(hashes, o)
+	if err == nil && auth.Enrolled() == 0 {
+		h.operators.Set("")
+	}
+	return auth, err
+}
+
+// operatorHashes merges the config's table with the optional file of
+// "id hash" lines.
+func operatorHashes(inline map[string]string, file string) (map[string]string, error) {
+	out := make(map[string]string, len(inline))
+	for k, v := range inline {
+		out[k] = v
+	}
+	if file == "" {
+		return out, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk_api.operators_file: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, hash, ok := strings.Cut(line, " ")
+		if !ok {
+			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: want \"operator-id argon2id-hash\"", file, n)
+		}
+		out[id] = strings.TrimSpace(hash)
+	}
+	return out, sc.Err()
+}
+
+func serveKiosk(s *System, h *kioskHealth, api *kioskapi.Server) {
+	ln, err := net.Listen("tcp", s.Config.KioskAPI.Listen)
+	if err != nil {
+		h.listen.Set(err.Error())
+		return
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
+	srv.RegisterOnShutdown(api.Close)
+	url := "http://" + ln.Addr().String() + "/"
+	s.Log.Info("kiosk UI ready", "url", url)
+	s.Go("kiosk-api", func(ctx context.Context) error {
+		return serveHTTP(ctx, srv, ln, s.Config.Shutdown.Timeout.D())
+	})
+	s.Health.RegisterCheck(health.Check{Name: "kiosk.api", Timeout: 3 * time.Second, Run: func(ctx context.Context) error {
+		return probeKiosk(ctx, url, api.Token())
+	}})
+}
+
+// probeKiosk asks the kiosk API for its state, as the screen does.
+func probeKiosk(ctx context.Context, url, token string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", url+"api/v1/state", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set(kioskapi.TokenHeader, token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("kiosk API: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("kiosk API: GET /api/v1/state answered %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package daemon
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/consent/consenttest"
+	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/web"
+)
+
+// TestLedgerConsentAdapter records a session's consent in a real ledger
+// file and checks the receipt is durable and carries the proof.
+func TestLedgerConsentAdapter(t *testing.T) {
+	fx := consenttest.New(t)
+	o := ledger.DefaultOpts()
+	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	sig := &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
+		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
+	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
+		Session: logging.NewSessionID(), Request: logging.NewRequestID(), Operator: "op-001",
+		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"}, Signature: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := rc.Proof.(ledger.Receipt)
+	if !ok || rc.ID != got.ID.String() || got.TreeSize != 1 || len(got.Checkpoint) == 0 {
+		t.Fatalf("receipt %+v", rc)
+	}
+	again, err := l.Lookup(context.Background(), got.ID)
+	if err != nil || again.RecordHash != got.RecordHash {
+		t.Fatalf("lookup after append: %v", err)
+	}
+}

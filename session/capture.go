@@ -1,0 +1,232 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"unicode/utf8"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+)
+
+// maxPromptMessage bounds a prompt's text (bytes).
+const maxPromptMessage = 240
+
+// StartFace starts a face capture with liveness. Progress arrives as
+// capture.prompt events; the outcome as capture.done (a live face),
+// capture.rejected (spoof or uncertain) or capture.failed.
+func (e *Engine) StartFace(id logging.SessionID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.captureStepLocked(id, e.p.Face != nil)
+	if err != nil {
+		return err
+	}
+	if s.faceLeft <= 0 {
+		return ErrFaceRefused
+	}
+	s.faceLeft--
+	e.enterLocked(s, StateFace, e.o.Timeouts.Face)
+	ctx, gen := e.workerCtxLocked(s), s.gen
+	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: Face})
+	prompt := e.prompter(s, gen, Face)
+	e.wg.Go(func() {
+		res, err := e.p.Face.CaptureFace(ctx, prompt)
+		e.faceDone(s, gen, res, err)
+	})
+	return nil
+}
+
+// StartFinger starts a capture of finger position (1-10).
+func (e *Engine) StartFinger(id logging.SessionID, position int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.captureStepLocked(id, e.p.Finger != nil)
+	if err != nil {
+		return err
+	}
+	if position < 1 || position > 10 {
+		return ErrFingerPosition
+	}
+	e.enterLocked(s, StateFinger, e.o.Timeouts.Finger)
+	ctx, gen := e.workerCtxLocked(s), s.gen
+	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: Finger})
+	prompt := e.prompter(s, gen, Finger)
+	e.wg.Go(func() {
+		res, err := e.p.Finger.CaptureFinger(ctx, position, prompt)
+		e.fingerDone(s, gen, position, res, err)
+	})
+	return nil
+}
+
+// captureStepLocked admits a capture only after the consent is committed
+// and the credential accepted.
+func (e *Engine) captureStepLocked(id logging.SessionID, offered bool) (*sess, error) {
+	s, err := e.stepLocked(id, StateBiometrics)
+	if err != nil {
+		err = e.gateLocked(id, err)
+		if errors.Is(err, ErrWrongStep) && e.cur.state == StateCredential {
+			return nil, ErrCredentialNeeded
+		}
+		return nil, err
+	}
+	if !offered {
+		return nil, ErrModality
+	}
+	return s, nil
+}
+
+// workerCtxLocked makes the context of s's next worker; a step timeout,
+// an abort or Close cancels it.
+func (e *Engine) workerCtxLocked(s *sess) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.work = cancel, ctx
+	return ctx
+}
+
+// Preview streams the camera preview to frame while session id's face
+// capture runs; it returns when the capture ends, ctx is done or frame
+// fails. Frames are never stored.
+func (e *Engine) Preview(ctx context.Context, id logging.SessionID, frame func(jpeg []byte) error) error {
+	e.mu.Lock()
+	s, err := e.stepLocked(id, StateFace)
+	var work context.Context
+	if err == nil {
+		work = s.work
+	}
+	e.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if e.p.Preview == nil {
+		return ErrModality
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(work, cancel)
+	defer stop()
+	return e.p.Preview.Preview(ctx, frame)
+}
+
+// prompter forwards a capturer's prompts while the capture is current.
+func (e *Engine) prompter(s *sess, gen uint64, m Modality) func(Prompt) {
+	return func(p Prompt) {
+		if !codePattern.MatchString(p.Code) {
+			return
+		}
+		p.Message = truncate(p.Message, maxPromptMessage)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.cur == s && s.gen == gen {
+			e.emitLocked(Event{Kind: KindCapturePrompt, Modality: m, Prompt: &p})
+		}
+	}
+}
+
+func (e *Engine) faceDone(s *sess, gen uint64, res *FaceResult, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != s || s.gen != gen {
+		releaseFace(res) // late result of an ended or timed-out capture
+		return
+	}
+	e.stopWorkerLocked(s)
+	if err == nil && (res == nil || res.JPEG == nil) {
+		err = errors.New("face capturer returned no image")
+	}
+	if err != nil {
+		releaseFace(res)
+		e.captureFailedLocked(s, Face, e.failCode(s, Face, err))
+		return
+	}
+	switch res.Liveness.Decision {
+	case Live:
+		if s.face != nil {
+			s.vault.drop(s.face.JPEG)
+		}
+		s.vault.put(res.JPEG)
+		s.face = res
+		e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
+		e.emitLocked(Event{Kind: KindCaptureDone, Modality: Face})
+	case Spoof:
+		releaseFace(res)
+		s.faceLeft = 0 // a presentation attack ends face capture for this session
+		e.rejectedLocked(s, "liveness.spoof")
+	default:
+		releaseFace(res)
+		e.rejectedLocked(s, "liveness.uncertain")
+	}
+}
+
+func (e *Engine) rejectedLocked(s *sess, code string) {
+	e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
+	e.emitLocked(Event{Kind: KindCaptureRejected, Modality: Face, Code: code})
+	e.log.Info("face rejected by liveness", logging.Session(s.id), "code", code)
+}
+
+func (e *Engine) fingerDone(s *sess, gen uint64, pos int, res *FingerResult, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != s || s.gen != gen {
+		releaseFinger(res)
+		return
+	}
+	e.stopWorkerLocked(s)
+	if err == nil && (res == nil || res.Image == nil || res.Position != pos) {
+		err = errors.New("finger capturer returned no image or another position")
+	}
+	if err != nil {
+		releaseFinger(res)
+		e.captureFailedLocked(s, Finger, e.failCode(s, Finger, err))
+		return
+	}
+	if s.finger != nil {
+		s.vault.drop(s.finger.Image)
+	}
+	s.vault.put(res.Image)
+	s.finger = res
+	e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
+	e.emitLocked(Event{Kind: KindCaptureDone, Modality: Finger})
+}
+
+func (e *Engine) captureFailedLocked(s *sess, m Modality, code string) {
+	e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
+	e.emitLocked(Event{Kind: KindCaptureFailed, Modality: m, Code: code})
+}
+
+// failCode maps a capturer error to a stable code and logs it (capturer
+// errors carry no personal data by contract).
+func (e *Engine) failCode(s *sess, m Modality, err error) string {
+	code := "error"
+	switch {
+	case errors.Is(err, ErrQuality):
+		code = "quality"
+	case errors.Is(err, ErrDevice):
+		code = "device"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		code = "timeout"
+	}
+	e.log.Warn("capture failed", logging.Session(s.id), "modality", string(m), "code", code, "err", err)
+	return code
+}
+
+func releaseFace(r *FaceResult) {
+	if r != nil && r.JPEG != nil {
+		r.JPEG.Release()
+	}
+}
+
+func releaseFinger(r *FingerResult) {
+	if r != nil && r.Image != nil {
+		r.Image.Release()
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,39 @@
+package session
+
+// Error is a refused request. Code is stable (the kiosk API returns it and
+// the UI translates it); the message says what to do and holds no
+// personal data. A refused request changes nothing.
+type Error struct {
+	Code string
+	Msg  string
+}
+
+func (e *Error) Error() string { return "session: " + e.Msg }
+
+// Is matches by code, so wrapped copies compare equal to the sentinels.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Refusals. None of them changes the session; retrying the same request
+// gives the same answer until the session moves on.
+var (
+	ErrSessionActive    = &Error{"session_active", "another session is in progress; finish or abort it first"}
+	ErrNoSession        = &Error{"no_session", "no session is in progress; claim one first"}
+	ErrStaleSession     = &Error{"stale_session", "that session has ended; reload the kiosk screen"}
+	ErrWrongStep        = &Error{"wrong_step", "the session is not at the step this request belongs to"}
+	ErrBusy             = &Error{"busy", "the previous request of this session is still running; wait for its event"}
+	ErrConsentRequired  = &Error{"consent_required", "no capture before the consent is committed"}
+	ErrCredentialNeeded = &Error{"credential_required", "enter the credential data before capturing"}
+	ErrNoticeMismatch   = &Error{"notice_mismatch", "the notice accepted is not the one offered; show the current notice again"}
+	ErrBadSignature     = &Error{"invalid_signature", "the signature is empty or malformed; ask the citizen to sign again"}
+	ErrBadCredential    = &Error{"invalid_credential", "the credential data do not match the model's rules"}
+	ErrModality         = &Error{"modality_unavailable", "this kiosk does not offer that capture"}
+	ErrFingerPosition   = &Error{"invalid_finger", "finger position must be 1 to 10"}
+	ErrFaceRefused      = &Error{"face_refused", "no more face attempts in this session; use a fingerprint"}
+	ErrNothingToSubmit  = &Error{"nothing_to_submit", "capture a face or a fingerprint before submitting"}
+	ErrConsentNotStored = &Error{"consent_not_recorded", "the consent could not be recorded; ask the citizen to sign again, and call a technician if it repeats"}
+	ErrNoMemory         = &Error{"no_memory", "secure memory is exhausted; abort the session and call a technician"}
+	ErrClosed           = &Error{"closed", "the kiosk is shutting down"}
+)

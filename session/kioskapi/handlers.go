@@ -1,0 +1,268 @@
+package kioskapi
+
+import (
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/session/operator"
+)
+
+// stateBody is GET /api/v1/state and the stream's first event.
+type stateBody struct {
+	session.Snapshot
+	Operator string       `json:"operator,omitempty"`
+	Notices  []noticeMeta `json:"notices"`
+	Preview  bool         `json:"preview"`
+}
+
+type noticeMeta struct {
+	ID      string `json:"id"`
+	Version string `json:"version"`
+	Lang    string `json:"lang"`
+	Title   string `json:"title"`
+	SHA256  string `json:"sha256"`
+	Text    string `json:"text,omitempty"`
+}
+
+func meta(n session.Notice, withText bool) noticeMeta {
+	ref := n.Ref()
+	m := noticeMeta{ID: n.ID, Version: n.Version, Lang: n.Lang, Title: n.Title, SHA256: hex.EncodeToString(ref.SHA256[:])}
+	if withText {
+		m.Text = n.Text
+	}
+	return m
+}
+
+func (s *Server) state() stateBody {
+	b := stateBody{Snapshot: s.e.Snapshot(), Preview: s.o.Preview && s.e.HasPreview()}
+	b.Operator, _ = s.auth.Current()
+	for _, n := range s.e.Notices() {
+		b.Notices = append(b.Notices, meta(n, false))
+	}
+	return b
+}
+
+func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.state())
+}
+
+func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) {
+	lang := r.URL.Query().Get("lang")
+	notices := s.e.Notices()
+	for _, n := range notices {
+		if n.Lang == lang {
+			writeJSON(w, http.StatusOK, meta(n, true))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, meta(notices[0], true)) // the legal (first) text
+}
+
+func (s *Server) getModel(w http.ResponseWriter, r *http.Request) {
+	fields, err := s.e.Fields(r.PathValue("model"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"model": r.PathValue("model"), "fields": fields})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var b loginBody
+	body, err := readBody(w, r, maxBody)
+	if err == nil {
+		err = decodeStrict(body, &b)
+	}
+	clear(body)
+	defer clear(b.PIN)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	tok, err := s.auth.Login(b.Operator, b.PIN)
+	var le *operator.LockedError
+	switch {
+	case errors.As(err, &le):
+		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(le.Until).Seconds())+1))
+		code := "locked"
+		if errors.Is(err, operator.ErrTooFast) {
+			code = "too_fast"
+		}
+		writeError(w, http.StatusTooManyRequests, code, le.Error())
+	case err != nil:
+		s.log.Warn("operator login failed")
+		writeError(w, http.StatusUnauthorized, "bad_login", "wrong operator id or PIN")
+	default:
+		s.log.Info("operator logged in", "operator", b.Operator)
+		s.e.Publish(session.KindOperator)
+		writeJSON(w, http.StatusOK, map[string]string{"operator": b.Operator, "token": tok})
+	}
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	tok := bearer(r)
+	if !s.auth.Logout(tok) {
+		writeError(w, http.StatusUnauthorized, "operator_required", "no operator is logged in with that token")
+		return
+	}
+	s.e.Publish(session.KindOperator)
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+func bearer(r *http.Request) string {
+	const p = "Bearer "
+	if h := r.Header.Get("Authorization"); len(h) > len(p) && h[:len(p)] == p {
+		return h[len(p):]
+	}
+	return ""
+}
+
+func (s *Server) claim(w http.ResponseWriter, r *http.Request, op string) {
+	id, err := s.e.Claim(op)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"session": id})
+}
+
+func sid(r *http.Request) logging.SessionID { return logging.SessionID(r.PathValue("id")) }
+
+// small decodes a small JSON body into v (an empty body means {}).
+func small(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return nil
+	}
+	body, err := readBody(w, r, maxBody)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	return decodeStrict(body, v)
+}
+
+func (s *Server) abort(w http.ResponseWriter, r *http.Request, _ string) {
+	var b abortBody
+	if err := small(w, r, &b); err != nil {
+		s.fail(w, err)
+		return
+	}
+	why := session.EndOperator
+	if b.Reason == string(session.EndCitizen) {
+		why = session.EndCitizen
+	}
+	s.reply(w, s.e.Abort(sid(r), why))
+}
+
+func (s *Server) acceptNotice(w http.ResponseWriter, r *http.Request, _ string) {
+	var b noticeBody
+	if err := small(w, r, &b); err != nil {
+		s.fail(w, err)
+		return
+	}
+	ref := session.NoticeRef{ID: b.ID, Version: b.Version, Lang: b.Lang}
+	d, err := hex.DecodeString(b.SHA256)
+	if err != nil || len(d) != 32 {
+		s.fail(w, session.ErrNoticeMismatch)
+		return
+	}
+	copy(ref.SHA256[:], d)
+	s.reply(w, s.e.AcceptNotice(sid(r), ref))
+}
+
+func (s *Server) consent(w http.ResponseWriter, r *http.Request, _ string) {
+	body, err := readBody(w, r, maxSignatureBody)
+	var b signatureBody
+	if err == nil {
+		err = decodeStrict(body, &b)
+	}
+	clear(body)
+	defer b.wipe()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	sig, err := b.signature()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	id, err := s.e.SignConsent(r.Context(), sid(r), sig)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
+}
+
+func (s *Server) credential(w http.ResponseWriter, r *http.Request, _ string) {
+	body, err := readBody(w, r, maxBody)
+	var b credentialBody
+	if err == nil {
+		err = decodeStrict(body, &b)
+	}
+	clear(body)
+	defer b.wipe()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.SetCredential(sid(r), b.Model, b.values()))
+}
+
+func (s *Server) face(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.replyAccepted(w, s.e.StartFace(sid(r)))
+}
+
+func (s *Server) finger(w http.ResponseWriter, r *http.Request, _ string) {
+	var b fingerBody
+	if err := small(w, r, &b); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.replyAccepted(w, s.e.StartFinger(sid(r), b.Position))
+}
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.replyAccepted(w, s.e.Submit(sid(r)))
+}
+
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.Finish(sid(r)))
+}
+
+func (s *Server) reply(w http.ResponseWriter, err error) {
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// replyAccepted answers 202: the outcome arrives on the event stream.
+func (s *Server) replyAccepted(w http.ResponseWriter, err error) {
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]bool{"ok": true})
+}

@@ -1,0 +1,174 @@
+package kioskapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/session/operator"
+)
+
+// Opts configure a Server.
+type Opts struct {
+	// UI is the kiosk UI: index.html at its root (with the token
+	// placeholder TokenPlaceholder) and static files.
+	UI fs.FS
+	// Preview serves the MJPEG camera preview during face capture.
+	Preview bool
+	// Heartbeat is the SSE keep-alive comment interval.
+	Heartbeat time.Duration
+	// Token is the per-boot token; a random one when empty (tests pin it).
+	Token string
+	Log   *slog.Logger
+}
+
+// TokenPlaceholder is replaced in index.html by the per-boot token.
+const TokenPlaceholder = "{{KIOSK_TOKEN}}"
+
+// Server is the kiosk API. Create it with New and serve Handler().
+type Server struct {
+	e     *session.Engine
+	auth  *operator.Auth
+	o     Opts
+	log   *slog.Logger
+	token string
+	index []byte
+	mux   *http.ServeMux
+
+	ctx    context.Context // cancelled by Close: ends streams
+	cancel context.CancelFunc
+}
+
+// New builds the API over engine e and operator logins auth.
+func New(e *session.Engine, auth *operator.Auth, o *Opts) (*Server, error) {
+	if o == nil || o.UI == nil {
+		return nil, errors.New("kioskapi: Opts.UI (the kiosk UI files) is required")
+	}
+	s := &Server{e: e, auth: auth, o: *o, log: o.Log, token: o.Token, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.o.Heartbeat <= 0 {
+		s.o.Heartbeat = 15 * time.Second
+	}
+	if s.token == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		s.token = base64.RawURLEncoding.EncodeToString(b)
+	}
+	idx, err := fs.ReadFile(o.UI, "index.html")
+	if err != nil || !bytes.Contains(idx, []byte(TokenPlaceholder)) {
+		return nil, fmt.Errorf("kioskapi: UI index.html missing or without %s: %v", TokenPlaceholder, err)
+	}
+	s.index = bytes.ReplaceAll(idx, []byte(TokenPlaceholder), []byte(s.token))
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the guarded handler to serve on a loopback listener.
+func (s *Server) Handler() http.Handler { return s.guard(s.mux) }
+
+// Close ends open event and preview streams (register it with
+// http.Server.RegisterOnShutdown, since Shutdown waits for them).
+func (s *Server) Close() { s.cancel() }
+
+// Token returns the per-boot token (for tests and the e2e harness).
+func (s *Server) Token() string { return s.token }
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /{$}", s.serveIndex)
+	m.Handle("GET /static/", http.FileServerFS(s.o.UI))
+	m.HandleFunc("GET /api/v1/state", s.getState)
+	m.HandleFunc("GET /api/v1/notice", s.getNotice)
+	m.HandleFunc("GET /api/v1/models/{model}", s.getModel)
+	m.HandleFunc("GET /api/v1/events", s.serveEvents)
+	m.HandleFunc("POST /api/v1/operator/login", s.login)
+	m.HandleFunc("POST /api/v1/operator/logout", s.logout)
+	m.HandleFunc("POST /api/v1/sessions", s.needOperator(s.claim))
+	m.HandleFunc("POST /api/v1/sessions/{id}/abort", s.needOperator(s.abort))
+	m.HandleFunc("POST /api/v1/sessions/{id}/notice", s.needOperator(s.acceptNotice))
+	m.HandleFunc("POST /api/v1/sessions/{id}/consent", s.needOperator(s.consent))
+	m.HandleFunc("POST /api/v1/sessions/{id}/credential", s.needOperator(s.credential))
+	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.face))
+	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
+	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.submit))
+	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.finish))
+	m.HandleFunc("GET /api/v1/sessions/{id}/preview", s.servePreview)
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
+	})
+}
+
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(s.index)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// errorBody is every error response.
+type errorBody struct {
+	Error struct {
+		Code    string               `json:"code"`
+		Message string               `json:"message"`
+		Fields  []session.FieldError `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, code int, errCode, msg string, fields ...session.FieldError) {
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Fields = errCode, msg, fields
+	writeJSON(w, code, b)
+}
+
+// statusOf maps engine refusals to HTTP statuses.
+var statusOf = map[string]int{
+	"session_active": http.StatusConflict, "no_session": http.StatusConflict,
+	"stale_session": http.StatusConflict, "wrong_step": http.StatusConflict, "busy": http.StatusConflict,
+	"consent_required": http.StatusConflict, "credential_required": http.StatusConflict,
+	"face_refused": http.StatusConflict, "nothing_to_submit": http.StatusConflict,
+	"notice_mismatch": http.StatusUnprocessableEntity, "invalid_signature": http.StatusUnprocessableEntity,
+	"invalid_credential": http.StatusUnprocessableEntity, "modality_unavailable": http.StatusUnprocessableEntity,
+	"invalid_finger":       http.StatusUnprocessableEntity,
+	"consent_not_recorded": http.StatusServiceUnavailable, "no_memory": http.StatusServiceUnavailable,
+	"closed": http.StatusServiceUnavailable,
+}
+
+// fail writes err: a body problem, an engine refusal, or an internal error.
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	var be *bodyError
+	var se *session.Error
+	switch {
+	case errors.As(err, &be):
+		writeError(w, be.status, be.code, be.msg)
+	case errors.As(err, &se):
+		var fields []session.FieldError
+		var fe *session.FieldError
+		if errors.As(err, &fe) {
+			fields = append(fields, *fe)
+		}
+		code, ok := statusOf[se.Code]
+		if !ok {
+			code = http.StatusConflict
+		}
+		writeError(w, code, se.Code, se.Msg, fields...)
+	default:
+		s.log.Error("kiosk API internal error", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "internal error; see the daemon's log")
+	}
+}

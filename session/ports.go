@@ -1,0 +1,236 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+)
+
+// This file holds the ports: the narrow interfaces the engine needs from
+// the consent ledger, the credential rules, the capture pipelines and the
+// uplink. The daemon writes thin adapters from the real packages to these.
+//
+// Ownership rule for every port: a Secret handed to the engine (in a
+// result) belongs to the engine from then on, and the engine releases it;
+// a Secret the engine hands out (in a request) is only lent for the call
+// and must not be retained after the call returns.
+
+// Secret is sensitive bytes in memory: a face JPEG, a fingerprint image, a
+// credential field. Release wipes (zeroes) and frees it; it is idempotent.
+// Bytes must not be used after Release. *secmem.Buffer satisfies Secret.
+type Secret interface {
+	Bytes() []byte
+	Release()
+}
+
+// Allocator hands out Secrets of exactly n bytes (n > 0), zeroed. The
+// engine uses it for credential fields. An adapter over *secmem.Allocator
+// is three lines (its Alloc returns the concrete *secmem.Buffer).
+type Allocator interface {
+	Alloc(n int) (Secret, error)
+}
+
+// ConsentRecorder is the consent ledger as the session sees it.
+type ConsentRecorder interface {
+	// RecordConsent seals, signs and appends one consent record and returns
+	// only after the record is durably committed (fsync). The engine allows
+	// no capture before it returns without error. It must not retain
+	// c.Signature after returning: the engine wipes it. On error nothing is
+	// committed and the citizen may sign again (retry is safe); the error
+	// text must not hold personal data. It must return promptly once ctx
+	// is done (the engine gives it Timeouts.Consent).
+	RecordConsent(ctx context.Context, c *Consent) (ConsentReceipt, error)
+}
+
+// Consent is what the citizen consents to, with the handwritten signature.
+type Consent struct {
+	Session  logging.SessionID
+	Request  logging.RequestID // the verification request this consent covers
+	Operator string            // the clerk's staff id (a token, not a name)
+	Time     time.Time
+	Notice   NoticeRef
+	Purposes []string
+	// Signature is personal data lent for the call; the engine wipes it.
+	Signature *Signature
+}
+
+// NoticeRef identifies the exact privacy notice text shown.
+type NoticeRef struct {
+	ID      string
+	Version string
+	Lang    string   // "es-MX" or "en"
+	SHA256  [32]byte // of the exact text shown
+}
+
+// ConsentReceipt is the ledger's answer: the record id (UUIDv7 text; not
+// personal data, may be logged) and the proof that travels to INE. Proof
+// is opaque to the session: the ConsentRecorder adapter puts there what the
+// Verifier adapter expects (an uplink.ConsentProof).
+type ConsentReceipt struct {
+	ID    string
+	Proof any
+}
+
+// CredentialValidator is the credential models' rules.
+type CredentialValidator interface {
+	// Fields returns the field names (protocol spelling, e.g. "cic") that
+	// model ("A".."H") requires, in order, or an error for an unknown model.
+	Fields(model string) ([]string, error)
+	// ValidateField checks one value's shape. A rejection is a *FieldError
+	// (field and rule, never the value). value is lent for the call.
+	ValidateField(field string, value []byte) error
+}
+
+// FieldError says which credential field broke which rule; never the value.
+type FieldError struct {
+	Field string `json:"field"`
+	Rule  string `json:"rule"` // e.g. "13 digits"
+}
+
+func (e *FieldError) Error() string {
+	return "session: credential field " + e.Field + ": want " + e.Rule
+}
+
+// Prompt is a live instruction or feedback for the citizen during capture.
+// Code is stable ("face.too_far", "challenge.turn_left", "finger.place",
+// "finger.lift", "finger.low_quality"; lower-case letters, digits, '.', '_',
+// '-', at most 48 bytes); Message is the es-MX text the capturer suggests.
+// Step/Steps count challenge steps (0 when not a challenge).
+type Prompt struct {
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
+	Step    int    `json:"step,omitempty"`
+	Steps   int    `json:"steps,omitempty"`
+}
+
+// FaceCapturer runs the camera, the face quality gate and liveness.
+type FaceCapturer interface {
+	// CaptureFace captures one face with its liveness decision. It calls
+	// prompt (never concurrently) with quality feedback and challenge
+	// steps; prompt does not block. It returns when it has a decision,
+	// when it fails, or promptly after ctx is done (then with ctx.Err()
+	// and holding no buffer). On success the JPEG belongs to the engine.
+	CaptureFace(ctx context.Context, prompt func(Prompt)) (*FaceResult, error)
+}
+
+// FaceResult is a best-shot JPEG in locked memory and the liveness summary.
+type FaceResult struct {
+	JPEG     Secret
+	Liveness Liveness
+}
+
+// Decision is the liveness verdict.
+type Decision string
+
+// Liveness decisions: only Live faces are sent to INE.
+const (
+	Live      Decision = "live"
+	Spoof     Decision = "spoof"
+	Uncertain Decision = "uncertain"
+)
+
+// Liveness summarises the presentation-attack checks: no image.
+type Liveness struct {
+	Decision Decision
+	Method   string
+	Cues     map[string]float64 // each in [0, 1]
+}
+
+// FingerCapturer runs the scanner and the fingerprint quality gate.
+type FingerCapturer interface {
+	// CaptureFinger captures finger position (1-10, ISO/IEC 19794-4
+	// codes). It calls prompt (never concurrently) with "finger.place",
+	// "finger.lift" and quality feedback; prompt does not block. It
+	// returns an image that passed the quality gate, an error (wrap
+	// ErrQuality when the finger never reached the quality, ErrDevice when
+	// the scanner is unusable), or ctx.Err() promptly after ctx is done,
+	// holding no buffer. On success the image belongs to the engine.
+	CaptureFinger(ctx context.Context, position int, prompt func(Prompt)) (*FingerResult, error)
+}
+
+// FingerResult is an encoded fingerprint in locked memory.
+type FingerResult struct {
+	Position int
+	Format   string // "wsq" or "iso19794-4"
+	Image    Secret
+	Quality  int // 0-100, higher is better; 0 when unknown
+}
+
+// Previewer streams a low-resolution camera preview for the kiosk screen.
+type Previewer interface {
+	// Preview calls frame with JPEG frames until ctx is done or frame
+	// returns an error. The slice is valid only during the call and must
+	// never be stored. It returns nil when ctx is done.
+	Preview(ctx context.Context, frame func(jpeg []byte) error) error
+}
+
+// Verifier is the uplink to INE.
+type Verifier interface {
+	// Verify sends one verification. It always returns an Answer: when no
+	// trustworthy answer was obtained, StatusUnknown with a Reason (and
+	// possibly an error, which is logged without personal data). The
+	// Secrets in req are lent: not retained after return; the engine wipes
+	// them. It must return promptly once ctx is done (Timeouts.Submit).
+	Verify(ctx context.Context, req *VerifyRequest) (Answer, error)
+}
+
+// VerifyRequest is what the engine hands to the Verifier.
+type VerifyRequest struct {
+	Session    logging.SessionID
+	Request    logging.RequestID
+	Consent    ConsentReceipt
+	Credential *Credential
+	Face       *FaceResult   // nil when no face is sent; Liveness.Decision is Live
+	Finger     *FingerResult // nil when no finger is sent
+}
+
+// Credential is the credential data typed or scanned at the counter. Each
+// value is a Secret owned by the engine.
+type Credential struct {
+	Model  string // "A".."H"
+	Fields []Field
+}
+
+// Field is one credential field.
+type Field struct {
+	Name  string
+	Value Secret
+}
+
+// Status is INE's answer vocabulary (same strings as uplink.Status).
+type Status string
+
+// Statuses.
+const (
+	StatusValid                   Status = "valid"
+	StatusValidIdentificationOnly Status = "valid-identification-only"
+	StatusNotCurrent              Status = "not-current"
+	StatusLostOrStolen            Status = "reported-lost-stolen"
+	StatusNotFound                Status = "not-found"
+	StatusDataMismatch            Status = "data-mismatch"
+	StatusSuspendedRights         Status = "suspended-rights"
+	StatusUnknown                 Status = "unknown"
+)
+
+// Answer is the verification outcome. It is personal data: shown on the
+// screen, never logged or stored.
+type Answer struct {
+	Status           Status
+	Reason           string // with StatusUnknown: short safe code ("timeout", "unreachable")
+	FaceSimilarity   int    // 0-100, or -1 when no face was compared
+	FingerSimilarity int    // 0-100, or -1
+	FingerPosition   int    // 1-10, or 0
+}
+
+// Sentinel errors a capturer wraps so the engine can tell the citizen
+// what to do.
+var (
+	// ErrQuality: the sample never reached the quality gate; another
+	// attempt (or another finger) may work. Retry is safe.
+	ErrQuality = errors.New("capture did not reach the required quality")
+	// ErrDevice: the camera or scanner is unusable; the technician must
+	// look. Retrying soon will fail again.
+	ErrDevice = errors.New("capture device unavailable")
+)

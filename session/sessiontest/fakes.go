@@ -1,0 +1,158 @@
+package sessiontest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"sync"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/session"
+)
+
+// Consent is a ConsentRecorder that keeps records in memory (it "fsyncs"
+// by returning). It remembers each consent's signature so a test can check
+// that the engine wiped it after the call.
+type Consent struct {
+	mu   sync.Mutex
+	recs []session.Consent
+	sigs []*session.Signature
+	// Err, when set, makes RecordConsent fail (nothing is recorded).
+	Err error
+	// Hold makes RecordConsent wait for ctx (a stuck disk).
+	Hold bool
+}
+
+var _ session.ConsentRecorder = (*Consent)(nil)
+
+// RecordConsent records c and returns a receipt with a sequential id.
+func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (session.ConsentReceipt, error) {
+	f.mu.Lock()
+	hold, err := f.Hold, f.Err
+	f.mu.Unlock()
+	if hold {
+		<-ctx.Done()
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: %w", ctx.Err())
+	}
+	if err != nil {
+		return session.ConsentReceipt{}, err
+	}
+	if err := c.Signature.Validate(); err != nil {
+		return session.ConsentReceipt{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rec := *c
+	rec.Signature = nil
+	f.recs = append(f.recs, rec)
+	f.sigs = append(f.sigs, c.Signature)
+	id := fmt.Sprintf("0190c0de-0000-7000-8000-%012d", len(f.recs))
+	return session.ConsentReceipt{ID: id, Proof: len(f.recs)}, nil
+}
+
+// Records returns the consents recorded so far, without signatures.
+func (f *Consent) Records() []session.Consent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]session.Consent(nil), f.recs...)
+}
+
+// SignaturesWiped reports whether every signature handed over was zeroed.
+func (f *Consent) SignaturesWiped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.sigs {
+		if s.Width != 0 || s.Height != 0 {
+			return false
+		}
+		for _, st := range s.Strokes {
+			for _, p := range st {
+				if p != (session.Point{}) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// Credentials implements the INE credential models' field rules (the
+// shapes of credential/; the real package is used in production).
+type Credentials struct{}
+
+var _ session.CredentialValidator = Credentials{}
+
+// Fields returns the fields of model A-H.
+func (Credentials) Fields(model string) ([]string, error) {
+	switch model {
+	case "A", "B", "C":
+		return []string{"claveElector", "numeroEmision", "ocr"}, nil
+	case "D":
+		return []string{"cic", "ocr"}, nil
+	case "E", "F", "G", "H":
+		return []string{"cic", "identificadorCiudadano"}, nil
+	}
+	return nil, fmt.Errorf("sessiontest: model must be A to H")
+}
+
+// ValidateField checks lengths and character classes.
+func (Credentials) ValidateField(field string, v []byte) error {
+	rules := map[string]struct {
+		n      int
+		digits bool
+		rule   string
+	}{
+		"claveElector": {18, false, "18 letters and digits"}, "numeroEmision": {2, true, "2 digits"},
+		"ocr": {13, true, "13 digits"}, "cic": {9, true, "9 digits"},
+		"identificadorCiudadano": {9, true, "9 digits"},
+	}
+	r, ok := rules[field]
+	if !ok {
+		return &session.FieldError{Field: field, Rule: "a known field"}
+	}
+	if len(v) != r.n || !shape(v, r.digits) {
+		return &session.FieldError{Field: field, Rule: r.rule}
+	}
+	return nil
+}
+
+func shape(v []byte, digits bool) bool {
+	for _, c := range v {
+		isDigit := c >= '0' && c <= '9'
+		if !isDigit && (digits || c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// SyntheticJPEG returns a small gradient JPEG: not a face, never a person.
+func SyntheticJPEG(w, h int, seed uint8) []byte {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetGray(x, y, color.Gray{Y: uint8(x*255/w) ^ uint8(y) ^ seed})
+		}
+	}
+	var b bytes.Buffer
+	_ = jpeg.Encode(&b, img, &jpeg.Options{Quality: 60})
+	return b.Bytes()
+}
+
+// wait waits d (paced fakes) or until ctx is done.
+func wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

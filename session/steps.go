@@ -1,0 +1,241 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+)
+
+// Point is one sample of the handwritten signature (same layout as the
+// consent package's): canvas pixels from the top-left, milliseconds since
+// the first point, pressure 0-65535 (32768 when the device has none).
+type Point struct {
+	X, Y     uint16
+	T        uint32
+	Pressure uint16
+}
+
+// Signature is the citizen's handwritten signature. Personal data: the
+// engine wipes it once the ledger has it.
+type Signature struct {
+	Width, Height uint16
+	Strokes       [][]Point
+}
+
+// Signature limits (the consent ledger's own limits).
+const (
+	MaxStrokes = 1024
+	MaxPoints  = 1 << 16
+	minPoints  = 2
+)
+
+// Validate checks the shape: a canvas, 1..MaxStrokes non-empty strokes, at
+// most MaxPoints points in all (at least 2), inside the canvas, time never
+// going back.
+func (s *Signature) Validate() error {
+	if s == nil || s.Width == 0 || s.Height == 0 || len(s.Strokes) == 0 || len(s.Strokes) > MaxStrokes {
+		return ErrBadSignature
+	}
+	total, last := 0, uint32(0)
+	for _, st := range s.Strokes {
+		if len(st) == 0 {
+			return ErrBadSignature
+		}
+		for _, p := range st {
+			if p.X >= s.Width || p.Y >= s.Height || p.T < last {
+				return ErrBadSignature
+			}
+			last = p.T
+		}
+		total += len(st)
+	}
+	if total < minPoints || total > MaxPoints {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// Wipe zeroes every point.
+func (s *Signature) Wipe() {
+	if s == nil {
+		return
+	}
+	for _, st := range s.Strokes {
+		clear(st)
+	}
+	s.Width, s.Height = 0, 0
+}
+
+// AcceptNotice records that the citizen read and accepted notice ref,
+// which must be one of Opts.Notices (same id, version, language, digest).
+func (e *Engine) AcceptNotice(id logging.SessionID, ref NoticeRef) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stepLocked(id, StateNotice)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(e.o.Notices, func(n Notice) bool { return n.Ref() == ref }) {
+		return ErrNoticeMismatch
+	}
+	s.notice = ref
+	e.enterLocked(s, StateSignature, e.o.Timeouts.Signature)
+	e.emitLocked(Event{Kind: KindNoticeAccepted})
+	return nil
+}
+
+// SignConsent commits the consent with sig and waits for the ledger. sig
+// is wiped before SignConsent returns, whatever happens. On a ledger
+// failure the session stays at the signature step (ErrConsentNotStored).
+func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Signature) (string, error) {
+	defer sig.Wipe()
+	c, s, err := e.beginConsent(id, sig)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.o.Timeouts.Consent)
+	defer cancel()
+	rec, rerr := e.p.Consent.RecordConsent(ctx, c)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s.busy = false
+	if e.cur != s {
+		// Aborted while the ledger worked: the consent may be recorded
+		// (that is fine: consent without capture harms nobody).
+		return "", ErrStaleSession
+	}
+	if rerr != nil || rec.ID == "" {
+		e.log.Warn("consent not recorded", logging.Session(s.id), "err", rerr)
+		e.emitLocked(Event{Kind: KindConsentFailed, Code: ErrConsentNotStored.Code})
+		return "", ErrConsentNotStored
+	}
+	s.consent = &rec
+	e.enterLocked(s, StateCredential, e.o.Timeouts.Credential)
+	e.emitLocked(Event{Kind: KindConsentCommitted, Consent: rec.ID})
+	e.log.Info("consent committed", logging.Session(s.id), "consent", rec.ID)
+	return rec.ID, nil
+}
+
+func (e *Engine) beginConsent(id logging.SessionID, sig *Signature) (*Consent, *sess, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stepLocked(id, StateSignature)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sig.Validate(); err != nil {
+		return nil, nil, err
+	}
+	s.busy = true
+	c := &Consent{Session: s.id, Request: s.req, Operator: s.operator, Time: e.o.Now(),
+		Notice: s.notice, Purposes: slices.Clone(e.o.Purposes), Signature: sig}
+	return c, s, nil
+}
+
+// Fields returns the fields model requires, for the UI.
+func (e *Engine) Fields(model string) ([]string, error) {
+	f, err := e.p.Credentials.Fields(model)
+	if err != nil {
+		return nil, ErrBadCredential
+	}
+	return f, nil
+}
+
+// SetCredential validates and stores the credential data. values maps
+// field names to values and is wiped (every slice zeroed) before return.
+// A rejection is a *FieldError wrapped with ErrBadCredential and leaves
+// the session as it was. It may replace earlier data while no capture or
+// submission runs.
+func (e *Engine) SetCredential(id logging.SessionID, model string, values map[string][]byte) error {
+	defer wipeValues(values)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stepLocked(id, StateCredential, StateBiometrics)
+	if err != nil {
+		return e.gateLocked(id, err)
+	}
+	cred, err := e.buildCredential(model, values)
+	if err != nil {
+		return err
+	}
+	e.replaceCredentialLocked(s, cred)
+	if s.state == StateCredential {
+		e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
+	}
+	e.emitLocked(Event{Kind: KindCredentialAccepted})
+	return nil
+}
+
+func (e *Engine) replaceCredentialLocked(s *sess, cred *Credential) {
+	if old := s.cred; old != nil {
+		for _, f := range old.Fields {
+			s.vault.drop(f.Value)
+		}
+	}
+	for _, f := range cred.Fields {
+		s.vault.put(f.Value)
+	}
+	s.cred = cred
+}
+
+// buildCredential validates values and copies them into Secrets.
+func (e *Engine) buildCredential(model string, values map[string][]byte) (*Credential, error) {
+	names, err := e.p.Credentials.Fields(model)
+	if err != nil {
+		return nil, ErrBadCredential
+	}
+	if len(values) != len(names) {
+		return nil, errors.Join(ErrBadCredential, &FieldError{Field: "(set)", Rule: "exactly the model's fields"})
+	}
+	for _, n := range names {
+		v, ok := values[n]
+		if !ok || len(v) == 0 {
+			return nil, errors.Join(ErrBadCredential, &FieldError{Field: n, Rule: "present"})
+		}
+		if err := e.p.Credentials.ValidateField(n, v); err != nil {
+			return nil, errors.Join(ErrBadCredential, fieldError(n, err))
+		}
+	}
+	return e.secretCredential(model, names, values)
+}
+
+func (e *Engine) secretCredential(model string, names []string, values map[string][]byte) (*Credential, error) {
+	cred := &Credential{Model: model}
+	for _, n := range names {
+		sec, err := e.p.Alloc.Alloc(len(values[n]))
+		if err != nil {
+			for _, f := range cred.Fields {
+				f.Value.Release()
+			}
+			return nil, ErrNoMemory
+		}
+		copy(sec.Bytes(), values[n])
+		cred.Fields = append(cred.Fields, Field{Name: n, Value: sec})
+	}
+	return cred, nil
+}
+
+// gateLocked turns a wrong-step refusal into the more telling
+// ErrConsentRequired while session id has no committed consent.
+func (e *Engine) gateLocked(id logging.SessionID, err error) error {
+	if errors.Is(err, ErrWrongStep) && e.cur != nil && e.cur.id == id && e.cur.consent == nil {
+		return ErrConsentRequired
+	}
+	return err
+}
+
+func fieldError(name string, err error) *FieldError {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &FieldError{Field: name, Rule: "a valid value"}
+}
+
+func wipeValues(m map[string][]byte) {
+	for _, v := range m {
+		clear(v)
+	}
+}

@@ -1,0 +1,112 @@
+package session
+
+import (
+	"context"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+)
+
+// Submit hands the credential and the captured biometrics to the verifier.
+// The answer arrives as an answer.ready event, after every buffer of the
+// session has been wiped (session.wiped comes first).
+func (e *Engine) Submit(id logging.SessionID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stepLocked(id, StateBiometrics)
+	if err != nil {
+		return e.gateLocked(id, err)
+	}
+	if s.face == nil && s.finger == nil {
+		return ErrNothingToSubmit
+	}
+	req := &VerifyRequest{Session: s.id, Request: s.req, Consent: *s.consent,
+		Credential: s.cred, Face: s.face, Finger: s.finger}
+	e.enterLocked(s, StateSubmitting, e.o.Timeouts.Submit+time.Second)
+	gen := s.gen
+	ctx, cancel := context.WithTimeout(context.Background(), e.o.Timeouts.Submit)
+	s.cancel = cancel
+	giveBack := s.vault.borrow()
+	e.emitLocked(Event{Kind: KindSubmitStarted})
+	e.wg.Go(func() {
+		defer cancel()
+		ans, err := e.verify(ctx, req)
+		s.vault.wipe() // nothing biometric outlives the answer
+		giveBack()
+		e.answered(s, gen, ans, err)
+	})
+	return nil
+}
+
+// verify calls the port and turns any failure into UNKNOWN, never a denial.
+func (e *Engine) verify(ctx context.Context, req *VerifyRequest) (Answer, error) {
+	ans, err := e.p.Verifier.Verify(ctx, req)
+	if err != nil && ans.Status != StatusUnknown {
+		reason := "error"
+		if ctx.Err() != nil {
+			reason = "timeout"
+		}
+		ans = Answer{Status: StatusUnknown, Reason: reason}
+	}
+	if ans.Status == "" {
+		ans.Status = StatusUnknown
+	}
+	return ans, err
+}
+
+func (e *Engine) answered(s *sess, gen uint64, ans Answer, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cur != s || s.gen != gen {
+		return // aborted while INE worked; the vault is wiped already
+	}
+	e.stopWorkerLocked(s)
+	v := view(ans, e.o.MinSimilarity)
+	s.answer = v
+	s.cred, s.face, s.finger = nil, nil, nil
+	e.enterLocked(s, StateAnswer, e.o.Timeouts.Answer)
+	e.emitLocked(Event{Kind: KindAnswer, Answer: v})
+	if err != nil {
+		e.log.Warn("verification without a trustworthy answer", logging.Session(s.id),
+			logging.Request(s.req), "reason", v.Reason, "err", err)
+	}
+	e.log.Info("answer shown", logging.Session(s.id), logging.Request(s.req))
+}
+
+// Snapshot is the whole visible state, for a screen that (re)connects.
+type Snapshot struct {
+	Seq              uint64            `json:"seq"`
+	State            State             `json:"state"`
+	Session          logging.SessionID `json:"session,omitempty"`
+	Deadline         time.Time         `json:"deadline,omitzero"`
+	Busy             bool              `json:"busy,omitempty"`
+	Consent          string            `json:"consent,omitempty"`
+	CredentialSet    bool              `json:"credential_set,omitempty"`
+	FaceCaptured     bool              `json:"face_captured,omitempty"`
+	FingerCaptured   int               `json:"finger_captured,omitempty"` // position, 0 when none
+	FaceAttemptsLeft int               `json:"face_attempts_left"`
+	Modalities       []Modality        `json:"modalities"`
+	Answer           *AnswerView       `json:"answer,omitempty"`
+}
+
+// Snapshot returns the current state. Its Seq is the last event's: events
+// with a higher Seq happened after it.
+func (e *Engine) Snapshot() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	snap := Snapshot{Seq: e.bus.lastSeq(), State: StateIdle, Modalities: e.Modalities()}
+	s := e.cur
+	if s == nil {
+		return snap
+	}
+	snap.State, snap.Session, snap.Deadline, snap.Busy = s.state, s.id, s.deadline, s.busy
+	snap.CredentialSet, snap.FaceCaptured, snap.FaceAttemptsLeft = s.cred != nil, s.face != nil, s.faceLeft
+	if s.consent != nil {
+		snap.Consent = s.consent.ID
+	}
+	if s.finger != nil {
+		snap.FingerCaptured = s.finger.Position
+	}
+	snap.Answer = s.answer
+	return snap
+}

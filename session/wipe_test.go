@@ -1,0 +1,294 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
+)
+
+func asFieldError(err error, fe **session.FieldError) bool { return errors.As(err, fe) }
+
+// TestAbortAtEveryStepWipes aborts at each step and checks that nothing is
+// left: every buffer released and zeroed, the kiosk free.
+func TestAbortAtEveryStepWipes(t *testing.T) {
+	for _, st := range []session.State{session.StateNotice, session.StateSignature, session.StateCredential,
+		session.StateBiometrics, session.StateFace, session.StateFinger, session.StateSubmitting, session.StateAnswer} {
+		t.Run(string(st), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFixture(t, nil)
+				id := f.driveTo(st)
+				f.must(f.e.Abort(id, session.EndCitizen))
+				f.wantState(session.StateIdle)
+				if err := f.alloc.CheckWiped(); err != nil {
+					t.Fatal(err)
+				}
+				ev, _ := f.last(session.KindEnded)
+				if ev.Reason != session.EndCitizen {
+					t.Fatalf("end reason %q", ev.Reason)
+				}
+				if _, ok := f.last(session.KindWiped); !ok {
+					t.Fatalf("no session.wiped event: %v", f.kinds())
+				}
+			})
+		})
+	}
+}
+
+// driveTo reaches st with a face already captured (from the biometrics
+// step on), holding the capture or the verifier where st is a running one.
+func (f *fixture) driveTo(st session.State) logging.SessionID {
+	f.t.Helper()
+	switch st {
+	case session.StateNotice, session.StateSignature, session.StateCredential:
+		return f.toStep(st)
+	}
+	id := f.toStep(session.StateBiometrics)
+	f.must(f.e.StartFace(id))
+	f.wantState(session.StateBiometrics)
+	switch st {
+	case session.StateFace:
+		f.face.Hold = true
+		f.must(f.e.StartFace(id))
+	case session.StateFinger:
+		f.finger.Hold = true
+		f.must(f.e.StartFinger(id, 3))
+	case session.StateSubmitting:
+		f.ver.Hold = true
+		f.must(f.e.Submit(id))
+	case session.StateAnswer:
+		f.must(f.e.Submit(id))
+	}
+	f.wantState(st)
+	return id
+}
+
+func TestStepTimeoutsEndAndWipe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		to := f.opts.Timeouts
+		f.toStep(session.StateNotice)
+		after(to.Notice)
+		f.wantState(session.StateIdle)
+		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndTimeout {
+			t.Fatalf("end reason %q", ev.Reason)
+		}
+		// Biometrics step with a face held in memory: the timeout wipes it.
+		id := f.driveTo(session.StateBiometrics)
+		f.must(f.e.StartFace(id))
+		f.wantState(session.StateBiometrics)
+		after(to.Biometrics)
+		f.wantState(session.StateIdle)
+		if err := f.alloc.CheckWiped(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestCaptureTimeoutReturnsToBiometrics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.driveTo(session.StateFinger)
+		after(f.opts.Timeouts.Finger)
+		f.wantState(session.StateBiometrics)
+		ev, _ := f.last(session.KindCaptureFailed)
+		if ev.Code != "timeout" || ev.Modality != session.Finger {
+			t.Fatalf("capture.failed = %+v", ev)
+		}
+		if st := f.alloc.Stats(); st.Live != 3 { // 2 fields + the earlier face
+			t.Fatalf("live = %d", st.Live)
+		}
+	})
+}
+
+func TestWholeSessionLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, func(o *session.Opts, _ *session.Ports) {
+			o.Timeouts.Session = o.Timeouts.Notice / 2
+		})
+		f.toStep(session.StateNotice)
+		after(f.opts.Timeouts.Session)
+		f.wantState(session.StateIdle)
+	})
+}
+
+func TestClientLossReleases(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		detach := f.detach
+		f.driveTo(session.StateBiometrics)
+		after(f.opts.Timeouts.ClientLoss)
+		f.wantState(session.StateBiometrics) // attached: nothing happens
+		detach()
+		reattach := f.e.Attach() // a reload within the grace keeps the session
+		after(f.opts.Timeouts.ClientLoss / 2)
+		reattach()
+		after(f.opts.Timeouts.ClientLoss)
+		f.wantState(session.StateIdle)
+		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndClientLost {
+			t.Fatalf("end reason %q", ev.Reason)
+		}
+		if err := f.alloc.CheckWiped(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestINETimeoutIsRetryNeverDenial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.driveTo(session.StateSubmitting)
+		after(f.opts.Timeouts.Submit)
+		f.wantState(session.StateAnswer)
+		ev, _ := f.last(session.KindAnswer)
+		if a := ev.Answer; a.Outcome != session.OutcomeRetry || a.Status != session.StatusUnknown || a.Reason != "timeout" {
+			t.Fatalf("answer %+v", a)
+		}
+		if err := f.alloc.CheckWiped(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestShutdownWipesWhileVerifierReads: Close during a verification waits
+// for the verifier to return, then wipes; nothing is zeroed under it.
+func TestShutdownWipesWhileVerifierReads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.driveTo(session.StateSubmitting)
+		f.e.Close()
+		if err := f.alloc.CheckWiped(); err != nil {
+			t.Fatal(err)
+		}
+		if seen := f.ver.Seen(); len(seen) != 1 || !seen[0].Intact {
+			t.Fatalf("verifier saw %+v", seen)
+		}
+		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndShutdown {
+			t.Fatalf("end reason %q", ev.Reason)
+		}
+		_, err := f.e.Claim("op-001")
+		isErr(t, err, session.ErrClosed)
+	})
+}
+
+func TestLateCaptureResultIsWiped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.face.Pace = f.opts.Timeouts.Face // the result arrives after the step timed out
+		id := f.toStep(session.StateBiometrics)
+		f.must(f.e.StartFace(id))
+		after(f.opts.Timeouts.Face)
+		f.wantState(session.StateBiometrics)
+		f.must(f.e.Abort(id, session.EndOperator))
+		synctest.Wait()
+		if err := f.alloc.CheckWiped(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestLivenessDecisions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		f.face.Decisions = []session.Decision{session.Uncertain, session.Spoof}
+		id := f.toStep(session.StateBiometrics)
+		f.must(f.e.StartFace(id))
+		f.wantState(session.StateBiometrics)
+		if ev, _ := f.last(session.KindCaptureRejected); ev.Code != "liveness.uncertain" {
+			t.Fatalf("rejected = %+v", ev)
+		}
+		f.must(f.e.StartFace(id))
+		f.wantState(session.StateBiometrics)
+		if ev, _ := f.last(session.KindCaptureRejected); ev.Code != "liveness.spoof" {
+			t.Fatalf("rejected = %+v", ev)
+		}
+		isErr(t, f.e.StartFace(id), session.ErrFaceRefused)
+		isErr(t, f.e.Submit(id), session.ErrNothingToSubmit)
+		if st := f.alloc.Stats(); st.Live != 2 { // the credential only: rejected faces are wiped
+			t.Fatalf("live = %d", st.Live)
+		}
+	})
+}
+
+func TestCaptureFailureCodes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, nil)
+		id := f.toStep(session.StateBiometrics)
+		f.finger.Err = fmt.Errorf("scanner: %w", session.ErrQuality)
+		f.must(f.e.StartFinger(id, 1))
+		f.wantState(session.StateBiometrics)
+		if ev, _ := f.last(session.KindCaptureFailed); ev.Code != "quality" {
+			t.Fatalf("failed = %+v", ev)
+		}
+		f.face.Err = fmt.Errorf("camera: %w", session.ErrDevice)
+		f.must(f.e.StartFace(id))
+		f.wantState(session.StateBiometrics)
+		if ev, _ := f.last(session.KindCaptureFailed); ev.Code != "device" {
+			t.Fatalf("failed = %+v", ev)
+		}
+		if ev, ok := f.last(session.KindCapturePrompt); !ok || ev.Prompt == nil || ev.Prompt.Code == "" {
+			t.Fatalf("no prompt events: %v", f.kinds())
+		}
+	})
+}
+
+func TestDenialsAndRetries(t *testing.T) {
+	tests := []struct {
+		ans  session.Answer
+		want session.Outcome
+	}{
+		{session.Answer{Status: session.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, session.OutcomeDenied},
+		{session.Answer{Status: session.StatusNotCurrent, FingerSimilarity: 90, FaceSimilarity: -1}, session.OutcomeNotCurrent},
+		{session.Answer{Status: session.StatusValid, FingerSimilarity: 20, FaceSimilarity: -1}, session.OutcomeDenied},
+		{session.Answer{Status: session.StatusUnknown, Reason: "unreachable"}, session.OutcomeRetry},
+		{session.Answer{Status: "mystery"}, session.OutcomeRetry},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.ans.Status), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := newFixture(t, nil)
+				f.ver.Answers = []session.Answer{tt.ans}
+				f.driveTo(session.StateAnswer)
+				ev, _ := f.last(session.KindAnswer)
+				if ev.Answer.Outcome != tt.want {
+					t.Fatalf("outcome %s, want %s", ev.Answer.Outcome, tt.want)
+				}
+				after(f.opts.Timeouts.Answer) // automatic reset
+				f.wantState(session.StateIdle)
+				if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndFinished {
+					t.Fatalf("end reason %q", ev.Reason)
+				}
+			})
+		})
+	}
+}
+
+func TestPreviewOnlyDuringFaceCapture(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, func(o *session.Opts, _ *session.Ports) { o.Timeouts.Face = time.Second })
+		id := f.toStep(session.StateBiometrics)
+		isErr(t, f.e.Preview(context.Background(), id, func([]byte) error { return nil }), session.ErrWrongStep)
+		f.face.Hold = true
+		f.must(f.e.StartFace(id))
+		frames := 0
+		done := make(chan error)
+		go func() {
+			done <- f.e.Preview(context.Background(), id, func(b []byte) error { frames++; return nil })
+		}()
+		after(f.opts.Timeouts.Face) // the capture times out: the preview stops with it
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if frames < 2 {
+			t.Fatalf("frames = %d", frames)
+		}
+	})
+}
+
+var _ = sessiontest.DemoRule

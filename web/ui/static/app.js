@@ -1,0 +1,380 @@
+// Ventanilla kiosk UI. The daemon is the source of truth: the page renders
+// the state it gets from GET /api/v1/state and the event stream, so a
+// reload resumes the session. Nothing is stored in the browser.
+"use strict";
+(function () {
+  const T = window.I18N;
+  const $ = function (id) { return document.getElementById(id); };
+  const token = document.querySelector('meta[name="ventanilla-token"]').content;
+  const KINDS = ["session.claimed", "notice.accepted", "consent.committed", "consent.failed",
+    "credential.accepted", "capture.started", "capture.prompt", "capture.done", "capture.rejected",
+    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed"];
+  const SECTIONS = { idle: "s-welcome", notice: "s-notice", signature: "s-signature", credential: "s-credential",
+    biometrics: "s-biometrics", face: "s-face", finger: "s-finger", submitting: "s-submitting", answer: "s-answer" };
+
+  let opToken = null;
+  let model = { state: "idle", modalities: [], notices: [] };
+  let shown = null;
+  let notice = null;
+  let pad = null;
+  let fingerPos = 2;
+  const prompts = { face: null, finger: null };
+  const notes = { face: "", finger: "" };
+  let ticker = null;
+
+  async function api(method, path, body) {
+    const h = { "X-Ventanilla-Token": token };
+    if (body !== undefined) h["Content-Type"] = "application/json";
+    if (opToken) h["Authorization"] = "Bearer " + opToken;
+    const r = await fetch(path, { method: method, headers: h, cache: "no-store", credentials: "omit",
+      body: body === undefined ? undefined : (typeof body === "string" ? body : JSON.stringify(body)) });
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    if (!r.ok) {
+      const err = (data && data.error) || { code: "generic" };
+      err.status = r.status;
+      throw err;
+    }
+    return data;
+  }
+  function sp(path) { return "/api/v1/sessions/" + encodeURIComponent(model.session) + path; }
+
+  function alertMsg(text) {
+    const a = $("alert");
+    a.textContent = text || "";
+    a.hidden = !text;
+  }
+  function fail(err) {
+    if (err && err.code === "operator_required") opToken = null;
+    let text = T.t("err." + (err && err.code)) || T.t("err.generic");
+    if (err && err.code === "invalid_credential" && err.fields && err.fields.length) {
+      const f = err.fields[0];
+      text = T.t("err.invalid_credential", { field: T.t("field." + f.field) || f.field, rule: f.rule });
+    }
+    alertMsg(text);
+  }
+  function act(fn) {
+    return function (e) {
+      if (e) e.preventDefault();
+      alertMsg("");
+      Promise.resolve().then(fn).catch(fail);
+    };
+  }
+
+  async function refresh() {
+    model = await api("GET", "/api/v1/state");
+    render();
+  }
+
+  function connect() {
+    const es = new EventSource("/api/v1/events?t=" + encodeURIComponent(token));
+    es.addEventListener("snapshot", function (e) { model = JSON.parse(e.data); alertMsg(""); render(); });
+    for (const k of KINDS) es.addEventListener(k, function (e) { onEvent(JSON.parse(e.data)); });
+    es.onerror = function () { if (es.readyState !== EventSource.OPEN) alertMsg(T.t("err.connection")); };
+  }
+
+  function onEvent(ev) {
+    const m = ev.modality;
+    switch (ev.kind) {
+      case "capture.prompt":
+        prompts[m] = ev.prompt;
+        renderPrompt(m);
+        return;
+      case "capture.started":
+        prompts[m] = null; notes[m] = "";
+        break;
+      case "capture.done":
+        notes[m] = "";
+        break;
+      case "capture.rejected":
+      case "capture.failed":
+        notes[m] = T.t("cap." + ev.code) || T.t("cap.error");
+        break;
+      case "consent.failed":
+        alertMsg(T.t("err.consent_not_recorded"));
+        break;
+      case "answer.ready":
+        model.answer = ev.answer;
+        break;
+      case "session.ended":
+        resetCitizenInput();
+        if (ev.reason !== "finished") alertMsg(T.t("ended." + ev.reason));
+        break;
+    }
+    if (ev.kind !== "operator.changed") {
+      model.state = ev.state;
+      model.deadline = ev.deadline;
+      render();
+    }
+    scheduleRefresh();
+  }
+
+  // scheduleRefresh coalesces the state fetches that events trigger: at
+  // most one in flight, and one more after it if events came meanwhile.
+  let refreshing = false, dirty = false;
+  function scheduleRefresh() {
+    if (refreshing) { dirty = true; return; }
+    refreshing = true;
+    refresh().catch(function () {}).finally(function () {
+      refreshing = false;
+      if (dirty) { dirty = false; scheduleRefresh(); }
+    });
+  }
+
+  // ---- rendering ----
+  function render() {
+    const id = SECTIONS[model.state] || "s-welcome";
+    for (const s of Object.values(SECTIONS)) $(s).hidden = s !== id;
+    $("who").textContent = model.operator ? T.t("login.as", { op: model.operator }) : "";
+    const entering = shown !== id;
+    shown = id;
+    const fn = renderers[id];
+    if (fn) fn(entering);
+    if (id !== "s-face") stopPreview();
+    if (entering) {
+      const h = $(id).querySelector("h1");
+      h.tabIndex = -1;
+      h.focus();
+    }
+  }
+
+  const renderers = {
+    "s-welcome": function () {
+      const logged = !!(model.operator && opToken);
+      $("login").hidden = logged;
+      $("ready").hidden = !logged;
+    },
+    "s-notice": function (entering) { if (entering || !notice || notice.lang !== T.lang()) loadNotice(); },
+    "s-signature": function () { pad.fit(); },
+    "s-credential": function (entering) { if (entering) { buildModels(); $("h-credential").focus(); } },
+    "s-biometrics": renderBiometrics,
+    "s-face": function (entering) {
+      renderPrompt("face");
+      if (entering && model.preview) startPreview();
+    },
+    "s-finger": function () {
+      $("finger-which").textContent = T.t("finger.which", { f: T.t("finger." + fingerPos) });
+      renderPrompt("finger");
+    },
+    "s-answer": renderAnswer
+  };
+
+  function renderPrompt(m) {
+    const p = prompts[m];
+    const el = $(m + "-prompt");
+    el.textContent = p ? T.prompt(p) : T.t(m + ".wait");
+    if (m === "face") $("face-step").textContent = p && p.steps ? T.t("face.step", { s: p.step, n: p.steps }) : "";
+  }
+
+  function renderBiometrics() {
+    const mods = model.modalities || [];
+    $("face-box").hidden = mods.indexOf("face") < 0;
+    $("finger-box").hidden = mods.indexOf("finger") < 0;
+    const left = model.face_attempts_left;
+    let fs = model.face_captured ? T.t("bio.faceDone") : "";
+    if (!model.face_captured && left === 0) fs = T.t("bio.faceRefused");
+    else if (notes.face) fs = notes.face + " " + T.t("bio.faceLeft", { n: left });
+    $("face-status").textContent = fs;
+    $("face-go").disabled = left === 0;
+    let gs = model.finger_captured ? T.t("bio.fingerDone", { f: T.t("finger." + model.finger_captured) }) : "";
+    if (notes.finger) gs = notes.finger;
+    $("finger-status").textContent = gs;
+    $("submit").disabled = !(model.face_captured || model.finger_captured);
+    buildFingers();
+  }
+
+  function renderAnswer() {
+    const a = model.answer;
+    if (!a) return;
+    const sec = $("s-answer");
+    sec.className = a.outcome;
+    $("answer-title").textContent = T.t("out." + a.outcome + ".t");
+    let text = T.t("out." + a.outcome + ".x");
+    if (a.outcome === "denied") text = a.status === "valid" || a.status === "valid-identification-only" ? T.t("deny.biometric") : T.t("deny." + a.status);
+    $("answer-text").textContent = text;
+    const sims = [];
+    if (a.face_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.face"), n: a.face_similarity }));
+    if (a.finger_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.finger"), n: a.finger_similarity }));
+    $("answer-sim").textContent = a.outcome === "retry" ? "" : sims.join(" · ");
+    countdown();
+  }
+
+  function countdown() {
+    clearInterval(ticker);
+    const tick = function () {
+      if (model.state !== "answer" || !model.deadline) { clearInterval(ticker); return; }
+      const s = Math.max(0, Math.round((Date.parse(model.deadline) - Date.now()) / 1000));
+      $("answer-reset").textContent = T.t("answer.reset", { s: s });
+    };
+    tick();
+    ticker = setInterval(tick, 1000);
+  }
+
+  // ---- notice ----
+  async function loadNotice() {
+    const lang = T.lang();
+    notice = await api("GET", "/api/v1/notice?lang=" + encodeURIComponent(lang));
+    const box = $("notice-text");
+    box.textContent = notice.text;
+    box.lang = notice.lang;
+    box.scrollTop = 0;
+    $("notice-version").textContent = T.t("notice.version", { v: notice.version });
+    checkScrolled();
+  }
+  function checkScrolled() {
+    const box = $("notice-text");
+    const done = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    if (done) $("notice-accept").disabled = false;
+    $("notice-hint").hidden = done;
+  }
+
+  // ---- credential ----
+  const MODEL_GROUPS = [["A", "B", "C"], ["D"], ["E", "F", "G", "H"]];
+  function buildModels() {
+    const box = $("models");
+    if (box.childElementCount) return;
+    for (const g of MODEL_GROUPS) for (const m of g) {
+      const l = document.createElement("label");
+      const r = document.createElement("input");
+      r.type = "radio"; r.name = "model"; r.value = m; r.id = "model-" + m;
+      r.addEventListener("change", act(function () { return loadFields(m); }));
+      l.appendChild(r);
+      l.appendChild(document.createTextNode(m));
+      box.appendChild(l);
+    }
+  }
+  async function loadFields(m) {
+    const d = await api("GET", "/api/v1/models/" + m);
+    const box = $("fields");
+    box.textContent = "";
+    for (const f of d.fields) {
+      const l = document.createElement("label");
+      l.htmlFor = "f-" + f;
+      l.textContent = T.t("field." + f) || f;
+      const i = document.createElement("input");
+      i.id = "f-" + f; i.name = f; i.required = true; i.autocomplete = "off"; i.spellcheck = false;
+      i.maxLength = f === "claveElector" ? 18 : 13;
+      if (f !== "claveElector") i.inputMode = "numeric";
+      i.addEventListener("focus", function () { highlight(f); });
+      box.appendChild(l);
+      box.appendChild(i);
+    }
+    highlight(null, d.fields);
+  }
+  function highlight(one, all) {
+    const want = all || [one];
+    for (const g of document.querySelectorAll("#card .field")) {
+      const f = g.id.slice(5);
+      g.classList.toggle("on", want.indexOf(f) >= 0);
+      g.classList.toggle("off", want.indexOf(f) < 0);
+    }
+  }
+  function credentialBody() {
+    const sel = document.querySelector('input[name="model"]:checked');
+    const fields = {};
+    for (const i of $("fields").querySelectorAll("input")) fields[i.name] = i.value.trim().toUpperCase();
+    return { model: sel ? sel.value : "", fields: fields };
+  }
+  function resetCitizenInput() {
+    if (pad) pad.clear();
+    $("fields").textContent = "";
+    for (const r of document.querySelectorAll('input[name="model"]')) r.checked = false;
+    $("notice-accept").disabled = true;
+    notice = null;
+    prompts.face = prompts.finger = null;
+    notes.face = notes.finger = "";
+  }
+
+  // ---- fingers ----
+  function buildFingers() {
+    const box = $("fingers");
+    if (box.childElementCount) return;
+    for (let n = 1; n <= 10; n++) {
+      const l = document.createElement("label");
+      const r = document.createElement("input");
+      r.type = "radio"; r.name = "finger"; r.value = String(n); r.id = "finger-" + n;
+      r.checked = n === fingerPos;
+      r.addEventListener("change", function () { fingerPos = n; });
+      l.appendChild(r);
+      const s = document.createElement("span");
+      s.dataset.finger = String(n);
+      s.textContent = T.t("finger." + n);
+      l.appendChild(s);
+      box.appendChild(l);
+    }
+  }
+
+  // ---- preview ----
+  function startPreview() {
+    const img = $("preview");
+    img.src = sp("/preview") + "?t=" + encodeURIComponent(token);
+    img.hidden = false;
+  }
+  function stopPreview() {
+    const img = $("preview");
+    if (img.getAttribute("src")) { img.removeAttribute("src"); img.hidden = true; }
+  }
+
+  // ---- language ----
+  function applyLang() {
+    document.documentElement.lang = T.lang();
+    for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = T.t(el.dataset.i18n);
+    for (const el of document.querySelectorAll("[data-i18n-aria]")) el.setAttribute("aria-label", T.t(el.dataset.i18nAria));
+    for (const el of document.querySelectorAll("[data-i18n-alt]")) el.alt = T.t(el.dataset.i18nAlt);
+    for (const el of document.querySelectorAll("[data-i18n-valuetext]")) el.setAttribute("aria-valuetext", T.t(el.dataset.i18nValuetext));
+    for (const el of document.querySelectorAll("[data-finger]")) el.textContent = T.t("finger." + el.dataset.finger);
+    $("lang").textContent = T.t("lang.other");
+    $("lang").lang = T.lang() === "es-MX" ? "en" : "es-MX";
+    document.title = T.t("brand");
+    for (const f of $("fields").querySelectorAll("label")) f.textContent = T.t("field." + f.htmlFor.slice(2));
+  }
+
+  // ---- wiring ----
+  function wire() {
+    pad = window.SignaturePad($("sig"), function (has) { $("sig-send").disabled = !has; });
+    $("lang").addEventListener("click", function () {
+      T.set(T.lang() === "es-MX" ? "en" : "es-MX");
+      applyLang();
+      render();
+    });
+    $("login").addEventListener("submit", act(async function () {
+      const pin = $("op-pin");
+      const d = await api("POST", "/api/v1/operator/login", { operator: $("op-id").value.trim(), pin: pin.value });
+      pin.value = "";
+      opToken = d.token;
+      await refresh();
+      $("start").focus();
+    }));
+    $("logout").addEventListener("click", act(async function () {
+      await api("POST", "/api/v1/operator/logout", {});
+      opToken = null;
+      await refresh();
+    }));
+    $("start").addEventListener("click", act(function () { return api("POST", "/api/v1/sessions", {}); }));
+    $("notice-text").addEventListener("scroll", checkScrolled);
+    $("notice-accept").addEventListener("click", act(function () {
+      return api("POST", sp("/notice"), { id: notice.id, version: notice.version, lang: notice.lang, sha256: notice.sha256 });
+    }));
+    $("sig-clear").addEventListener("click", function () { pad.clear(); });
+    $("sig-send").addEventListener("click", act(async function () {
+      const body = pad.body();
+      pad.clear();
+      await api("POST", sp("/consent"), body);
+    }));
+    $("cred").addEventListener("submit", act(async function () {
+      await api("POST", sp("/credential"), credentialBody());
+      for (const i of $("fields").querySelectorAll("input")) i.value = "";
+    }));
+    $("face-go").addEventListener("click", act(function () { return api("POST", sp("/face"), {}); }));
+    $("finger-go").addEventListener("click", act(function () { return api("POST", sp("/finger"), { position: fingerPos }); }));
+    $("submit").addEventListener("click", act(function () { return api("POST", sp("/submit"), {}); }));
+    $("finish").addEventListener("click", act(function () { return api("POST", sp("/finish"), {}); }));
+    for (const b of document.querySelectorAll("[data-abort]")) {
+      b.addEventListener("click", act(function () { return api("POST", sp("/abort"), { reason: b.dataset.abort }); }));
+    }
+  }
+
+  wire();
+  applyLang();
+  connect();
+})();
