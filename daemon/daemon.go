@@ -20,6 +20,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/secmem"
+	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
@@ -71,6 +72,10 @@ type System struct {
 	secmem    *secmem.Allocator
 	ledger    *ledger.Ledger
 	uplink    *uplink.Client
+	// Set by wireCamera (wire_camera.go): the camera, face quality gate and
+	// liveness as the session engine's face port, and the preview.
+	faceCapture session.FaceCapturer
+	preview     session.Previewer
 }
 
 // Go runs fn as a goroutine owned by the daemon; it must return when ctx is done.

@@ -83,6 +83,7 @@ var wirers = []func(*System){
 	wireDeviceKey,
 	wireSecmem,
 	wireScanner,
+	wireCamera,
 	wireConsent,
 	wireUplink,
 	wireKiosk,

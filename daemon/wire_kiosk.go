@@ -3,7 +3,6 @@ package daemon
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -79,12 +78,11 @@ func wireKiosk(s *System) {
 	serveKiosk(s, h, api)
 }
 
-// sessionPorts returns the engine's parts. The lead adds the adapters to
-// the real consent ledger, capture pipelines and uplink here; until then
-// only the simulated parts exist.
+// sessionPorts returns the engine's parts: the real ones (realPorts in
+// wire_session.go), or simulated ones for a demonstration.
 func sessionPorts(s *System, h *kioskHealth) (session.Ports, error) {
 	if !s.Config.KioskAPI.Simulate {
-		return session.Ports{}, errors.New("no real session parts are wired in this build")
+		return realPorts(s)
 	}
 	h.simulated.Set("kiosk_api.simulate = true")
 	s.Log.Warn("kiosk: SIMULATED capture, consent and INE; no verification is real")

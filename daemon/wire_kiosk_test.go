@@ -31,7 +31,8 @@ func TestKioskWiredSimulated(t *testing.T) {
 	}
 	cfg.KioskAPI.Operators = map[string]string{"op-001": hash}
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: cfg, Notifier: n, ClockSynced: func() (bool, error) { return true, nil }})
+	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: []func(*System){wireKiosk},
+		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	base := "http://" + cfg.KioskAPI.Listen
 	resp, err := http.Get(base + "/")

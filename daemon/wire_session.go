@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
@@ -10,8 +11,40 @@ import (
 )
 
 // This file holds the adapters from the real packages to the session
-// engine's ports (session/ports.go). sessionPorts in wire_kiosk.go uses
-// them once the parts they adapt are wired.
+// engine's ports (session/ports.go). The face port and the preview come
+// from wire_camera.go.
+
+// realPorts assembles the engine's ports from the wired subsystems. A
+// missing mandatory part (consent, uplink, locked memory) is an error the
+// kiosk.parts_missing condition shows; a missing capture device only
+// removes that modality.
+func realPorts(s *System) (session.Ports, error) {
+	var missing []string
+	if s.ledger == nil {
+		missing = append(missing, "consent ledger")
+	}
+	if s.uplink == nil {
+		missing = append(missing, "INE uplink")
+	}
+	if s.secmem == nil {
+		missing = append(missing, "locked memory")
+	}
+	p := session.Ports{Credentials: credentialRules{}, Alloc: secmemAlloc{s.secmem}}
+	if s.faceCapture != nil {
+		p.Face, p.Preview = s.faceCapture, s.preview
+	}
+	if s.scanner != nil {
+		p.Finger = newFingerCapture(s)
+	}
+	if p.Face == nil && p.Finger == nil {
+		missing = append(missing, "camera or fingerprint scanner")
+	}
+	if len(missing) > 0 {
+		return session.Ports{}, fmt.Errorf("not wired: %s (see the other conditions)", strings.Join(missing, ", "))
+	}
+	p.Consent, p.Verifier = ledgerConsent{s.ledger}, uplinkVerifier{c: s.uplink, l: s.ledger}
+	return p, nil
+}
 
 // ledgerConsent is the consent ledger as a session.ConsentRecorder. The
 // receipt's Proof is the ledger.Receipt (record hash, leaf index, signed

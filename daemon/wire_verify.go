@@ -1,0 +1,113 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/credential"
+	"github.com/ventanilla-mx/ventanilla/secmem"
+	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/uplink"
+)
+
+// credentialRules is the credential package as a session.CredentialValidator.
+type credentialRules struct{}
+
+var _ session.CredentialValidator = credentialRules{}
+
+func (credentialRules) Fields(model string) ([]string, error) {
+	m, err := credential.ParseModel(model)
+	if err != nil {
+		return nil, err
+	}
+	return m.Fields(), nil
+}
+
+func (credentialRules) ValidateField(field string, value []byte) error {
+	err := credential.ValidateField(field, string(value))
+	var fe *credential.FieldError
+	if errors.As(err, &fe) {
+		return &session.FieldError{Field: fe.Field, Rule: fe.Rule}
+	}
+	return err
+}
+
+// secmemAlloc is the locked allocator as a session.Allocator.
+type secmemAlloc struct{ a *secmem.Allocator }
+
+func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
+
+// uplinkVerifier is the INE client as a session.Verifier. It turns the
+// consent receipt into the inclusion proof INE checks, and maps the answer
+// vocabularies (they share their spelling).
+type uplinkVerifier struct {
+	c *uplink.Client
+	l *ledger.Ledger
+}
+
+var _ session.Verifier = uplinkVerifier{}
+
+func (v uplinkVerifier) Verify(ctx context.Context, req *session.VerifyRequest) (session.Answer, error) {
+	ur, err := v.request(ctx, req)
+	if err != nil {
+		return session.Answer{Status: session.StatusUnknown, Reason: string(uplink.ReasonLocal)}, err
+	}
+	a, err := v.c.Verify(ctx, ur)
+	return session.Answer{Status: session.Status(a.Status), Reason: string(a.Reason),
+		FaceSimilarity: a.FaceSimilarity, FingerSimilarity: a.FingerSimilarity, FingerPosition: a.FingerPosition}, err
+}
+
+func (v uplinkVerifier) request(ctx context.Context, req *session.VerifyRequest) (*uplink.Request, error) {
+	rc, ok := req.Consent.Proof.(ledger.Receipt)
+	if !ok {
+		return nil, fmt.Errorf("verify: consent receipt of type %T", req.Consent.Proof)
+	}
+	p, err := v.l.Proof(ctx, rc.ID)
+	if err != nil {
+		return nil, fmt.Errorf("verify: consent proof: %w", err)
+	}
+	ur := &uplink.Request{Consent: uplink.ConsentProof{RecordHash: p.RecordHash, LeafIndex: p.Index,
+		Checkpoint: p.Checkpoint, Proof: p.Hashes}}
+	if err := fillCredential(&ur.Credential, req.Credential); err != nil {
+		return nil, err
+	}
+	addBiometrics(ur, req)
+	return ur, nil
+}
+
+// fillCredential copies the fields into uplink's string-typed credential.
+// Go strings cannot be wiped; they live until the garbage collector takes
+// them, on the heap of a process that is non-dumpable and never swaps.
+func fillCredential(dst *credential.Credential, src *session.Credential) error {
+	m, err := credential.ParseModel(src.Model)
+	if err != nil {
+		return err
+	}
+	dst.Model = m
+	for _, f := range src.Fields {
+		if err := dst.Set(f.Name, string(f.Value.Bytes())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addBiometrics(ur *uplink.Request, req *session.VerifyRequest) {
+	if f := req.Face; f != nil {
+		ur.Biometrics = append(ur.Biometrics, uplink.Biometric{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: f.JPEG.Bytes()})
+		ur.Liveness = &uplink.Liveness{Decision: livenessDecision(f.Liveness.Decision), Method: f.Liveness.Method, Cues: f.Liveness.Cues}
+	}
+	if f := req.Finger; f != nil {
+		ur.Biometrics = append(ur.Biometrics, uplink.Biometric{Kind: uplink.KindFinger, Position: f.Position,
+			Format: uplink.Format(f.Format), Data: f.Image.Bytes()})
+	}
+}
+
+func livenessDecision(d session.Decision) string {
+	if d == session.Uncertain {
+		return "inconclusive"
+	}
+	return string(d)
+}
