@@ -30,6 +30,9 @@ exec 3<>"$dev/scanner.cmd"
 bin/ventanillactl sim scanner --link "$dev/scanner" <&3 >"$dev/scanner.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [ -e "$dev/scanner" ] && break; sleep 0.1; done
+# A citizen who follows the prompts: the demo finger (synthetic finger 1,
+# the registry's first citizen) arrives about a second after the kiosk asks.
+echo AUTO >&3
 
 # The reference INE service on loopback TLS (add -latency 6s to feel INE's
 # real delay, or -fault 5xx to see the kiosk say "try again").

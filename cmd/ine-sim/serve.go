@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 )
@@ -82,7 +83,9 @@ func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevP
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	m, err := cvmatch.New(nil)
+	mo := cvmatch.DefaultOpts()
+	mo.DecodeWSQ = decodeWSQ
+	m, err := cvmatch.New(mo)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -99,4 +102,22 @@ func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevP
 	}
 	svc.SetFaults(inesim.Faults{Mode: fault, Every: f.every, Latency: f.latency})
 	return svc, m, pki, nil
+}
+
+// decodeWSQ gives the matcher the kiosk's WSQ codec (capture/finger/wsq).
+func decodeWSQ(b []byte) ([]byte, int, int, error) {
+	img, err := wsq.Decode(b)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if img.Stride == w {
+		return img.Pix[:w*h], w, h, nil
+	}
+	pix := make([]byte, w*h)
+	for y := 0; y < h; y++ {
+		copy(pix[y*w:], img.Pix[y*img.Stride:y*img.Stride+w])
+	}
+	clear(img.Pix)
+	return pix, w, h, nil
 }

@@ -35,6 +35,8 @@ const Help = `commands (case-insensitive):
                          impression I), or nothing (next impression of the default finger)
   SCAN [SOURCE]          same as FINGER
   LIFT                   lift the finger
+  AUTO [POLLS|OFF]       a citizen who follows the prompts: the default finger is placed on the
+                         POLLS-th empty capture poll (default 10) and lifted after each upload
   UNPLUG | PLUG | REPLUG unplug / plug in the module (new pty; the link follows)
   POWERON                send the power-up 0x55 byte (R503 does on every plug)
   BAUD RATE              the module's own rate (model a baud mismatch)
@@ -60,6 +62,8 @@ func (c *Controller) Exec(line string) (string, error) {
 	case "LIFT":
 		c.pty.Device().Lift()
 		return "finger lifted", nil
+	case "AUTO":
+		return c.auto(args)
 	case "UNPLUG":
 		return "unplugged", c.pty.Unplug()
 	case "PLUG":
@@ -83,6 +87,32 @@ func (c *Controller) Exec(line string) (string, error) {
 		return Help, nil
 	}
 	return "", fmt.Errorf("unknown command %q; try HELP", f[0])
+}
+
+// auto turns on (AUTO [POLLS], default 10 polls, about a second) or off
+// (AUTO OFF) the citizen who places the default finger when asked.
+func (c *Controller) auto(args []string) (string, error) {
+	polls := 10
+	if len(args) > 0 {
+		if strings.EqualFold(args[0], "off") {
+			c.pty.Device().SetAuto(0, nil)
+			return "auto finger off", nil
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 {
+			return "", fmt.Errorf("AUTO wants a number of polls (1 or more) or OFF, got %q", args[0])
+		}
+		polls = n
+	}
+	dev := c.pty.Device()
+	dev.SetAuto(polls, func() []byte {
+		c.mu.Lock()
+		seed, n := c.seed, c.next
+		c.next++
+		c.mu.Unlock()
+		return dev.Synthetic(seed, n)
+	})
+	return fmt.Sprintf("auto finger on: placed after %d empty polls, lifted after each upload", polls), nil
 }
 
 func (c *Controller) plugged(err error) (string, error) {

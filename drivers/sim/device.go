@@ -41,6 +41,14 @@ type Device struct {
 	forced   []byte // confirmation codes to answer the next commands with
 	led      [4]byte
 	commands uint64
+
+	// auto places a finger by itself after autoPolls empty GenImg polls and
+	// lifts it once its image is uploaded: a citizen who follows the
+	// prompts, for demos and end-to-end tests (libfprint's virtual devices
+	// offer the same).
+	autoPolls  int
+	emptyPolls int
+	autoSource func() []byte
 }
 
 // NewDevice returns a powered module with cfg.
@@ -257,7 +265,20 @@ func (d *Device) setSysPara(params []byte) Response {
 	return d.ack(0x1A)
 }
 
+// SetAuto makes the module place a finger from src on the polls-th empty
+// GenImg poll and lift it after the upload; polls <= 0 turns it off.
+func (d *Device) SetAuto(polls int, src func() []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.autoPolls, d.emptyPolls, d.autoSource = polls, 0, src
+}
+
 func (d *Device) genImg() Response {
+	if d.finger == nil && d.autoPolls > 0 {
+		if d.emptyPolls++; d.emptyPolls >= d.autoPolls {
+			d.finger, d.emptyPolls = d.autoSource(), 0
+		}
+	}
 	if d.finger == nil {
 		return d.ack(0x02)
 	}
@@ -282,6 +303,10 @@ func (d *Device) upImage() Response {
 			pid = fp.PIDEnd
 		}
 		r.Frames = append(r.Frames, fp.Frame{Addr: d.cfg.Address, PID: pid, Payload: packed[off:end]})
+	}
+	if d.autoPolls > 0 { // the citizen lifts the finger once it is read
+		clear(d.finger)
+		d.finger = nil
 	}
 	return r
 }

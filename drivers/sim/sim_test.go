@@ -125,3 +125,36 @@ func TestControllerErrors(t *testing.T) {
 		t.Fatal("power-on byte sent while unplugged")
 	}
 }
+
+// TestDeviceAutoFinger: with AUTO the finger arrives on the Nth empty poll
+// and leaves after its image is uploaded, so the next capture waits again.
+func TestDeviceAutoFinger(t *testing.T) {
+	d, err := NewDevice(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	impressions := 0
+	d.SetAuto(3, func() []byte { impressions++; return d.Synthetic(1, impressions) })
+	for round := 1; round <= 2; round++ {
+		for poll := 1; poll <= 2; poll++ {
+			if c := code(t, d.Handle(cmdFrame(fp.InsGenImg))); c != 0x02 {
+				t.Fatalf("round %d poll %d: 0x%02x, want no finger", round, poll, c)
+			}
+		}
+		if c := code(t, d.Handle(cmdFrame(fp.InsGenImg))); c != 0 || !d.FingerOn() {
+			t.Fatalf("round %d: third poll 0x%02x, finger on %v", round, c, d.FingerOn())
+		}
+		if r := d.Handle(cmdFrame(fp.InsUpImage)); len(r.Frames) < 2 || d.FingerOn() {
+			t.Fatalf("round %d: upload %d frames, finger still on %v", round, len(r.Frames), d.FingerOn())
+		}
+	}
+	if impressions != 2 {
+		t.Fatalf("%d impressions placed, want 2", impressions)
+	}
+	d.SetAuto(0, nil)
+	for range 5 {
+		if c := code(t, d.Handle(cmdFrame(fp.InsGenImg))); c != 0x02 {
+			t.Fatal("AUTO OFF still placed a finger")
+		}
+	}
+}

@@ -42,22 +42,26 @@ func (m *Matcher) FingerSimilarity(probe []byte, format uplink.Format, reference
 func (m *Matcher) decodeFinger(b []byte, format uplink.Format) (gocv.Mat, error) {
 	switch {
 	case format == uplink.FormatWSQ:
-		if m.opts.DecodeWSQ == nil {
-			return gocv.NewMat(), fmt.Errorf("%w: no WSQ decoder configured", ErrUndecodable)
-		}
-		pix, w, h, err := m.opts.DecodeWSQ(b)
-		if err != nil {
-			return gocv.NewMat(), fmt.Errorf("%w: WSQ: %v", ErrUndecodable, err)
-		}
-		defer clear(pix)
-		return rawGray(pix, w, h)
+		return m.decodeWSQ(b)
 	case format == uplink.FormatISO197944 || len(b) > 4 && string(b[:4]) == "FIR\x00":
-		return decodeISO(b)
+		return m.decodeISO(b)
 	}
 	return decodeGray(b)
 }
 
-func decodeISO(b []byte) (gocv.Mat, error) {
+func (m *Matcher) decodeWSQ(b []byte) (gocv.Mat, error) {
+	if m.opts.DecodeWSQ == nil {
+		return gocv.NewMat(), fmt.Errorf("%w: no WSQ decoder configured", ErrUndecodable)
+	}
+	pix, w, h, err := m.opts.DecodeWSQ(b)
+	if err != nil {
+		return gocv.NewMat(), fmt.Errorf("%w: WSQ: %v", ErrUndecodable, err)
+	}
+	defer clear(pix)
+	return rawGray(pix, w, h)
+}
+
+func (m *Matcher) decodeISO(b []byte) (gocv.Mat, error) {
 	img, err := parseISO19794(b)
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("%w: %v", ErrUndecodable, err)
@@ -67,6 +71,8 @@ func decodeISO(b []byte) (gocv.Mat, error) {
 		return rawGray(img.data, img.width, img.height)
 	case isoPNG, isoJPEG:
 		return decodeGray(img.data)
+	case isoWSQ:
+		return m.decodeWSQ(img.data)
 	}
 	return gocv.NewMat(), fmt.Errorf("%w: ISO/IEC 19794-4 compression %d not supported by the simulator", ErrUndecodable, img.compression)
 }

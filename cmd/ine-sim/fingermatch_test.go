@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/capture/finger"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
+	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
+	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+)
+
+// kioskRecord is what the kiosk sends for impression n of finger seed: the
+// emulator's R30x image (4-bit samples), encoded as an ISO/IEC 19794-4
+// record holding WSQ by the capture package.
+func kioskRecord(t *testing.T, seed uint64, n int) []byte {
+	t.Helper()
+	pix := fingergen.Render(fingergen.New(seed).Impression(n).Image, refW, refH, 500)
+	for i, v := range pix { // the R30x's 16 grey levels, expanded as v*17
+		pix[i] = (v >> 4) * 17
+	}
+	img := &image.Gray{Pix: pix, Stride: refW, Rect: image.Rect(0, 0, refW, refH)}
+	e, err := finger.NewEncoder(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := e.Record(img, finger.R30x, iso19794.RightIndex, 60, finger.HeapAlloc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// TestDemoFingersMatchTheirReferences: the demo registry's references and
+// the emulator's impressions of the same synthetic finger score higher
+// with the real matcher than impressions of other fingers.
+func TestDemoFingersMatchTheirReferences(t *testing.T) {
+	mo := cvmatch.DefaultOpts()
+	mo.DecodeWSQ = decodeWSQ
+	m, err := cvmatch.New(mo)
+	if err != nil {
+		t.Skip("matcher unavailable: ", err)
+	}
+	defer m.Close()
+	for seed := uint64(1); seed <= 3; seed++ {
+		ref := encodePNG(t, referenceFinger(seed))
+		for n := 0; n < 2; n++ {
+			genuine, err := m.FingerSimilarity(kioskRecord(t, seed, n), uplink.FormatISO197944, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			impostor, err := m.FingerSimilarity(kioskRecord(t, seed%3+1, n), uplink.FormatISO197944, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("finger %d impression %d: genuine %d, impostor %d", seed, n, genuine, impostor)
+			if genuine <= impostor {
+				t.Errorf("finger %d impression %d: genuine %d <= impostor %d", seed, n, genuine, impostor)
+			}
+		}
+	}
+}
+
+func encodePNG(t *testing.T, pix []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, &image.Gray{Pix: pix, Stride: refW, Rect: image.Rect(0, 0, refW, refH)}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
