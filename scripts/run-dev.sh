@@ -39,6 +39,8 @@ echo AUTO >&3
 bin/ine-sim serve -dir "$dev/ine" -addr 127.0.0.1:8443 >"$dev/ine-sim.log" 2>&1 &
 pids+=($!)
 
+echo "kiosk UI:        http://127.0.0.1:8780/   (operator op-001, PIN 246810)"
+echo "demo citizen:    model H, CIC 100000001, identificador 200000001, right index (finger 2)"
 echo "ventanillad: diagnostics socket $dev/run/diag.sock"
 echo "  status:          bin/ventanillactl --config configs/dev.toml status"
 echo "  scanner control: echo FINGER > $dev/scanner.cmd   (LIFT, UNPLUG, REPLUG, HELP...)"

@@ -8,8 +8,10 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/capture/finger"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 )
 
@@ -18,11 +20,11 @@ import (
 // record holding WSQ by the capture package.
 func kioskRecord(t *testing.T, seed uint64, n int) []byte {
 	t.Helper()
-	pix := fingergen.Render(fingergen.New(seed).Impression(n).Image, refW, refH, 500)
+	pix := fingergen.Render(fingergen.New(seed).Impression(n).Image, inesim.RefWidth, inesim.RefHeight, 500)
 	for i, v := range pix { // the R30x's 16 grey levels, expanded as v*17
 		pix[i] = (v >> 4) * 17
 	}
-	img := &image.Gray{Pix: pix, Stride: refW, Rect: image.Rect(0, 0, refW, refH)}
+	img := &image.Gray{Pix: pix, Stride: inesim.RefWidth, Rect: image.Rect(0, 0, inesim.RefWidth, inesim.RefHeight)}
 	e, err := finger.NewEncoder(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -39,14 +41,14 @@ func kioskRecord(t *testing.T, seed uint64, n int) []byte {
 // with the real matcher than impressions of other fingers.
 func TestDemoFingersMatchTheirReferences(t *testing.T) {
 	mo := cvmatch.DefaultOpts()
-	mo.DecodeWSQ = decodeWSQ
+	mo.DecodeWSQ = wsq.DecodePixels
 	m, err := cvmatch.New(mo)
 	if err != nil {
 		t.Skip("matcher unavailable: ", err)
 	}
 	defer m.Close()
 	for seed := uint64(1); seed <= 3; seed++ {
-		ref := encodePNG(t, referenceFinger(seed))
+		ref := encodePNG(t, inesim.ReferenceFinger(seed))
 		for n := 0; n < 2; n++ {
 			genuine, err := m.FingerSimilarity(kioskRecord(t, seed, n), uplink.FormatISO197944, ref)
 			if err != nil {
@@ -67,7 +69,7 @@ func TestDemoFingersMatchTheirReferences(t *testing.T) {
 func encodePNG(t *testing.T, pix []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, &image.Gray{Pix: pix, Stride: refW, Rect: image.Rect(0, 0, refW, refH)}); err != nil {
+	if err := png.Encode(&buf, &image.Gray{Pix: pix, Stride: inesim.RefWidth, Rect: image.Rect(0, 0, inesim.RefWidth, inesim.RefHeight)}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

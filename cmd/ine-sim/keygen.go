@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
-	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 )
@@ -86,19 +85,6 @@ var demoCitizens = []struct {
 	{"C", "", "", "0000300000006", "GMVLMR80070501M100", "03", uplink.StatusValid},
 }
 
-// Synthetic reference size: the R30x image at 500 ppi (13 x 14.6 mm).
-const refW, refH = 256, 288
-
-// referenceImpression is INE's enrolment impression of each synthetic
-// finger; the scanner emulator hands out impressions 0, 1, 2, ... of the
-// same fingers (drivers/sim), so a kiosk capture is a genuine pair with it.
-const referenceImpression = 1000
-
-// referenceFinger renders synthetic finger seed as INE's reference.
-func referenceFinger(seed uint64) []byte {
-	return fingergen.Render(fingergen.New(seed).Impression(referenceImpression).Image, refW, refH, 500)
-}
-
 func writeDemoRegistry(dir string) error {
 	refs := filepath.Join(dir, "refs")
 	if err := os.MkdirAll(refs, 0o755); err != nil {
@@ -130,7 +116,7 @@ func writeFingerPNG(path string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	img := &image.Gray{Pix: referenceFinger(seed), Stride: refW, Rect: image.Rect(0, 0, refW, refH)}
+	img := &image.Gray{Pix: inesim.ReferenceFinger(seed), Stride: inesim.RefWidth, Rect: image.Rect(0, 0, inesim.RefWidth, inesim.RefHeight)}
 	if err := png.Encode(f, img); err != nil {
 		f.Close()
 		return err

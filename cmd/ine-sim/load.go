@@ -139,7 +139,7 @@ func loadTarget(f loadFlags, pki *inesim.DevPKI) (devicekey.Signer, string, func
 var loadCitizen = credential.Credential{Model: credential.ModelH, CIC: "100000001", IdentificadorCiudadano: "200000001"}
 
 func drive(ctx context.Context, c *uplink.Client, log *consenttest.Log, alloc *secmem.Allocator, n, workers int) (*report, error) {
-	probe, err := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(1, 99, refW, refH), refW, refH, 2)
+	probe, err := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(1, 99, inesim.RefWidth, inesim.RefHeight), inesim.RefWidth, inesim.RefHeight, 2)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevP
 		return nil, nil, nil, err
 	}
 	mo := cvmatch.DefaultOpts()
-	mo.DecodeWSQ = decodeWSQ
+	mo.DecodeWSQ = wsq.DecodePixels // the kiosk's own codec
 	m, err := cvmatch.New(mo)
 	if err != nil {
 		return nil, nil, nil, err
@@ -102,22 +102,4 @@ func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevP
 	}
 	svc.SetFaults(inesim.Faults{Mode: fault, Every: f.every, Latency: f.latency})
 	return svc, m, pki, nil
-}
-
-// decodeWSQ gives the matcher the kiosk's WSQ codec (capture/finger/wsq).
-func decodeWSQ(b []byte) ([]byte, int, int, error) {
-	img, err := wsq.Decode(b)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	if img.Stride == w {
-		return img.Pix[:w*h], w, h, nil
-	}
-	pix := make([]byte, w*h)
-	for y := 0; y < h; y++ {
-		copy(pix[y*w:], img.Pix[y*img.Stride:y*img.Stride+w])
-	}
-	clear(img.Pix)
-	return pix, w, h, nil
 }

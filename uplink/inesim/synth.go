@@ -3,6 +3,8 @@ package inesim
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
 )
 
 // SyntheticFinger draws a fingerprint-like ridge pattern (8-bit grey, w x h)
@@ -27,4 +29,19 @@ func SyntheticFinger(seed, noiseSeed uint64, w, h int) []byte {
 		}
 	}
 	return pix
+}
+
+// Reference fingerprint geometry: the R30x image at 500 ppi (13 x 14.6 mm).
+const RefWidth, RefHeight = 256, 288
+
+// referenceImpression is INE's enrolment impression of each synthetic
+// finger. The scanner emulator hands out impressions 0, 1, 2, ... of the
+// same fingers (drivers/sim), so a kiosk capture and this reference are a
+// genuine pair, and another seed's capture an impostor.
+const referenceImpression = 1000
+
+// ReferenceFinger renders INE's reference of synthetic finger seed
+// (drivers/sim/fingergen), 8-bit grey, RefWidth x RefHeight.
+func ReferenceFinger(seed uint64) []byte {
+	return fingergen.Render(fingergen.New(seed).Impression(referenceImpression).Image, RefWidth, RefHeight, 500)
 }

@@ -126,8 +126,10 @@ func ineTimeout(t *testing.T, b context.Context) {
 
 // ---- steps ----
 
-func login(t *testing.T, ctx context.Context, k *kiosk, check bool) {
-	run(t, ctx, "open the kiosk page", chromedp.Navigate(k.url+"/"), chromedp.WaitVisible(css("#op-id")))
+func login(t *testing.T, ctx context.Context, k *kiosk, check bool) { loginAt(t, ctx, k.url, check) }
+
+func loginAt(t *testing.T, ctx context.Context, url string, check bool) {
+	run(t, ctx, "open the kiosk page", chromedp.Navigate(url+"/"), chromedp.WaitVisible(css("#op-id")))
 	if check {
 		axe(t, ctx, "welcome")
 	}
@@ -182,8 +184,13 @@ func sign(t *testing.T, ctx context.Context) {
 }
 
 func enterCredential(t *testing.T, ctx context.Context, check bool) {
-	run(t, ctx, "choose model E and type the fields",
-		chromedp.Click(css("#model-E")),
+	enterCredentialOf(t, ctx, "E", "123456789", "987654321", check)
+}
+
+// enterCredentialOf types a model E-H credential: CIC and identificador.
+func enterCredentialOf(t *testing.T, ctx context.Context, model, cic, id string, check bool) {
+	run(t, ctx, "choose model "+model+" and type the fields",
+		chromedp.Click(css("#model-"+model)),
 		chromedp.WaitVisible(css("#f-cic")),
 		chromedp.Click(css("#f-cic")),
 	)
@@ -191,8 +198,8 @@ func enterCredential(t *testing.T, ctx context.Context, check bool) {
 		axe(t, ctx, "credential")
 	}
 	run(t, ctx, "send the credential",
-		chromedp.SendKeys(css("#f-cic"), "123456789"),
-		chromedp.SendKeys(css("#f-identificadorCiudadano"), "987654321"),
+		chromedp.SendKeys(css("#f-cic"), cic),
+		chromedp.SendKeys(css("#f-identificadorCiudadano"), id),
 		chromedp.Click(css("#cred-send")),
 		chromedp.WaitVisible(css("#s-biometrics")),
 	)

@@ -302,3 +302,23 @@ func (s *decodeState) reconstruct(alloc Alloc) (*image.Gray, error) {
 	}
 	return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
 }
+
+// DecodePixels decompresses data to tightly packed 8-bit rows (width bytes
+// per row) on the Go heap: the shape matchers and image libraries take.
+// The caller owns pix and should clear it when done: it is biometric.
+func DecodePixels(data []byte) (pix []byte, width, height int, err error) {
+	img, err := Decode(data)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	width, height = img.Rect.Dx(), img.Rect.Dy()
+	if img.Stride == width {
+		return img.Pix[:width*height], width, height, nil
+	}
+	pix = make([]byte, width*height)
+	for y := 0; y < height; y++ {
+		copy(pix[y*width:], img.Pix[y*img.Stride:y*img.Stride+width])
+	}
+	clear(img.Pix)
+	return pix, width, height, nil
+}
