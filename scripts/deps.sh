@@ -8,7 +8,6 @@ set -euo pipefail
 apt_packages=(
   chromium        # headless browser for the kiosk UI end-to-end tests (web/e2e)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
-  libsqlite3-dev  # mattn/go-sqlite3 (consent ledger)
   opencv-data     # Haar cascades for face, eye, smile and profile detection
   pkg-config      # gocv finds OpenCV through pkg-config
 )

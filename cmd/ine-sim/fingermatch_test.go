@@ -47,14 +47,14 @@ func TestDemoFingersMatchTheirReferences(t *testing.T) {
 		t.Skip("matcher unavailable: ", err)
 	}
 	defer m.Close()
-	for seed := uint64(1); seed <= 3; seed++ {
+	for seed := uint64(1); seed <= 2; seed++ {
 		ref := encodePNG(t, inesim.ReferenceFinger(seed))
-		for n := 0; n < 2; n++ {
+		for n := 0; n < 1; n++ {
 			genuine, err := m.FingerSimilarity(kioskRecord(t, seed, n), uplink.FormatISO197944, ref)
 			if err != nil {
 				t.Fatal(err)
 			}
-			impostor, err := m.FingerSimilarity(kioskRecord(t, seed%3+1, n), uplink.FormatISO197944, ref)
+			impostor, err := m.FingerSimilarity(kioskRecord(t, seed%2+1, n), uplink.FormatISO197944, ref)
 			if err != nil {
 				t.Fatal(err)
 			}
