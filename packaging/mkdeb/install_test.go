@@ -17,6 +17,7 @@ const (
 	ledgerFile  = stateDir + "/consent-ledger.db"
 	purgeMarker = stateDir + "/DELETE-ON-PURGE"
 	wantsLink   = "/etc/systemd/system/multi-user.target.wants/ventanillad.service"
+	socketLink  = "/etc/systemd/system/sockets.target.wants/ventanillad.socket"
 )
 
 // TestInstallUpgradePurge installs the package on this machine with dpkg,
@@ -75,7 +76,8 @@ func checkInstalled(t *testing.T, version string) {
 		t.Fatalf("dpkg says %q, want installed %s", got, version)
 	}
 	for _, p := range []string{"/usr/sbin/ventanillad", "/usr/bin/ventanillactl", confFile,
-		"/usr/lib/systemd/system/ventanillad.service", "/usr/share/man/man8/ventanillad.8.gz", wantsLink} {
+		"/usr/lib/systemd/system/ventanillad.service", "/usr/lib/systemd/system/ventanillad.socket",
+		"/usr/share/man/man8/ventanillad.8.gz", wantsLink, socketLink} {
 		if _, err := os.Lstat(p); err != nil {
 			t.Errorf("after install: %v", err)
 		}
@@ -102,8 +104,8 @@ func checkPurged(t *testing.T) {
 	if got := dpkgQuery(t); got != "" && !strings.HasPrefix(got, "unknown ok not-installed") {
 		t.Errorf("dpkg still knows the package after purge: %q", got)
 	}
-	for _, p := range []string{"/usr/sbin/ventanillad", confDir, runDir, wantsLink,
-		"/usr/lib/systemd/system/ventanillad.service"} {
+	for _, p := range []string{"/usr/sbin/ventanillad", confDir, runDir, wantsLink, socketLink,
+		"/usr/lib/systemd/system/ventanillad.service", "/usr/lib/systemd/system/ventanillad.socket"} {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("after purge %s is still there (%v)", p, err)
 		}

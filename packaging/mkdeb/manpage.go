@@ -50,6 +50,13 @@ var pages = map[string]pageText{
 		},
 		seeAlso: "ventanillad(8), /usr/share/doc/ventanilla/operations.md.gz",
 	},
+	"ine-sim": {
+		summary: "reference INE verification service for tests and demonstrations",
+		description: "ine-sim implements INE's side of Ventanilla's verification protocol against a registry of " +
+			"synthetic citizens, with fault injection. It lets a kiosk be demonstrated or tested without INE. " +
+			"It is never pointed at real citizens' data.",
+		seeAlso: "ventanillad(8), ventanillactl(1)",
+	},
 }
 
 // pageFor returns the hand-written text for a command, with a plain

@@ -18,10 +18,12 @@ import (
 // waiting for an event, not a measured time.
 const readyTimeout = 2 * time.Minute
 
-// smokeTest runs the installed daemon the way the unit does (user
-// ventanilla, groups video, dialout and ventanilla-tech, the installed
-// config, a runtime directory made for it), waits for READY=1 on a notify
-// socket, checks who may use the diagnostics socket, and stops it.
+// smokeTest runs the installed daemon as the unit's user with the
+// installed config, waits for READY=1 on a notify socket, checks who may
+// use the diagnostics socket, and stops it. Without systemd there is no
+// socket activation: the daemon makes the socket itself in a directory
+// made for it, and gives it to ventanilla-tech, which it may do only as a
+// member of that group.
 func smokeTest(t *testing.T) {
 	t.Helper()
 	makeRuntimeDir(t)
@@ -52,7 +54,7 @@ func smokeTest(t *testing.T) {
 	}
 }
 
-// makeRuntimeDir does what RuntimeDirectory=ventanilla does.
+// makeRuntimeDir makes the socket's directory writable by the daemon.
 func makeRuntimeDir(t *testing.T) {
 	t.Helper()
 	if err := os.MkdirAll(runDir, 0o755); err != nil {

@@ -102,6 +102,7 @@ func (s *Spec) staticContents() (files.Contents, error) {
 	cs := files.Contents{
 		content(r("configs/ventanilla.toml"), "/etc/ventanilla/ventanilla.toml", files.TypeConfigNoReplace, 0o644),
 		content(r("systemd/ventanillad.service"), "/usr/lib/systemd/system/ventanillad.service", "", 0o644),
+		content(r("systemd/ventanillad.socket"), "/usr/lib/systemd/system/ventanillad.socket", "", 0o644),
 		content(r("systemd/ventanilla.sysusers"), "/usr/lib/sysusers.d/ventanilla.conf", "", 0o644),
 		content(r("systemd/ventanilla.tmpfiles"), "/usr/lib/tmpfiles.d/ventanilla.conf", "", 0o644),
 		{Destination: "/etc/ventanilla", Type: files.TypeDir,

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,11 +93,14 @@ func analyze(t *testing.T, args ...string) (string, error) {
 	return string(out), err
 }
 
-// TestUnitVerify runs `systemd-analyze verify` on the installed unit: any
+// socketPath is where the package installs the socket unit.
+const socketPath = "usr/lib/systemd/system/ventanillad.socket"
+
+// TestUnitVerify runs `systemd-analyze verify` on the installed units: any
 // output at all (an unknown key, a missing binary, a bad value) fails.
 func TestUnitVerify(t *testing.T) {
 	root := stagedRoot(t)
-	out, err := analyze(t, "verify", "--man=no", "--root="+root, filepath.Join(root, unitPath))
+	out, err := analyze(t, "verify", "--man=no", "--root="+root, filepath.Join(root, unitPath), filepath.Join(root, socketPath))
 	if err != nil || strings.TrimSpace(out) != "" {
 		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
 	}
@@ -221,7 +223,7 @@ func unitSettings(t *testing.T, path string) map[string][]string {
 	return m
 }
 
-// TestUnitMatchesPackage checks the facts the unit, the package, the
+// TestUnitMatchesPackage checks the facts the units, the package, the
 // sysusers file and the default config must agree on.
 func TestUnitMatchesPackage(t *testing.T) {
 	root := repoRoot(t)
@@ -229,21 +231,26 @@ func TestUnitMatchesPackage(t *testing.T) {
 	cfg := defaultConfig(t)
 	want := map[string]string{
 		"Type": "notify", "User": "ventanilla", "Restart": "on-failure",
-		"ExecStart":        placeBinary("ventanillad").dir + "/ventanillad --config /etc/ventanilla/ventanilla.toml",
-		"StateDirectory":   strings.TrimPrefix(cfg.Paths.StateDir, "/var/lib/"),
-		"RuntimeDirectory": strings.TrimPrefix(cfg.Paths.RunDir, "/run/"),
-		"Environment":      "GOTRACEBACK=single", "LimitCORE": "0", "MemorySwapMax": "0",
+		"ExecStart":      placeBinary("ventanillad").dir + "/ventanillad --config /etc/ventanilla/ventanilla.toml",
+		"StateDirectory": strings.TrimPrefix(cfg.Paths.StateDir, "/var/lib/"),
+		"Requires":       "ventanillad.socket",
+		"Environment":    "GOTRACEBACK=single", "LimitCORE": "0", "MemorySwapMax": "0",
 		"CapabilityBoundingSet": "", "DevicePolicy": "closed", "MemoryDenyWriteExecute": "yes",
+		"SupplementaryGroups": "video dialout",
 	}
 	for k, v := range want {
 		if got := u[k]; len(got) != 1 || got[0] != v {
 			t.Errorf("unit %s=%q, want %q", k, got, v)
 		}
 	}
-	groups := strings.Fields(strings.Join(u["SupplementaryGroups"], " "))
-	for _, g := range []string{"video", "dialout", cfg.Diagnostics.SocketGroup} {
-		if !slices.Contains(groups, g) {
-			t.Errorf("SupplementaryGroups=%v lacks %q", groups, g)
+	sock := unitSettings(t, filepath.Join(root, "systemd", "ventanillad.socket"))
+	diag := cfg.Diagnostics.Socket
+	if diag == "" {
+		diag = cfg.Paths.RunDir + "/diag.sock"
+	}
+	for k, v := range map[string]string{"ListenStream": diag, "SocketGroup": cfg.Diagnostics.SocketGroup, "SocketMode": "0660"} {
+		if got := sock[k]; len(got) != 1 || got[0] != v {
+			t.Errorf("socket unit %s=%q, want %q (configs/ventanilla.toml)", k, got, v)
 		}
 	}
 	sysusers, err := os.ReadFile(filepath.Join(root, "systemd", "ventanilla.sysusers"))
