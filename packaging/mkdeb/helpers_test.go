@@ -102,6 +102,7 @@ func buildTestDeb(t *testing.T, version string) string {
 }
 
 func TestMain(m *testing.M) {
+	helperMain()
 	code := m.Run()
 	for _, dir := range []string{binDir, debDir, stageDir} {
 		if dir != "" {

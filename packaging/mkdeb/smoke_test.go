@@ -19,7 +19,7 @@ import (
 const readyTimeout = 2 * time.Minute
 
 // smokeTest runs the installed daemon as the unit's user with the
-// installed config, waits for READY=1 on a notify socket, checks who may
+// installed config, refused writable+executable memory, waits for READY=1 on a notify socket, checks who may
 // use the diagnostics socket, and stops it. Without systemd there is no
 // socket activation: the daemon makes the socket itself in a directory
 // made for it, and gives it to ventanilla-tech, which it may do only as a
@@ -31,6 +31,11 @@ func smokeTest(t *testing.T) {
 	cmd := asUser("ventanilla", []string{"video", "dialout", "ventanilla-tech"},
 		"/usr/sbin/ventanillad", "--config", confFile)
 	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sockPath, "GOTRACEBACK=single")
+	// As MemoryDenyWriteExecute=yes: the daemon (and OpenCV in it) must run
+	// without writable+executable memory.
+	if underMDWE(t, cmd) {
+		t.Log("daemon runs under PR_SET_MDWE (no W+X memory)")
+	}
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
