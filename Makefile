@@ -15,7 +15,7 @@ BENCHTIME ?= 1s
 PKGS      ?= ./...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench lint fuzz eval
+.PHONY: help deps build run test bench lint fuzz eval deb test-packaging
 
 help: ## list the targets and what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,16 @@ run: deps build ## run the daemon in the foreground on configs/dev.toml
 
 test: deps lint ## lint, then run every test with the race detector
 	$(GO) test -race -tags $(TAGS) -timeout 40m -count=1 $(PKGS)
+	@$(MAKE) --no-print-directory test-packaging
+
+# packaging/mkdeb is its own Go module (nfpm's dependencies stay out of the
+# daemon's go.mod), so ./... does not reach it.
+test-packaging: ## unit (systemd-analyze), lintian, install test (root + CI or VENTANILLA_INSTALL_TEST=1)
+	$(GO) -C packaging/mkdeb vet ./...
+	$(GO) -C packaging/mkdeb test -race -count=1 -timeout 30m ./...
+
+deb: ## build dist/ventanilla_<version>_<arch>.deb (hardened binaries, nfpm; docs/operations.md)
+	$(GO) -C packaging/mkdeb run . -root $(CURDIR) -git-describe $(VERSION) -out $(CURDIR)/dist
 
 bench: ## run the benchmarks (results belong in docs/benchmarks.md)
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)

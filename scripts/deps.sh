@@ -7,9 +7,12 @@ set -euo pipefail
 # Debian packages. Keep this list sorted; say in docs/development.md why each is here.
 apt_packages=(
   chromium        # headless browser for the kiosk UI end-to-end tests (web/e2e)
+  dpkg-dev        # dpkg-shlibdeps: the .deb's library dependencies (make deb)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
+  lintian         # checks the .deb (make test-packaging)
   opencv-data     # Haar cascades for face, eye, smile and profile detection
   pkg-config      # gocv finds OpenCV through pkg-config
+  systemd         # systemd-analyze verify/security on the unit; sysusers and tmpfiles for the install test
 )
 
 root=$(cd "$(dirname "$0")/.." && pwd)
