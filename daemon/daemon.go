@@ -64,6 +64,8 @@ type System struct {
 	loops   *loops
 	diag    *diagServer
 	devices devices
+	// activated: the diagnostics socket came from systemd, which owns it.
+	activated bool
 
 	// Wired subsystems, for the wiring code of those that use them. A nil
 	// field means the subsystem is not available (its condition says why).
@@ -167,8 +169,9 @@ func (s *System) diagPolicy() policy {
 }
 
 type listeners struct {
-	diag    net.Listener
-	metrics net.Listener // nil when off
+	diag      net.Listener
+	activated bool         // diag came from systemd (ventanillad.socket), which owns the file
+	metrics   net.Listener // nil when off
 }
 
 func (s *System) listen() (*listeners, error) {
@@ -178,8 +181,14 @@ func (s *System) listen() (*listeners, error) {
 	}
 	mode := os.FileMode(s.Config.Diagnostics.SocketMode.Perm())
 	ls := &listeners{}
-	if ls.diag, err = listenUnix(s.Config.SocketPath(), mode, gid); err != nil {
+	if ls.diag, err = activatedListener(s.Config.SocketPath(), s.Log); err != nil {
 		return nil, err
+	}
+	ls.activated = ls.diag != nil
+	if !ls.activated {
+		if ls.diag, err = listenUnix(s.Config.SocketPath(), mode, gid); err != nil {
+			return nil, err
+		}
 	}
 	if addr := s.Config.Diagnostics.MetricsListen; addr != "" {
 		if ls.metrics, err = net.Listen("tcp", addr); err != nil {

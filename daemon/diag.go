@@ -12,6 +12,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/coreos/go-systemd/v22/activation"
+
 	"github.com/ventanilla-mx/ventanilla/health"
 )
 
@@ -70,6 +72,32 @@ func listenUnix(path string, mode os.FileMode, gid int) (net.Listener, error) {
 		return nil, fmt.Errorf("diagnostics: chmod socket: %w", err)
 	}
 	return ln, nil
+}
+
+// activatedListener returns the diagnostics socket systemd passed in
+// (ventanillad.socket: created by root with the technicians' group, which
+// the sandboxed daemon could not chown), or nil when started without one.
+// Any other passed socket is a unit misconfiguration.
+func activatedListener(path string, log *slog.Logger) (net.Listener, error) {
+	lns, err := activation.Listeners()
+	if err != nil {
+		return nil, fmt.Errorf("diagnostics: sockets from systemd: %w", err)
+	}
+	var found net.Listener
+	for _, ln := range lns {
+		switch {
+		case ln == nil:
+		case found == nil && ln.Addr().Network() == "unix" && ln.Addr().String() == path:
+			found = ln
+		default:
+			log.Warn("ignoring a socket systemd passed that is not diagnostics.socket", "addr", ln.Addr().String(), "want", path)
+			ln.Close()
+		}
+	}
+	if len(lns) > 0 && found == nil {
+		return nil, fmt.Errorf("diagnostics: systemd passed sockets but none at %s: make ventanillad.socket's ListenStream match diagnostics.socket", path)
+	}
+	return found, nil
 }
 
 // serveHTTP serves srv on ln until ctx is done, then shuts it down within

@@ -34,6 +34,7 @@ func (s *System) start(opts Options, ls *listeners) {
 	}
 	monLoop := s.loops.register("monitors", cfg.Health.LoopStallTime.D())
 	s.Go("monitors", func(ctx context.Context) error { return mon.run(ctx, cfg.Health.CheckInterval.D(), monLoop) })
+	s.activated = ls.activated
 	s.notifyReady(opts)
 }
 
@@ -64,8 +65,8 @@ func (s *System) runUntilDone(opts Options) error {
 	s.Log.Info("ventanillad stopping", "timeout", s.Config.Shutdown.Timeout.D().String())
 	s.group.cancel(context.Canceled)
 	err := s.group.Wait(s.Config.Shutdown.Timeout.D())
-	if rerr := os.Remove(s.Config.SocketPath()); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-		s.Log.Warn("could not remove diagnostics socket", "err", rerr)
+	if !s.activated { // else systemd owns the socket file and keeps it for the next start
+		s.removeSocket()
 	}
 	if err != nil {
 		s.Log.Error("ventanillad stopped with an error", "err", err)
@@ -87,4 +88,10 @@ var wirers = []func(*System){
 	wireConsent,
 	wireUplink,
 	wireKiosk,
+}
+
+func (s *System) removeSocket() {
+	if err := os.Remove(s.Config.SocketPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.Log.Warn("could not remove diagnostics socket", "err", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
@@ -35,17 +36,21 @@ type monitors struct {
 	unsync   *health.Tracker
 }
 
-// clockStatus reports whether the kernel considers the clock synchronised
-// (adjtimex), abstracted so tests can choose.
+// clockStatus reports whether the clock is synchronised, abstracted so
+// tests can choose.
 type clockStatus func() (synced bool, err error)
 
+// kernelClockSynced asks what consent records will carry: the kernel
+// (adjtimex), or systemd-timesyncd's marker under ProtectClock=.
 func kernelClockSynced() (bool, error) {
-	var tx unix.Timex
-	state, err := unix.Adjtimex(&tx)
-	if err != nil {
-		return false, fmt.Errorf("adjtimex: %w", err)
+	switch consent.KernelClockSync().State {
+	case consent.ClockSynchronized:
+		return true, nil
+	case consent.ClockUnsynced:
+		return false, nil
 	}
-	return state != unix.TIME_ERROR && tx.Status&unix.STA_UNSYNC == 0, nil
+	return false, errors.New("cannot tell: adjtimex is refused (systemd ProtectClock=) and " +
+		consent.TimesyncMarker + " is absent; enable systemd-timesyncd")
 }
 
 func declareMonitors(reg *health.Registry, cfg *config.Config, clock clockStatus) *monitors {

@@ -1,16 +1,14 @@
 package daemon
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/user"
 	"slices"
 	"strconv"
-	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,8 +22,9 @@ type peer struct {
 
 type peerKey struct{}
 
-// peerOf reads SO_PEERCRED from a unix connection and the peer's
-// supplementary groups from /proc.
+// peerOf reads SO_PEERCRED and SO_PEERGROUPS from a unix connection: the
+// credentials the peer had when it connected, from the kernel, without
+// looking into /proc (hidden under systemd's ProtectProc=invisible).
 func peerOf(c net.Conn) (peer, error) {
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
@@ -36,43 +35,44 @@ func peerOf(c net.Conn) (peer, error) {
 		return peer{}, err
 	}
 	var cred *unix.Ucred
-	var cerr error
+	var groups []int
+	var cerr, gerr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		groups, gerr = peerGroups(int(fd))
 	}); err != nil {
 		return peer{}, err
 	}
 	if cerr != nil {
 		return peer{}, fmt.Errorf("SO_PEERCRED: %w", cerr)
 	}
-	p := peer{pid: int(cred.Pid), uid: int(cred.Uid), gids: []int{int(cred.Gid)}}
-	p.gids = append(p.gids, procGroups(p.pid)...)
-	return p, nil
+	if gerr != nil {
+		return peer{}, fmt.Errorf("SO_PEERGROUPS: %w", gerr)
+	}
+	return peer{pid: int(cred.Pid), uid: int(cred.Uid), gids: append([]int{int(cred.Gid)}, groups...)}, nil
 }
 
-// procGroups reads the "Groups:" line of /proc/PID/status. A process that
-// has already gone yields no supplementary groups, which only ever denies.
-func procGroups(pid int) []int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "Groups:")
-		if !ok {
+// peerGroups reads the peer's supplementary groups (SO_PEERGROUPS, Linux
+// 4.13+), growing the buffer when the kernel says it is too small.
+func peerGroups(fd int) ([]int, error) {
+	buf := make([]uint32, 32)
+	for {
+		n := uint32(len(buf) * 4)
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_PEERGROUPS,
+			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)), 0)
+		switch {
+		case errno == unix.ERANGE && int(n/4) > len(buf):
+			buf = make([]uint32, n/4)
 			continue
+		case errno != 0:
+			return nil, errno
 		}
-		var gids []int
-		for _, field := range strings.Fields(rest) {
-			if g, err := strconv.Atoi(field); err == nil {
-				gids = append(gids, g)
-			}
+		out := make([]int, n/4)
+		for i := range out {
+			out[i] = int(buf[i])
 		}
-		return gids
+		return out, nil
 	}
-	return nil
 }
 
 // access is what an endpoint needs.

@@ -1,15 +1,19 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
 )
 
 func TestPolicy(t *testing.T) {
@@ -43,16 +47,44 @@ func TestPolicy(t *testing.T) {
 // childEnv makes the test binary act as a diagnostics client (see TestMain).
 const childEnv = "VENTANILLA_TEST_DIAG_CLIENT"
 
+// daemonEnv makes the test binary run the daemon on a config file (see
+// TestSocketActivation).
+const daemonEnv = "VENTANILLA_TEST_DAEMON_CONFIG"
+
 func TestMain(m *testing.M) {
 	if sock := os.Getenv(childEnv); sock != "" {
 		os.Exit(diagClientChild(sock))
 	}
+	if cfg := os.Getenv(daemonEnv); cfg != "" {
+		os.Exit(daemonChild(cfg))
+	}
 	os.Exit(m.Run())
 }
 
-// diagClientChild GETs /v1/health and prints the status code.
+// daemonChild runs the foundation until SIGTERM, as ventanillad would.
+func daemonChild(path string) int {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, Options{Config: cfg, wirers: []func(*System){}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// diagClientChild GETs /v1/health (or POSTs /v1/selftest when asked) and
+// prints the status code.
 func diagClientChild(sock string) int {
-	resp, err := unixClient(sock).Get("http://d/v1/health")
+	req, _ := http.NewRequest(http.MethodGet, "http://d/v1/health", nil)
+	if os.Getenv(childEnv+"_WRITE") != "" {
+		req, _ = http.NewRequest(http.MethodPost, "http://d/v1/selftest", nil)
+	}
+	resp, err := unixClient(sock).Do(req)
 	if err != nil {
 		fmt.Println("error:", err)
 		return 1
@@ -73,6 +105,7 @@ func TestPeerCredentials(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Paths.RunDir = filepath.Join(dir, "run")
 	cfg.Diagnostics.SocketMode = modeWorld
+	cfg.Diagnostics.TechnicianGroup = techGroup
 	n := newRecNotifier()
 	startDaemon(t, Options{Config: cfg, Notifier: n, ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
@@ -84,16 +117,33 @@ func TestPeerCredentials(t *testing.T) {
 	if code := getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/health", nil); code != http.StatusOK {
 		t.Fatalf("root got %d", code)
 	}
-	bin := copyTestBinary(t, dir)
-	cmd := exec.Command(bin, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+cfg.SocketPath())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v: %s", err, out)
+	if gid, err := lookupGID(techGroup); err != nil || gid != techGID {
+		t.Skipf("group %q is not gid %d here", techGroup, techGID)
 	}
-	if got := strings.TrimSpace(string(out)); got != "403" {
+	bin := copyTestBinary(t, dir)
+	child := func(groups []uint32, write bool) string {
+		cmd := exec.Command(bin, "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"="+cfg.SocketPath())
+		if write {
+			cmd.Env = append(cmd.Env, childEnv+"_WRITE=1")
+		}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: groups}}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child: %v: %s", err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := child(nil, false); got != "403" {
 		t.Fatalf("uid 65534 got %q, want 403", got)
+	}
+	// A member of the technician group (a supplementary group, seen through
+	// SO_PEERGROUPS) may read but not write.
+	if got := child([]uint32{techGID}, false); got != "200" {
+		t.Fatalf("technician reading got %q, want 200", got)
+	}
+	if got := child([]uint32{techGID}, true); got != "403" {
+		t.Fatalf("technician running a self-test got %q, want 403", got)
 	}
 }
 
@@ -114,3 +164,9 @@ func copyTestBinary(t *testing.T, dir string) string {
 	}
 	return dst
 }
+
+// The technician group of the peer-credential test: Debian's "users".
+const (
+	techGroup = "users"
+	techGID   = 100
+)
