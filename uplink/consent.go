@@ -2,14 +2,10 @@ package uplink
 
 import (
 	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
-	"github.com/ventanilla-mx/ventanilla/devicekey"
-	"golang.org/x/mod/sumdb/note"
+	"github.com/ventanilla-mx/ventanilla/consent"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -29,7 +25,7 @@ var ErrConsent = errors.New("consent proof invalid")
 
 // ConsentOrigin is the checkpoint origin (and note signer name) of a kiosk's
 // consent log.
-func ConsentOrigin(kioskID string) string { return "ventanilla.mx/consent/" + kioskID }
+func ConsentOrigin(kioskID string) string { return consent.Origin(kioskID) }
 
 func (p *ConsentProof) wellFormed() error {
 	switch {
@@ -45,66 +41,21 @@ func (p *ConsentProof) wellFormed() error {
 	return nil
 }
 
-// Checkpoint is a parsed C2SP checkpoint.
-type Checkpoint struct {
-	Origin string
-	Size   int64
-	Root   tlog.Hash
-}
+// Checkpoint is a parsed C2SP checkpoint (the consent package's).
+type Checkpoint = consent.Checkpoint
 
 // Verify checks the proof for kioskID, whose device key is pub: the
 // checkpoint is a note signed by pub under ConsentOrigin(kioskID), and the
-// record hash is at LeafIndex in the tree it commits to.
+// record hash is at LeafIndex in the tree it commits to. The checking is
+// the consent package's own (consent.VerifyInclusion), so the kiosk's
+// ledger and INE's side cannot drift apart.
 func (p *ConsentProof) Verify(kioskID string, pub ed25519.PublicKey) (*Checkpoint, error) {
 	if err := p.wellFormed(); err != nil {
 		return nil, err
 	}
-	origin := ConsentOrigin(kioskID)
-	v, err := devicekey.NoteVerifier(origin, pub)
+	cp, err := consent.VerifyInclusion(p.RecordHash, p.LeafIndex, p.Checkpoint, p.Proof, ConsentOrigin(kioskID), pub)
 	if err != nil {
 		return nil, fmt.Errorf("uplink: %w: %v", ErrConsent, err)
 	}
-	n, err := note.Open(p.Checkpoint, note.VerifierList(v))
-	if err != nil {
-		return nil, fmt.Errorf("uplink: %w: checkpoint signature: %v", ErrConsent, err)
-	}
-	cp, err := ParseCheckpoint(n.Text)
-	if err != nil {
-		return nil, err
-	}
-	if cp.Origin != origin {
-		return nil, fmt.Errorf("uplink: %w: checkpoint origin is not this kiosk's log", ErrConsent)
-	}
-	if p.LeafIndex >= cp.Size {
-		return nil, fmt.Errorf("uplink: %w: leaf index beyond the checkpoint", ErrConsent)
-	}
-	if err := tlog.CheckRecord(p.Proof, cp.Size, cp.Root, p.LeafIndex, p.RecordHash); err != nil {
-		return nil, fmt.Errorf("uplink: %w: inclusion: %v", ErrConsent, err)
-	}
-	return cp, nil
-}
-
-// ParseCheckpoint parses C2SP checkpoint text: origin, decimal size, base64
-// root hash, then optional extension lines.
-func ParseCheckpoint(text string) (*Checkpoint, error) {
-	lines := strings.SplitN(text, "\n", 4)
-	if len(lines) < 4 || lines[0] == "" {
-		return nil, fmt.Errorf("uplink: %w: checkpoint text needs origin, size and root lines", ErrConsent)
-	}
-	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size < 1 || strconv.FormatInt(size, 10) != lines[1] {
-		return nil, fmt.Errorf("uplink: %w: checkpoint size", ErrConsent)
-	}
-	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
-	if err != nil || len(root) != tlog.HashSize {
-		return nil, fmt.Errorf("uplink: %w: checkpoint root hash", ErrConsent)
-	}
-	cp := &Checkpoint{Origin: lines[0], Size: size}
-	copy(cp.Root[:], root)
-	return cp, nil
-}
-
-// FormatCheckpoint renders checkpoint text (no extension lines).
-func FormatCheckpoint(cp Checkpoint) string {
-	return fmt.Sprintf("%s\n%d\n%s\n", cp.Origin, cp.Size, base64.StdEncoding.EncodeToString(cp.Root[:]))
+	return &cp, nil
 }

@@ -112,20 +112,3 @@ func FuzzOpenAnswer(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParseCheckpoint(f *testing.F) {
-	f.Add("ventanilla.mx/consent/k1\n3\n" + b64(make([]byte, 32)) + "\n")
-	f.Add("ventanilla.mx/consent/k1\n3\n" + b64(make([]byte, 32)) + "\nextension\n")
-	f.Add("o\n-1\nAAAA\n")
-	f.Add("o\n01\n" + b64(make([]byte, 32)) + "\n")
-	f.Fuzz(func(t *testing.T, text string) {
-		cp, err := ParseCheckpoint(text)
-		if err != nil {
-			return
-		}
-		again, err := ParseCheckpoint(FormatCheckpoint(*cp))
-		if err != nil || *again != *cp {
-			t.Fatalf("round trip: %v", err)
-		}
-	})
-}

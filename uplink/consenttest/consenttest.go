@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/ventanilla-mx/ventanilla/consent"
+
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"golang.org/x/mod/sumdb/note"
@@ -70,7 +72,7 @@ func (l *Log) proofLocked(idx int64, leaf tlog.Hash) (uplink.ConsentProof, error
 	if err != nil {
 		return uplink.ConsentProof{}, err
 	}
-	text := uplink.FormatCheckpoint(uplink.Checkpoint{Origin: l.origin, Size: l.n, Root: root})
+	text := consent.Checkpoint{Origin: l.origin, Size: l.n, Root: root}.Text()
 	cp, err := note.Sign(&note.Note{Text: text}, l.signer)
 	if err != nil {
 		return uplink.ConsentProof{}, err
