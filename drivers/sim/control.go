@@ -105,6 +105,12 @@ func (c *Controller) auto(args []string) (string, error) {
 		polls = n
 	}
 	dev := c.pty.Device()
+	// Grow the finger now (a third of a second; seconds under the race
+	// detector), not inside a GenImg answer, whose deadline it would miss.
+	c.mu.Lock()
+	seed := c.seed
+	c.mu.Unlock()
+	dev.Synthetic(seed, 0)
 	dev.SetAuto(polls, func() []byte {
 		c.mu.Lock()
 		seed, n := c.seed, c.next

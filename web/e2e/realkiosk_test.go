@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +67,9 @@ func startRealKiosk(t *testing.T, mutate func(*inesim.Opts)) *realKiosk {
 	// INE answers in 5-7 s in production; the test's INE is local.
 	k.env.Config.Uplink.Deadline = config.Dur(3 * time.Second)
 	k.env.Config.Uplink.AttemptTimeout = config.Dur(time.Second)
+	// Under the race detector on a loaded 2-core CI machine the emulator
+	// and driver can take longer than a real module's second to answer.
+	k.env.Config.Scanner.CommandTimeout = config.Dur(5 * time.Second)
 	k.run(t)
 	return k
 }
@@ -125,8 +128,14 @@ func (k *realKiosk) run(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel, k.done = cancel, make(chan error, 1)
 	ready := make(readyNotifier)
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
+	})
 	go func() {
-		k.done <- daemon.Run(ctx, daemon.Options{Config: k.env.Config, Notifier: ready, Stderr: io.Discard,
+		k.done <- daemon.Run(ctx, daemon.Options{Config: k.env.Config, Notifier: ready, Stderr: logs,
 			KeepDumpable: true, ClockSynced: func() (bool, error) { return true, nil }})
 	}()
 	t.Cleanup(func() {
@@ -241,4 +250,23 @@ func realTimeout(t *testing.T, b context.Context) {
 		chromedp.WaitVisible(css("#s-answer.retry")),
 		waitText("#answer-title", "Intente de nuevo"),
 	)
+}
+
+// syncBuffer collects the daemon's log (no personal data by construction)
+// to show when a test fails.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
