@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -222,7 +223,7 @@ func cameraInfo(hub *camHub, h *cameraHealth, source string) map[string]string {
 		"errors":  strconv.FormatUint(st.Errors, 10),
 	}
 	if f := h.lastFormat(); f.Width > 0 {
-		info["format"] = f.String()
+		info["format"] = strings.TrimSpace(f.String()) // a replay has no FourCC
 	}
 	return info
 }
