@@ -223,18 +223,30 @@ func (r *faceRun) check(ctx context.Context, seq []liveness.Challenge) (*livenes
 	}
 	defer chk.Close()
 	r.an.Reset()
+	var st liveness.Status
 	for {
+		r.an.SetEyesEvery(eyesEvery(seq, st))
 		fr, err := r.next(ctx)
 		if err != nil {
 			return nil, err
 		}
-		obs, st := r.process(fr, chk)
+		var obs face.Observation
+		obs, st = r.process(fr, chk)
 		if st.Done {
 			d := chk.Decision()
 			return &d, nil
 		}
 		r.p.during(st, obs.Quality.Code)
 	}
+}
+
+// eyesEvery: the eyes are searched on every frame while a blink is being
+// judged, and every face.Opts.EyesEvery frames otherwise (0).
+func eyesEvery(seq []liveness.Challenge, st liveness.Status) int {
+	if st.Step < len(seq) && seq[st.Step] == liveness.Blink {
+		return 1
+	}
+	return 0
 }
 
 // finish turns the decision into the session's result: for a live face,

@@ -91,3 +91,17 @@ func TestPrompter(t *testing.T) {
 		}
 	}
 }
+
+// TestEyesEveryDuringBlink: the eye cascade runs on every frame only while
+// a blink is the current challenge.
+func TestEyesEveryDuringBlink(t *testing.T) {
+	seq := []liveness.Challenge{liveness.TurnLeft, liveness.Blink}
+	for step, want := range []int{0, 1, 0} {
+		if got := eyesEvery(seq, liveness.Status{Step: step, Steps: 2}); got != want {
+			t.Errorf("step %d: eyes every %d; want %d", step, got, want)
+		}
+	}
+	if eyesEvery(nil, liveness.Status{}) != 0 {
+		t.Error("passive check: want the configured rate")
+	}
+}
