@@ -36,8 +36,9 @@ type cameraHealth struct {
 	want                                           camera.Mode // the best mode; less raises camera.format_degraded
 	live                                           bool        // a V4L2 device (not a replay)
 
-	mu     sync.Mutex
-	format camera.Format // last negotiated
+	mu      sync.Mutex
+	format  camera.Format // last negotiated
+	failing bool          // the last open or stream failed
 }
 
 func declareCamera(reg *health.Registry) *cameraHealth {
@@ -63,12 +64,14 @@ func (h *cameraHealth) onState(st camera.State, cause error) {
 		detail = cause.Error()
 	}
 	switch st {
-	case camera.StateStreaming:
-		h.unavailable.Clear()
+	case camera.StateStreaming: // the device entry first: a health watcher may look at it next
+		h.setFailing(false)
 		h.dev.set("streaming", "")
+		h.unavailable.Clear()
 	case camera.StateUnavailable:
-		h.unavailable.Set(detail)
+		h.setFailing(true)
 		h.dev.set("unavailable", detail)
+		h.unavailable.Set(detail)
 	case camera.StateEnded:
 		h.dev.set("ended", "")
 	default: // idle or closed: the hub closes the device between uses
@@ -78,10 +81,10 @@ func (h *cameraHealth) onState(st camera.State, cause error) {
 
 func (h *cameraHealth) opened(f camera.Format) {
 	h.mu.Lock()
-	h.format = f
+	h.format, h.failing = f, false
 	h.mu.Unlock()
-	h.unavailable.Clear()
 	h.dev.set("idle", "")
+	h.unavailable.Clear()
 	want := h.want
 	if !h.live || f.Width == want.Width && f.Height == want.Height && (f.FourCC == "" || f.FourCC == want.FourCC) && (f.FPS == 0 || f.FPS >= 0.9*want.FPS) {
 		h.degraded.Clear()
@@ -91,8 +94,21 @@ func (h *cameraHealth) opened(f camera.Format) {
 }
 
 func (h *cameraHealth) openFailed(err error) {
-	h.unavailable.SetErr(err)
+	h.setFailing(true)
 	h.dev.set("unavailable", err.Error())
+	h.unavailable.SetErr(err)
+}
+
+func (h *cameraHealth) setFailing(v bool) {
+	h.mu.Lock()
+	h.failing = v
+	h.mu.Unlock()
+}
+
+func (h *cameraHealth) isFailing() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.failing
 }
 
 func (h *cameraHealth) lastFormat() camera.Format {
@@ -184,10 +200,12 @@ func (h *camHub) selfTest(ctx context.Context) error {
 
 // watchCamera probes the camera once at start, then, while it is closed,
 // watches its device node so an unplugged camera shows before a citizen
-// needs it; it closes the camera when the daemon stops.
+// needs it, and probes it again while it is failing (after an unplug, or a
+// capture that lost it), so the condition clears once it works; it closes
+// the camera when the daemon stops.
 func watchCamera(ctx context.Context, s *System, hub *camHub, path string) error {
 	defer hub.close()
-	gone := hub.probe() != nil
+	hub.probe()
 	tick := time.NewTicker(s.Config.Health.CheckInterval.D())
 	defer tick.Stop()
 	for {
@@ -199,16 +217,14 @@ func watchCamera(ctx context.Context, s *System, hub *camHub, path string) error
 		if hub.inUse() {
 			continue
 		}
-		if _, err := strconv.Atoi(path); err == nil {
-			continue // a bare index has no node to watch
+		if _, err := strconv.Atoi(path); err != nil { // a bare index has no node to watch
+			if _, err := os.Stat(path); err != nil {
+				hub.health.openFailed(fmt.Errorf("camera: %s: %w", path, err))
+				continue
+			}
 		}
-		_, err := os.Stat(path)
-		switch {
-		case err != nil:
-			gone = true
-			hub.health.openFailed(fmt.Errorf("camera: %s: %w", path, err))
-		case gone: // back, or still failing: see whether it works now
-			gone = hub.probe() != nil
+		if hub.health.isFailing() {
+			hub.probe()
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sync"
@@ -488,5 +490,38 @@ func TestProvisionedKioskWithReplayCamera(t *testing.T) {
 	getJSON(t, c, "GET", "/v1/devices", &devs)
 	if !found || len(devs) != 1 || devs[0].Name != "camera" {
 		t.Fatalf("self-tests %+v, devices %+v", self.Checks, devs)
+	}
+}
+
+// TestCameraReplugClears: a camera missing at start raises
+// camera.unavailable; once it is back, the watcher's probe clears it
+// without waiting for a citizen.
+func TestCameraReplugClears(t *testing.T) {
+	photo, err := os.ReadFile(fixtures.GocvImage(t, "face.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &offsetClock{}
+	cfg := testConfig(t)
+	path := filepath.Join(t.TempDir(), "camera.jpg")
+	cfg.Camera.Enabled, cfg.Camera.Replay = true, path
+	cfg.Health.CheckInterval = config.Dur(100 * time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := newSystem(ctx, withDefaults(Options{Config: cfg, Now: clk.now, Stderr: &syncBuffer{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := s.Health.Subscribe()
+	wireSecmem(s)
+	wireCamera(s)
+	defer func() { cancel(); s.group.Wait(5 * time.Second) }()
+	clk.advance(2 * time.Second)
+	waitCondition(t, s.Health, changes, condCameraUnavailable, true)
+	if err := os.WriteFile(path, photo, 0o600); err != nil { // plugged in
+		t.Fatal(err)
+	}
+	waitCondition(t, s.Health, changes, condCameraUnavailable, false)
+	if devs := getDevices(t, s); devs[0].State != "idle" || devs[0].Info["format"] != "640x480@30" {
+		t.Errorf("devices = %+v", devs)
 	}
 }
