@@ -31,6 +31,7 @@ func testConfig(t *testing.T) *config.Config {
 	cfg.Log.Format = "logfmt"
 	cfg.Shutdown.Timeout = config.Dur(2 * time.Second)
 	cfg.Scanner.Enabled = false // tests that want one use the emulator
+	cfg.Camera.Enabled = false  // tests that want one replay media
 	return &cfg
 }
 

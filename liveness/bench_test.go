@@ -10,20 +10,31 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// BenchmarkFramePipeline measures one 640x480 frame through detect-or-track,
-// the quality gate and every static cue, the per-frame work of a session.
-// Run on one core: OPENCV_FOR_THREADS_NUM=1 taskset -c 0 go test -bench FramePipeline ...
+// BenchmarkFramePipeline measures one 640x480 frame through the per-frame
+// work of a face capture: detect-or-track, the quality gate with the eye
+// cascade, and Check.Feed (static cues, motion windows, a move_closer
+// step). "previous" is the configuration before the eye and static-cue
+// subsampling (eye cascade and static cues on every frame), measured in
+// the same run for comparison; "default_blink_step" searches the eyes on
+// every frame, as the daemon does while a blink is judged.
+// Run on one core: OPENCV_FOR_THREADS_NUM=1 GOMAXPROCS=1 taskset -c 0 go test -bench FramePipeline ...
 func BenchmarkFramePipeline(b *testing.B) {
-	for _, every := range []int{1, 5} {
-		name := "track_detect_every_5"
-		if every == 1 {
-			name = "detect_every_frame"
-		}
-		b.Run(name, func(b *testing.B) { benchPipeline(b, every) })
+	previous := func(fo *face.Opts, lo *Opts) { fo.EyesEvery, lo.StaticEvery = 1, 1 }
+	variants := []struct {
+		name string
+		set  func(*face.Opts, *Opts)
+	}{
+		{"previous", previous},
+		{"default", func(*face.Opts, *Opts) {}},
+		{"default_blink_step", func(fo *face.Opts, _ *Opts) { fo.EyesEvery = 1 }},
+		{"default_detect_every_frame", func(fo *face.Opts, _ *Opts) { fo.DetectEvery = 1 }},
+	}
+	for _, v := range variants {
+		b.Run(v.name, func(b *testing.B) { benchPipeline(b, v.set) })
 	}
 }
 
-func benchPipeline(b *testing.B, every int) {
+func benchPipeline(b *testing.B, set func(*face.Opts, *Opts)) {
 	src := loadFace(b)
 	defer src.Close()
 	frames := make([]gocv.Mat, 10)
@@ -31,25 +42,36 @@ func benchPipeline(b *testing.B, every int) {
 		frames[i] = shiftedFrame(src, i)
 		defer frames[i].Close()
 	}
-	o := face.DefaultOpts()
-	o.DetectEvery = every
-	an, err := face.New(o)
+	fo, lo := face.DefaultOpts(), DefaultOpts()
+	set(fo, lo)
+	an, err := face.New(fo)
 	if err != nil {
 		b.Skip(err)
 	}
 	defer an.Close()
-	s := newStaticScorer()
-	defer s.close()
+	newCheck := func() *Check {
+		c, err := NewCheck(lo, []Challenge{MoveCloser})
+		if err != nil {
+			b.Skip(err)
+		}
+		return c
+	}
+	chk := newCheck()
+	defer func() { chk.Close() }()
 	var took []float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f := frames[i%len(frames)]
 		t0 := time.Now()
 		obs := an.Process(f, time.Unix(0, int64(i)*33e6))
-		if obs.Found {
-			s.score(f, obs.Box)
-		}
+		st := chk.Feed(f, &obs)
 		took = append(took, float64(time.Since(t0).Microseconds())/1000)
+		if st.Done { // the step timed out: a new check, as a new capture would
+			b.StopTimer()
+			chk.Close()
+			chk = newCheck()
+			b.StartTimer()
+		}
 	}
 	b.StopTimer()
 	slices.Sort(took)

@@ -79,8 +79,10 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 	if obs.Found {
 		c.found++
 		c.bright = append(c.bright, obs.Quality.Brightness)
-		for k, v := range c.static.score(frame, obs.Box) {
-			c.cues[k] = append(c.cues[k], v)
+		if (c.found-1)%c.o.StaticEvery == 0 {
+			for k, v := range c.static.score(frame, obs.Box) {
+				c.cues[k] = append(c.cues[k], v)
+			}
 		}
 	}
 	c.motion.feed(obs, &c.o)

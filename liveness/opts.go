@@ -13,6 +13,10 @@ type Opts struct {
 	// PassiveFrames is the least number of frames with a face the static
 	// cues need.
 	PassiveFrames int
+	// StaticEvery computes the static cues on every Nth frame with a face
+	// (the first included); they are aggregated by median, and a face does
+	// not change its texture from one frame to the next.
+	StaticEvery int
 
 	// Static thresholds (see the Cue* constants).
 	MaxMoire        float64
@@ -49,6 +53,7 @@ func DefaultOpts() *Opts {
 		Steps:         2,
 		StepTimeout:   7 * time.Second,
 		PassiveFrames: 10,
+		StaticEvery:   3,
 
 		MaxMoire:        40,
 		MaxPrintTexture: 0.02,
@@ -99,6 +104,7 @@ func (o *Opts) withDefaults() Opts {
 		r.BlinkMaxClosed = d.BlinkMaxClosed
 	}
 	i(&r.PassiveFrames, d.PassiveFrames)
+	i(&r.StaticEvery, d.StaticEvery)
 	i(&r.WindowFrames, d.WindowFrames)
 	i(&r.FrozenFrames, d.FrozenFrames)
 	for _, p := range []struct {

@@ -234,14 +234,16 @@ func borderSides(frame gocv.Mat, box image.Rectangle) int {
 	ctx := growRect(box, 2.6).Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
 	scale := math.Min(1, 200/float64(ctx.Dx()))
 	sub := frame.Region(ctx)
-	g, small, edges, lines := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
+	bgr, small, edges, lines := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
 	defer func() {
-		for _, m := range []*gocv.Mat{&sub, &g, &small, &edges, &lines} {
+		for _, m := range []*gocv.Mat{&sub, &bgr, &small, &edges, &lines} {
 			m.Close()
 		}
 	}()
-	gocv.CvtColor(sub, &g, gocv.ColorBGRToGray)
-	gocv.Resize(g, &small, image.Pt(int(float64(ctx.Dx())*scale), int(float64(ctx.Dy())*scale)), 0, 0, gocv.InterpolationArea)
+	// Scale first, then convert: the grey conversion runs on 200 px, not
+	// on the full-resolution surround.
+	gocv.Resize(sub, &bgr, image.Pt(int(float64(ctx.Dx())*scale), int(float64(ctx.Dy())*scale)), 0, 0, gocv.InterpolationArea)
+	gocv.CvtColor(bgr, &small, gocv.ColorBGRToGray)
 	gocv.Canny(small, &edges, 50, 150)
 	fb := image.Rect(int(float64(box.Min.X-ctx.Min.X)*scale), int(float64(box.Min.Y-ctx.Min.Y)*scale),
 		int(float64(box.Max.X-ctx.Min.X)*scale), int(float64(box.Max.Y-ctx.Min.Y)*scale))

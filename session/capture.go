@@ -130,7 +130,7 @@ func (e *Engine) faceDone(s *sess, gen uint64, res *FaceResult, err error) {
 		return
 	}
 	e.stopWorkerLocked(s)
-	if err == nil && (res == nil || res.JPEG == nil) {
+	if err == nil && (res == nil || res.Liveness.Decision == Live && res.JPEG == nil) {
 		err = errors.New("face capturer returned no image")
 	}
 	if err != nil {

@@ -116,6 +116,8 @@ type FaceCapturer interface {
 }
 
 // FaceResult is a best-shot JPEG in locked memory and the liveness summary.
+// JPEG may be nil when the decision is not Live: a rejected face need not
+// be encoded at all.
 type FaceResult struct {
 	JPEG     Secret
 	Liveness Liveness

@@ -216,6 +216,26 @@ func TestLivenessDecisions(t *testing.T) {
 	})
 }
 
+// rejectingFace decides SPOOF without encoding any image, as the real
+// face port does for a presentation attack.
+type rejectingFace struct{}
+
+func (rejectingFace) CaptureFace(ctx context.Context, prompt func(session.Prompt)) (*session.FaceResult, error) {
+	return &session.FaceResult{Liveness: session.Liveness{Decision: session.Spoof, Method: "static"}}, nil
+}
+
+func TestRejectedFaceNeedsNoImage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFixture(t, func(_ *session.Opts, p *session.Ports) { p.Face = rejectingFace{} })
+		id := f.toStep(session.StateBiometrics)
+		f.must(f.e.StartFace(id))
+		f.wantState(session.StateBiometrics)
+		if ev, _ := f.last(session.KindCaptureRejected); ev.Code != "liveness.spoof" {
+			t.Fatalf("rejected = %+v", ev)
+		}
+	})
+}
+
 func TestCaptureFailureCodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t, nil)

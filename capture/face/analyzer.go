@@ -11,17 +11,21 @@ import (
 // Observation is what the Analyzer saw in one frame. Coordinates are in the
 // camera frame. It holds no pixels.
 type Observation struct {
-	Time      time.Time
-	Frame     image.Point     // frame size
-	Found     bool            // a face is detected or tracked
-	Detected  bool            // the detector ran on this frame
-	Faces     int             // faces in the last detection
-	Box       image.Rectangle // the tracked face
-	Eyes      [2]image.Point  // eye centres, image left then right, valid when Quality.EyesFound == 2
-	Points    []Point         // tracked points now
-	Prev      map[uint32][2]float32
-	FrameDiff float64 // mean absolute grey difference to the previous frame, 0-255
-	Quality   Quality
+	Time     time.Time
+	Frame    image.Point     // frame size
+	Found    bool            // a face is detected or tracked
+	Detected bool            // the detector ran on this frame
+	Faces    int             // faces in the last detection
+	Box      image.Rectangle // the tracked face
+	Eyes     [2]image.Point  // eye centres, image left then right, valid when Quality.EyesFound == 2
+	// EyesSearched: the eye cascade ran on this frame; otherwise Eyes and
+	// Quality.EyesFound are the last search's, moved with the tracked box
+	// (Opts.EyesEvery).
+	EyesSearched bool
+	Points       []Point // tracked points now
+	Prev         map[uint32][2]float32
+	FrameDiff    float64 // mean absolute grey difference to the previous frame, 0-255
+	Quality      Quality
 }
 
 // PrevOf returns where point p was in the previous frame.
@@ -43,6 +47,22 @@ type Analyzer struct {
 	tracking                   bool
 	faces, frame               int
 	best                       bestShot
+	eyeMemo                    eyeMemo
+	eyesEvery                  int
+}
+
+// eyeMemo is the last eye search, for the frames in between searches.
+type eyeMemo struct {
+	eyes [2]image.Point
+	n    int
+	box  image.Rectangle // the face box it was made in
+	ok   bool
+}
+
+// follow moves the remembered eyes with the face box.
+func (m eyeMemo) follow(box image.Rectangle) ([2]image.Point, int) {
+	d := box.Min.Add(box.Max).Div(2).Sub(m.box.Min.Add(m.box.Max).Div(2))
+	return [2]image.Point{m.eyes[0].Add(d), m.eyes[1].Add(d)}, m.n
 }
 
 // New loads the detector and the eye cascade.
@@ -63,7 +83,7 @@ func New(o *Opts) (*Analyzer, error) {
 		det.Close()
 		return nil, err
 	}
-	return &Analyzer{o: opts, det: det, eyes: eyes,
+	return &Analyzer{o: opts, det: det, eyes: eyes, eyesEvery: opts.EyesEvery,
 		gray: gocv.NewMat(), work: gocv.NewMat(), prev: gocv.NewMat(), eq: gocv.NewMat(), diff: gocv.NewMat()}, nil
 }
 
@@ -88,6 +108,7 @@ func (a *Analyzer) Process(frame gocv.Mat, t time.Time) Observation {
 		a.assess(frame, &obs)
 	} else {
 		obs.Quality.Code, obs.Quality.Failed = NoFace, []Code{NoFace}
+		a.eyeMemo.ok = false
 	}
 	return obs
 }
@@ -183,7 +204,7 @@ func (a *Analyzer) fill(obs *Observation, before map[uint32][2]float32) {
 func (a *Analyzer) assess(frame gocv.Mat, obs *Observation) {
 	q := &obs.Quality
 	q.Faces = obs.Faces
-	obs.Eyes, q.EyesFound = findEyes(&a.eyes, a.gray, obs.Box)
+	a.findEyes(obs)
 	q.EyeDistance = BoxEyeRatio * float64(obs.Box.Dx())
 	if q.EyesFound == 2 {
 		d := obs.Eyes[1].Sub(obs.Eyes[0])
@@ -193,14 +214,40 @@ func (a *Analyzer) assess(frame gocv.Mat, obs *Observation) {
 	q.OffCentre = offCentre(obs.Box, obs.Frame)
 	faceStats(a.gray, obs.Box, q)
 	gate(q, obs.Box, obs.Frame, a.o.Quality)
-	if q.Code == OK {
+	if q.Code == OK && obs.EyesSearched { // the crop is aligned on measured eyes only
 		a.best.offer(frame, obs, a.o.Geometry)
 	}
+}
+
+// findEyes searches the eyes every EyesEvery frames (and when none are
+// remembered); in between, the last search's eyes follow the face box.
+// Detection frames are not forced to search, so the two costliest steps
+// rarely fall on the same frame.
+func (a *Analyzer) findEyes(obs *Observation) {
+	q := &obs.Quality
+	if a.eyeMemo.ok && a.frame%a.eyesEvery != 0 {
+		obs.Eyes, q.EyesFound = a.eyeMemo.follow(obs.Box)
+		return
+	}
+	obs.Eyes, q.EyesFound = findEyes(&a.eyes, a.gray, obs.Box)
+	obs.EyesSearched = true
+	a.eyeMemo = eyeMemo{eyes: obs.Eyes, n: q.EyesFound, box: obs.Box, ok: true}
+}
+
+// SetEyesEvery runs the eye cascade every n frames from the next frame on;
+// n < 1 restores Opts.EyesEvery. A blink needs every frame; the quality
+// gate and the eye-based yaw do with fewer.
+func (a *Analyzer) SetEyesEvery(n int) {
+	if n < 1 {
+		n = a.o.EyesEvery
+	}
+	a.eyesEvery = n
 }
 
 // Reset forgets the track and wipes the best shot, for a new session.
 func (a *Analyzer) Reset() {
 	a.tr.pts, a.tracking, a.faces, a.frame = nil, false, 0, 0
+	a.eyeMemo, a.eyesEvery = eyeMemo{}, a.o.EyesEvery
 	for _, m := range []*gocv.Mat{&a.gray, &a.work, &a.prev, &a.eq, &a.diff} {
 		wipe(m)
 	}

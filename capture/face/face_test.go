@@ -88,6 +88,41 @@ func TestProcessFindsAndTracksTheFace(t *testing.T) {
 	}
 }
 
+// TestEyesEvery: the eye cascade runs every EyesEvery frames; in between,
+// the eyes follow the tracked box. SetEyesEvery(1) searches every frame.
+func TestEyesEvery(t *testing.T) {
+	src := loadFace(t)
+	defer src.Close()
+	o := DefaultOpts()
+	o.DetectEvery, o.EyesEvery = 100, 3
+	a := newAnalyzer(t, o)
+	defer a.Close()
+	var searched []bool
+	var last Observation
+	for i := 0; i < 9; i++ {
+		if i == 6 {
+			a.SetEyesEvery(1)
+		}
+		f := shifted(src, float64(i), 0, i)
+		obs := a.Process(f, time.Unix(int64(i), 0))
+		f.Close()
+		searched = append(searched, obs.EyesSearched)
+		if !obs.EyesSearched && obs.Quality.EyesFound == last.Quality.EyesFound && last.Quality.EyesFound > 0 {
+			moved := obs.Box.Min.X - last.Box.Min.X
+			if d := obs.Eyes[0].X - last.Eyes[0].X; absInt(d-moved) > 1 {
+				t.Errorf("frame %d: remembered eye moved %d px, box %d px", i, d, moved)
+			}
+		}
+		last = obs
+	}
+	want := []bool{true, false, true, false, false, true, true, true, true}
+	for i := range want {
+		if searched[i] != want[i] {
+			t.Fatalf("eye searches %v; want %v", searched, want)
+		}
+	}
+}
+
 func TestNoFace(t *testing.T) {
 	a := newAnalyzer(t, nil)
 	defer a.Close()

@@ -25,8 +25,14 @@ type Opts struct {
 	// MinFaceFrac is the smallest face searched, as a fraction of the frame
 	// height.
 	MinFaceFrac float64
-	Quality     QualityOpts
-	Geometry    Geometry
+	// EyesEvery runs the eye cascade, the most expensive step of a tracked
+	// frame, every N frames while the face is tracked; in between, the
+	// eyes found last follow the tracked box.
+	// 1 searches every frame (Analyzer.SetEyesEvery changes it for a while,
+	// e.g. while a blink is judged).
+	EyesEvery int
+	Quality   QualityOpts
+	Geometry  Geometry
 }
 
 // QualityOpts are the quality gate thresholds.
@@ -54,6 +60,7 @@ func DefaultOpts() *Opts {
 		WorkWidth:     320,
 		DetectEvery:   5,
 		MinFaceFrac:   0.15,
+		EyesEvery:     3,
 		Quality: QualityOpts{
 			MinEyeDistance: 90, MaxFaceWidth: 0.7, MaxOffCentre: 0.15,
 			MaxYaw: 15, MaxPitch: 15, MaxRoll: 12,
@@ -88,6 +95,9 @@ func (o *Opts) withDefaults() Opts {
 	}
 	if r.MinFaceFrac <= 0 {
 		r.MinFaceFrac = d.MinFaceFrac
+	}
+	if r.EyesEvery <= 0 {
+		r.EyesEvery = d.EyesEvery
 	}
 	if r.Quality == (QualityOpts{}) {
 		r.Quality = d.Quality

@@ -26,6 +26,9 @@ type Config struct {
 	Health      Health      `toml:"health"`
 	Scanner     Scanner     `toml:"scanner"`
 	Finger      Finger      `toml:"finger"`
+	Camera      Camera      `toml:"camera"`
+	Face        Face        `toml:"face"`
+	Liveness    Liveness    `toml:"liveness"`
 	Consent     Consent     `toml:"consent"`
 	Uplink      Uplink      `toml:"uplink"`
 	Secmem      Secmem      `toml:"secmem"`
@@ -167,6 +170,9 @@ func Default() Config {
 			ProbeBauds: []int{57600, 115200, 9600, 19200, 38400}, Address: 0xFFFFFFFF,
 			CommandTimeout: Dur(time.Second), CaptureTimeout: Dur(15 * time.Second), LED: true,
 		},
+		Camera:   defaultCamera(),
+		Face:     defaultFace(),
+		Liveness: defaultLiveness(),
 		KioskAPI: defaultKioskAPI(),
 		Session:  defaultSession(),
 	}
@@ -216,6 +222,8 @@ func (c *Config) Summary() map[string]any {
 		"metrics_listen": c.Diagnostics.MetricsListen,
 		"shutdown":       c.Shutdown.Timeout.D().String(),
 		"scanner":        c.scannerSummary(),
+		"camera":         c.cameraSummary(),
+		"liveness":       c.livenessSummary(),
 		"consent_db":     c.ConsentDB(),
 		"uplink_url":     c.Uplink.URL,
 		"uplink_kem":     c.Uplink.KEM,

@@ -30,12 +30,15 @@ type Env struct {
 
 // Opts tune Provision.
 type Opts struct {
-	KioskID  string             // default "test-kiosk"
-	Registry *inesim.Registry   // default: empty (every credential is "not found")
-	Matcher  inesim.Matcher     // default: ExactMatcher
-	Extra    string             // TOML appended to the generated config (sections not generated)
-	Scanner  string             // scanner device path; empty disables the scanner
-	Mutate   func(*inesim.Opts) // adjusts the service before it starts
+	KioskID  string           // default "test-kiosk"
+	Registry *inesim.Registry // default: empty (every credential is "not found")
+	Matcher  inesim.Matcher   // default: ExactMatcher
+	Extra    string           // TOML appended to the generated config (sections not generated)
+	Scanner  string           // scanner device path; empty disables the scanner
+	// CameraReplay is media replayed as the camera (passive liveness, as
+	// the config allows only then); empty disables the camera.
+	CameraReplay string
+	Mutate       func(*inesim.Opts) // adjusts the service before it starts
 }
 
 // Provision builds the whole environment under t.TempDir() and starts
@@ -106,6 +109,11 @@ func configText(o Opts, url string) string {
 		b.WriteString("[scanner]\nenabled = false\n")
 	} else {
 		fmt.Fprintf(&b, "[scanner]\ndevice = %q\n", o.Scanner)
+	}
+	if o.CameraReplay == "" {
+		b.WriteString("[camera]\nenabled = false\n")
+	} else {
+		fmt.Fprintf(&b, "[camera]\nreplay = %q\n[liveness]\nchallenges = []\n", o.CameraReplay)
 	}
 	b.WriteString("[consent]\narchive_public_key = \"keys/archive.pub\"\n")
 	fmt.Fprintf(&b, "[uplink]\nurl = %q\nkem = \"x25519\"\n", url)
