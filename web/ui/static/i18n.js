@@ -161,7 +161,14 @@ window.I18N = (function () {
     "prompt.face.blurry": "Hold still for a moment.", "prompt.face.eyes_closed": "Keep your eyes open and look at the camera.",
     "prompt.challenge.turn_left": "Slowly turn your head to your left.",
     "prompt.challenge.turn_right": "Slowly turn your head to your right.",
-    "prompt.challenge.blink": "Blink twice.", "prompt.challenge.smile": "Smile.",
+    "prompt.challenge.blink": "Blink once.", "prompt.challenge.smile": "Smile, please.",
+    "prompt.challenge.move_closer": "Slowly come closer to the camera.",
+    "prompt.challenge.done": "Thank you. We are checking.",
+    "prompt.finger.press_harder": "Press a little harder.", "prompt.finger.centre_finger": "Centre your finger on the reader.",
+    "prompt.finger.too_dry": "Your finger is too dry. Breathe on it and try again.",
+    "prompt.finger.too_wet": "Your finger is too wet. Dry it and try again.",
+    "prompt.finger.hold_still": "Keep your finger still.", "prompt.finger.reposition": "Lift your finger and place it again.",
+    "prompt.finger.no_finger": "We could not read a finger. Place it flat on the reader.",
     "prompt.finger.place": "Place your finger on the reader.", "prompt.finger.lift": "Lift your finger.",
     "prompt.finger.low_quality": "Press a little harder."
   };
