@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
+	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 )
 
 // buildDaemon compiles ventanillad once for the benchmarks.
@@ -25,26 +28,24 @@ func buildDaemon(b *testing.B) string {
 	return bin
 }
 
-func writeBenchConfig(b *testing.B, dir string) string {
+// provisionedConfig is a whole kiosk: device key, consent ledger, INE
+// uplink to an in-process ine-sim over TLS, a replayed camera; every
+// subsystem is wired, so start-up includes opening the ledger and loading
+// the face models.
+func provisionedConfig(b *testing.B) string {
 	b.Helper()
-	path := filepath.Join(dir, "bench.toml")
-	doc := "version = 1\n[paths]\nstate_dir = \"state\"\nrun_dir = \"run\"\n" +
-		"[log]\nformat = \"logfmt\"\nlevel = \"warn\"\n" +
-		"[diagnostics]\nsocket_group = \"\"\ntechnician_group = \"\"\nadmin_group = \"\"\n" +
-		"[health]\nmin_free_disk = \"1MiB\"\n"
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	env := daemontest.Provision(b, daemontest.Opts{CameraReplay: fixtures.GocvImage(b, "face.jpg")})
+	return env.ConfigPath
 }
 
 // BenchmarkStartToReady measures from fork/exec to READY=1 on a real
-// NOTIFY_SOCKET, and the resident memory once idle. The comparison is
+// NOTIFY_SOCKET, and the resident memory once idle, for a fully
+// provisioned kiosk. The comparison is
 // `ventanillad --version`: the cost of starting the same binary at all.
 func BenchmarkStartToReady(b *testing.B) {
 	bin := buildDaemon(b)
 	dir := b.TempDir()
-	cfg := writeBenchConfig(b, dir)
+	cfg := provisionedConfig(b)
 	sock := filepath.Join(dir, "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
