@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -19,26 +18,15 @@ func init() {
 }
 
 func cmdDevices(ctx context.Context, c *cli, args []string) int {
-	d, _, code, ok := parseDaemonCmd(c, "devices", args)
-	if !ok {
-		return code
-	}
-	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/devices", nil)
-	if rc != exitOK {
+	a, rc, done := query[[]daemon.DeviceState](ctx, c, "devices", http.MethodGet, "/v1/devices", args)
+	if done {
 		return rc
 	}
-	var devs []daemon.DeviceState
-	if err := json.Unmarshal(body, &devs); err != nil {
-		fmt.Fprintln(c.stderr, "ventanillactl: unreadable device list:", err)
-		return exitFailed
+	if !a.raw {
+		printDevices(c, a.v)
 	}
-	if d.json {
-		c.stdout.Write(body)
-	} else {
-		printDevices(c, devs)
-	}
-	for _, dev := range devs {
-		if dev.State != "ready" {
+	for _, dev := range a.v {
+		if dev.State != "ready" && dev.State != "idle" && dev.State != "streaming" {
 			return exitFailed
 		}
 	}

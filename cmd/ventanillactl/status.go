@@ -57,26 +57,45 @@ func fetch(ctx context.Context, c *cli, d *daemonFlags, method, path string, bod
 	return code, b, exitOK
 }
 
-func cmdStatus(ctx context.Context, c *cli, args []string) int {
-	d, _, code, ok := parseDaemonCmd(c, "status", args)
+// answer is a decoded reply of the daemon.
+type answer[T any] struct {
+	v      T
+	status int  // HTTP status
+	raw    bool // --json: the reply was printed as is
+}
+
+// query parses the common flags, sends one request without a body and
+// decodes the JSON reply. With --json it prints the reply as is. When rc
+// is not exitOK (or done is set, for -h) the command returns rc at once.
+func query[T any](ctx context.Context, c *cli, name, method, path string, args []string) (a answer[T], rc int, done bool) {
+	d, _, code, ok := parseDaemonCmd(c, name, args)
 	if !ok {
-		return code
+		return a, code, true
 	}
-	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/status", nil)
+	status, body, rc := fetch(ctx, c, d, method, path, nil)
 	if rc != exitOK {
-		return rc
+		return a, rc, true
 	}
-	var st daemon.Status
-	if err := json.Unmarshal(body, &st); err != nil {
-		fmt.Fprintln(c.stderr, "ventanillactl: unreadable status from the daemon:", err)
-		return exitFailed
+	if err := json.Unmarshal(body, &a.v); err != nil {
+		fmt.Fprintf(c.stderr, "ventanillactl: unreadable %s reply from the daemon: %v\n", name, err)
+		return a, exitFailed, true
 	}
+	a.status, a.raw = status, d.json
 	if d.json {
 		c.stdout.Write(body)
-	} else {
-		printStatus(c.stdout, &st)
 	}
-	if !st.Ready {
+	return a, exitOK, false
+}
+
+func cmdStatus(ctx context.Context, c *cli, args []string) int {
+	a, rc, done := query[daemon.Status](ctx, c, "status", http.MethodGet, "/v1/status", args)
+	if done {
+		return rc
+	}
+	if !a.raw {
+		printStatus(c.stdout, &a.v)
+	}
+	if !a.v.Ready {
 		return exitFailed
 	}
 	return exitOK
@@ -126,60 +145,41 @@ func printConditions(w io.Writer, conds []health.State) {
 }
 
 func cmdHealth(ctx context.Context, c *cli, args []string) int {
-	d, _, code, ok := parseDaemonCmd(c, "health", args)
-	if !ok {
-		return code
-	}
-	status, body, rc := fetch(ctx, c, d, http.MethodGet, "/v1/health", nil)
-	if rc != exitOK {
+	a, rc, done := query[daemon.HealthReport](ctx, c, "health", http.MethodGet, "/v1/health", args)
+	if done {
 		return rc
 	}
-	var rep daemon.HealthReport
-	if err := json.Unmarshal(body, &rep); err != nil {
-		fmt.Fprintln(c.stderr, "ventanillactl: unreadable health from the daemon:", err)
-		return exitFailed
+	if !a.raw {
+		fmt.Fprintln(c.stdout, map[bool]string{true: "ready", false: "NOT READY"}[a.v.Ready])
+		printConditions(c.stdout, a.v.Conditions)
 	}
-	if d.json {
-		c.stdout.Write(body)
-	} else {
-		fmt.Fprintln(c.stdout, map[bool]string{true: "ready", false: "NOT READY"}[rep.Ready])
-		printConditions(c.stdout, rep.Conditions)
-	}
-	if status != http.StatusOK || !rep.Ready {
+	if a.status != http.StatusOK || !a.v.Ready {
 		return exitFailed
 	}
 	return exitOK
 }
 
+// selftestReply is the body of POST /v1/selftest.
+type selftestReply struct {
+	OK     bool                 `json:"ok"`
+	Checks []health.CheckResult `json:"checks"`
+}
+
 func cmdSelftest(ctx context.Context, c *cli, args []string) int {
-	d, _, code, ok := parseDaemonCmd(c, "selftest", args)
-	if !ok {
-		return code
-	}
-	_, body, rc := fetch(ctx, c, d, http.MethodPost, "/v1/selftest", nil)
-	if rc != exitOK {
+	a, rc, done := query[selftestReply](ctx, c, "selftest", http.MethodPost, "/v1/selftest", args)
+	if done {
 		return rc
 	}
-	var res struct {
-		OK     bool                 `json:"ok"`
-		Checks []health.CheckResult `json:"checks"`
-	}
-	if err := json.Unmarshal(body, &res); err != nil {
-		fmt.Fprintln(c.stderr, "ventanillactl: unreadable self-test result:", err)
-		return exitFailed
-	}
-	if d.json {
-		c.stdout.Write(body)
-	} else {
+	if !a.raw {
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "CHECK\tRESULT\tTIME\tERROR")
-		for _, ch := range res.Checks {
+		for _, ch := range a.v.Checks {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ch.Name, map[bool]string{true: "ok", false: "FAIL"}[ch.OK],
 				ch.Duration.Round(time.Millisecond), ch.Error)
 		}
 		tw.Flush()
 	}
-	if !res.OK {
+	if !a.v.OK {
 		return exitFailed
 	}
 	return exitOK

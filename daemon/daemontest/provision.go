@@ -1,11 +1,13 @@
 package daemontest
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,4 +158,23 @@ func same(a, b []byte) int {
 		return 100
 	}
 	return 0
+}
+
+// LogBuffer collects a daemon's log for a test to show when it fails (the
+// log holds no personal data by construction). Safe for concurrent use.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

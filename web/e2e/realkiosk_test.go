@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -136,7 +135,7 @@ func (k *realKiosk) run(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	k.cancel, k.done = cancel, make(chan error, 1)
 	ready := make(readyNotifier)
-	logs := &syncBuffer{}
+	logs := &daemontest.LogBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("daemon log:\n%s", logs.String())
@@ -331,23 +330,4 @@ func realTimeout(t *testing.T, b context.Context) {
 		chromedp.WaitVisible(css("#s-answer.retry")),
 		waitText("#answer-title", "Intente de nuevo"),
 	)
-}
-
-// syncBuffer collects the daemon's log (no personal data by construction)
-// to show when a test fails.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
