@@ -6,7 +6,7 @@ fuzztime=${1:-10s}
 cd "$(dirname "$0")/.."
 status=0
 while IFS=: read -r file name; do
-  pkg=./$(dirname "$file")
+  pkg=$(dirname "$file")
   echo "fuzz: $pkg $name ($fuzztime)"
   if ! go test -tags matprofile -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg"; then
     status=1
