@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/draw"
 	_ "image/jpeg" // sample prints come as JPEG too
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -77,19 +76,6 @@ func ToGray(img image.Image) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
 	return g
-}
-
-// SavePNG writes img under dir (use t.TempDir()) for a human to look at.
-func SavePNG(tb testing.TB, dir, name string, img image.Image) {
-	tb.Helper()
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 // Diff returns the maximum and mean absolute difference of two images of the
