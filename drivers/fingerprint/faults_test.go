@@ -158,8 +158,8 @@ func TestHaltCancelsCapture(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { _, err := r.s.Capture(ctx(t), nil); done <- err }()
 	// Wait until the capture is polling: the emulator counts its commands.
-	for r.pty.Stats().CommandsIn < 6 {
-		time.Sleep(time.Millisecond) // polling the emulator's counter, not timing the driver
+	if err := r.pty.Await(ctx(t), func(st sim.LineStats) bool { return st.CommandsIn >= 6 }); err != nil {
+		t.Fatal(err)
 	}
 	if err := r.s.Halt(); err != nil {
 		t.Fatal(err)

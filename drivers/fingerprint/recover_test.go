@@ -101,8 +101,8 @@ func TestUnplugDuringCapture(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { _, err := r.s.Capture(ctx(t), nil); done <- err }()
-	for r.pty.Stats().BytesOut < 5000 {
-		time.Sleep(time.Millisecond) // watching the emulator's progress, not timing the driver
+	if err := r.pty.Await(ctx(t), func(st sim.LineStats) bool { return st.BytesOut >= 5000 }); err != nil {
+		t.Fatal(err)
 	}
 	if err := r.pty.Unplug(); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,7 @@ type PTY struct {
 	faults  []Fault
 	rng     *rand.Rand
 	stats   LineStats
+	changed chan struct{} // closed and replaced whenever stats change
 	wg      sync.WaitGroup
 	closed  bool
 	plugged bool
@@ -102,6 +104,24 @@ func (p *PTY) Stats() LineStats {
 	return p.stats
 }
 
+// Await blocks until cond holds for the line counters, or ctx ends: how a
+// test waits for the driver to reach a point on the line without polling.
+func (p *PTY) Await(ctx context.Context, cond func(LineStats) bool) error {
+	for {
+		p.mu.Lock()
+		st, ch := p.stats, p.changed
+		p.mu.Unlock()
+		if cond(st) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // Arm queues a fault for the next response(s).
 func (p *PTY) Arm(f Fault) {
 	f.Times = max(f.Times, 1)
@@ -139,6 +159,7 @@ func (p *PTY) Plug() error {
 	p.master, p.slave, p.tty, p.plugged = master, slave, slave.Name(), true
 	p.done = make(chan struct{})
 	p.stats.Plugs++
+	p.statsChangedLocked()
 	p.dev.PowerCycle()
 	p.wg.Add(1)
 	go p.serve(master, p.done)
@@ -213,6 +234,7 @@ func (p *PTY) Unplug() error {
 	p.slave.Close()
 	p.plugged, p.tty = false, ""
 	p.stats.Unplugs++
+	p.statsChangedLocked()
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.opts.Logger.Info("sim scanner unplugged")

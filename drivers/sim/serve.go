@@ -69,7 +69,16 @@ func (p *PTY) powerOnByte() bool {
 func (p *PTY) count(f func(*LineStats)) {
 	p.mu.Lock()
 	f(&p.stats)
+	p.statsChangedLocked()
 	p.mu.Unlock()
+}
+
+// statsChangedLocked wakes every Await.
+func (p *PTY) statsChangedLocked() {
+	if p.changed != nil {
+		close(p.changed)
+	}
+	p.changed = make(chan struct{})
 }
 
 // handle executes every complete frame in acc and returns the rest.
