@@ -50,7 +50,9 @@ func TestNotifySequence(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	conn.Close()
+	// Run has sent everything: let the reader drain the queued datagrams
+	// (closing the socket now would drop them), then stop it.
+	conn.SetReadDeadline(time.Now().Add(time.Second))
 	for s := range got {
 		seq = append(seq, s)
 	}
