@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/draw"
 	_ "image/jpeg" // sample prints come as JPEG too
+	_ "image/png"  // and as PNG
 	"math"
 	"os"
 	"path/filepath"
