@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ventanilla-mx/ventanilla/capture/camhub"
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
@@ -57,8 +57,10 @@ func declareCamera(reg *health.Registry) *cameraHealth {
 	}
 }
 
-// onState runs on the driver's goroutine with the driver locked: it only records.
-func (h *cameraHealth) onState(st camera.State, cause error) {
+var _ camhub.Observer = (*cameraHealth)(nil)
+
+// OnState runs on the driver's goroutine with the driver locked: it only records.
+func (h *cameraHealth) OnState(st camera.State, cause error) {
 	detail := ""
 	if cause != nil {
 		detail = cause.Error()
@@ -79,7 +81,8 @@ func (h *cameraHealth) onState(st camera.State, cause error) {
 	}
 }
 
-func (h *cameraHealth) opened(f camera.Format) {
+// Opened implements camhub.Observer.
+func (h *cameraHealth) Opened(f camera.Format) {
 	h.mu.Lock()
 	h.format, h.failing = f, false
 	h.mu.Unlock()
@@ -93,7 +96,8 @@ func (h *cameraHealth) opened(f camera.Format) {
 	h.degraded.Set(fmt.Sprintf("negotiated %v; want %s %dx%d@%g", f, want.FourCC, want.Width, want.Height, want.FPS))
 }
 
-func (h *cameraHealth) openFailed(err error) {
+// OpenFailed implements camhub.Observer.
+func (h *cameraHealth) OpenFailed(err error) {
 	h.setFailing(true)
 	h.dev.set("unavailable", err.Error())
 	h.unavailable.SetErr(err)
@@ -152,7 +156,7 @@ func wireCamera(s *System) {
 
 // wireCameraWith is wireCamera with the camera's constructor given (tests
 // replay media through it).
-func wireCameraWith(s *System, open cameraOpener) *camHub {
+func wireCameraWith(s *System, open cameraOpener) *camhub.Hub {
 	c := s.Config.Camera
 	h := declareCamera(s.Health)
 	path, source := c.Device, "v4l2"
@@ -163,39 +167,14 @@ func wireCameraWith(s *System, open cameraOpener) *camHub {
 	m := c.Modes[0]
 	h.want, h.live = camera.Mode{FourCC: m.FourCC, Width: m.Width, Height: m.Height, FPS: m.FPS}, source == "v4l2"
 	h.dev = s.addDevice("camera", "camera", path)
-	var hub *camHub
-	hub = newCamHub(func() (camera.Camera, error) {
-		o := *camera.DefaultOpts()
-		o.OnState = hub.onState
-		return open(o)
-	}, h)
+	hub := camhub.New(open, h)
 	h.dev.info = func() map[string]string { return cameraInfo(hub, h, source) }
-	s.Go("camera", func(ctx context.Context) error { return watchCamera(ctx, s, hub, path) })
-	s.Health.RegisterCheck(health.Check{Name: "camera.frame", Timeout: 5 * time.Second, Run: hub.selfTest})
+	s.Go("camera", func(ctx context.Context) error { return watchCamera(ctx, s, hub, h, path) })
+	s.Health.RegisterCheck(health.Check{Name: "camera.frame", Timeout: 5 * time.Second,
+		Run: func(ctx context.Context) error { return hub.SelfTest(ctx, cameraFrameWait) }})
 	s.Metrics.MustRegister(cameraCollector{hub: hub})
 	wireFace(s, hub, h)
 	return hub
-}
-
-// selfTest opens the camera (or joins its current use), waits for one
-// frame and lets it go.
-func (h *camHub) selfTest(ctx context.Context) error {
-	t, err := h.acquire(160, 0)
-	if err != nil {
-		return err
-	}
-	defer h.release(t)
-	ctx, cancel := context.WithTimeout(ctx, cameraFrameWait)
-	defer cancel()
-	f, err := t.next(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("camera: no frame within %v of starting the stream: check the camera with `ventanillactl devices`", cameraFrameWait)
-	}
-	if err != nil {
-		return err
-	}
-	f.Release()
-	return nil
 }
 
 // watchCamera probes the camera once at start, then, while it is closed,
@@ -203,9 +182,9 @@ func (h *camHub) selfTest(ctx context.Context) error {
 // needs it, and probes it again while it is failing (after an unplug, or a
 // capture that lost it), so the condition clears once it works; it closes
 // the camera when the daemon stops.
-func watchCamera(ctx context.Context, s *System, hub *camHub, path string) error {
-	defer hub.close()
-	hub.probe()
+func watchCamera(ctx context.Context, s *System, hub *camhub.Hub, h *cameraHealth, path string) error {
+	defer hub.Close()
+	hub.Probe()
 	tick := time.NewTicker(s.Config.Health.CheckInterval.D())
 	defer tick.Stop()
 	for {
@@ -214,23 +193,23 @@ func watchCamera(ctx context.Context, s *System, hub *camHub, path string) error
 			return nil
 		case <-tick.C:
 		}
-		if hub.inUse() {
+		if hub.InUse() {
 			continue
 		}
 		if _, err := strconv.Atoi(path); err != nil { // a bare index has no node to watch
 			if _, err := os.Stat(path); err != nil {
-				hub.health.openFailed(fmt.Errorf("camera: %s: %w", path, err))
+				h.OpenFailed(fmt.Errorf("camera: %s: %w", path, err))
 				continue
 			}
 		}
-		if hub.health.isFailing() {
-			hub.probe()
+		if h.isFailing() {
+			hub.Probe()
 		}
 	}
 }
 
-func cameraInfo(hub *camHub, h *cameraHealth, source string) map[string]string {
-	st := hub.stats()
+func cameraInfo(hub *camhub.Hub, h *cameraHealth, source string) map[string]string {
+	st := hub.Stats()
 	info := map[string]string{
 		"source":  source,
 		"frames":  strconv.FormatUint(st.Frames, 10),
@@ -245,7 +224,7 @@ func cameraInfo(hub *camHub, h *cameraHealth, source string) map[string]string {
 }
 
 // cameraCollector exports the camera's counters at scrape time.
-type cameraCollector struct{ hub *camHub }
+type cameraCollector struct{ hub *camhub.Hub }
 
 var (
 	cameraOpenDesc = prometheus.NewDesc("ventanilla_camera_streaming",
@@ -266,10 +245,10 @@ func (c cameraCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c cameraCollector) Collect(ch chan<- prometheus.Metric) {
 	open := 0.0
-	if c.hub.inUse() {
+	if c.hub.InUse() {
 		open = 1
 	}
-	st := c.hub.stats()
+	st := c.hub.Stats()
 	ch <- prometheus.MustNewConstMetric(cameraOpenDesc, prometheus.GaugeValue, open)
 	ch <- prometheus.MustNewConstMetric(cameraEventsDesc, prometheus.CounterValue, float64(st.Frames), "delivered")
 	ch <- prometheus.MustNewConstMetric(cameraEventsDesc, prometheus.CounterValue, float64(st.Dropped), "dropped")

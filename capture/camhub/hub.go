@@ -1,4 +1,4 @@
-package daemon
+package camhub
 
 import (
 	"context"
@@ -13,18 +13,19 @@ import (
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
 )
 
-// errCameraStopped: the daemon is stopping; the camera will not stream again.
-var errCameraStopped = errors.New("camera: the daemon is stopping")
+// ErrStopped: the hub was closed (the process is stopping); the camera
+// will not stream again.
+var ErrStopped = errors.New("camera: the daemon is stopping")
 
-// camHub shares one camera between its users (the face capture, the
+// Hub shares one camera between its users (the face capture, the
 // preview, the self-test) and keeps the device open only while one of
 // them needs it: the first acquire opens and starts it, the last release
 // stops and closes it, so the camera's light is off and the USB bus idle
 // between citizens. One pump goroutine reads frames and hands each user
 // its own copy (full size, or scaled down for the preview).
-type camHub struct {
-	open   func() (camera.Camera, error)
-	health *cameraHealth
+type Hub struct {
+	open   func(camera.Opts) (camera.Camera, error)
+	health Observer
 
 	life   sync.Mutex // serialises opening and closing the device
 	refs   int
@@ -32,7 +33,7 @@ type camHub struct {
 	closed bool
 
 	mu   sync.Mutex // taps; held while frames are delivered
-	taps []*tap
+	taps []*Tap
 
 	statsMu sync.Mutex
 	cur     camera.Camera // streaming now, for Stats
@@ -40,10 +41,11 @@ type camHub struct {
 
 	resume chan struct{} // signalled when frames flow (again)
 
-	// lossless makes the pump wait until the full-size user takes each
+	// Lossless makes the pump wait until the full-size user takes each
 	// frame instead of replacing it: for replays in tests and evaluation,
-	// where every frame must be judged. A live camera never waits.
-	lossless bool
+	// where every frame must be judged. A live camera never waits. Set it
+	// before the first Acquire.
+	Lossless bool
 }
 
 // camRun is one open-and-streaming period of the device.
@@ -53,14 +55,42 @@ type camRun struct {
 	done   chan struct{} // closed when the pump has returned
 }
 
-func newCamHub(open func() (camera.Camera, error), h *cameraHealth) *camHub {
-	return &camHub{open: open, health: h, resume: make(chan struct{}, 1)}
+// Observer learns what happens to the device (the daemon turns it into
+// health conditions). OnState is called from the driver's goroutine with
+// the driver locked: it must only record.
+type Observer interface {
+	OnState(st camera.State, cause error)
+	Opened(f camera.Format)
+	OpenFailed(err error)
+}
+
+// New returns a hub over the camera that open builds; open is given
+// camera.DefaultOpts with OnState set to the hub's (it may change the
+// rest, e.g. the clock). obs may be nil.
+func New(open func(camera.Opts) (camera.Camera, error), obs Observer) *Hub {
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	return &Hub{open: open, health: obs, resume: make(chan struct{}, 1)}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) OnState(camera.State, error) {}
+func (nopObserver) Opened(camera.Format)        {}
+func (nopObserver) OpenFailed(error)            {}
+
+// openCamera builds the device with the hub's state callback.
+func (h *Hub) openCamera() (camera.Camera, error) {
+	o := *camera.DefaultOpts()
+	o.OnState = h.onState
+	return h.open(o)
 }
 
 // onState is the driver's state callback (called from its goroutine, with
 // the driver locked): it updates health and wakes a waiting pump.
-func (h *camHub) onState(st camera.State, cause error) {
-	h.health.onState(st, cause)
+func (h *Hub) onState(st camera.State, cause error) {
+	h.health.OnState(st, cause)
 	if st == camera.StateStreaming {
 		select {
 		case h.resume <- struct{}{}:
@@ -69,14 +99,14 @@ func (h *camHub) onState(st camera.State, cause error) {
 	}
 }
 
-// acquire returns a tap delivering frames scaled to width (0: full size),
+// Acquire returns a tap delivering frames scaled to width (0: full size),
 // at most one per every (0: all), opening the camera if it is closed.
 // The caller must release the tap.
-func (h *camHub) acquire(width int, every time.Duration) (*tap, error) {
+func (h *Hub) Acquire(width int, every time.Duration) (*Tap, error) {
 	h.life.Lock()
 	defer h.life.Unlock()
 	if h.closed {
-		return nil, errCameraStopped
+		return nil, ErrStopped
 	}
 	if h.run != nil && h.run.finished() { // the pump gave up (replay ended, read error)
 		h.stopLocked()
@@ -86,7 +116,7 @@ func (h *camHub) acquire(width int, every time.Duration) (*tap, error) {
 			return nil, err
 		}
 	}
-	t := &tap{width: width, every: every, frames: make(chan *camera.Frame, 1), errs: make(chan error, 1), gone: make(chan struct{})}
+	t := &Tap{width: width, every: every, frames: make(chan *camera.Frame, 1), errs: make(chan error, 1), gone: make(chan struct{})}
 	h.mu.Lock()
 	h.taps = append(h.taps, t)
 	h.mu.Unlock()
@@ -94,9 +124,9 @@ func (h *camHub) acquire(width int, every time.Duration) (*tap, error) {
 	return t, nil
 }
 
-// release forgets t, wipes the frame it still holds, and closes the
+// Release forgets t, wipes the frame it still holds, and closes the
 // camera when nobody else uses it.
-func (h *camHub) release(t *tap) {
+func (h *Hub) Release(t *Tap) {
 	close(t.gone) // first: a lossless pump may be waiting for t, holding mu
 	h.life.Lock()
 	defer h.life.Unlock()
@@ -114,18 +144,18 @@ func (h *camHub) release(t *tap) {
 	}
 }
 
-func (h *camHub) startLocked() error {
-	cam, err := h.open()
+func (h *Hub) startLocked() error {
+	cam, err := h.openCamera()
 	if err != nil {
-		h.health.openFailed(err)
+		h.health.OpenFailed(err)
 		return err
 	}
-	h.health.opened(cam.Format())
+	h.health.Opened(cam.Format())
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := cam.Start(ctx); err != nil {
 		cancel()
 		cam.Close()
-		h.health.openFailed(err)
+		h.health.OpenFailed(err)
 		return err
 	}
 	r := &camRun{cam: cam, cancel: cancel, done: make(chan struct{})}
@@ -139,7 +169,7 @@ func (h *camHub) startLocked() error {
 
 // stopLocked stops the pump, waits for it and closes the device; the
 // driver wipes the frames it still buffers.
-func (h *camHub) stopLocked() {
+func (h *Hub) stopLocked() {
 	r := h.run
 	h.run = nil
 	r.cancel()
@@ -155,44 +185,44 @@ func (h *camHub) stopLocked() {
 	h.statsMu.Unlock()
 }
 
-// close stops the camera for good (daemon shutdown); users still holding
-// a tap get errCameraStopped.
-func (h *camHub) close() {
+// Close stops the camera for good (shutdown); users still holding a tap
+// get ErrStopped.
+func (h *Hub) Close() {
 	h.life.Lock()
 	defer h.life.Unlock()
 	h.closed = true
 	if h.run != nil {
 		h.stopLocked()
 	}
-	h.fail(errCameraStopped)
+	h.fail(ErrStopped)
 }
 
-// probe opens the camera and closes it again, to learn whether it works
+// Probe opens the camera and closes it again, to learn whether it works
 // and what format it gives, unless it is in use (then it evidently works).
-func (h *camHub) probe() error {
+func (h *Hub) Probe() error {
 	h.life.Lock()
 	defer h.life.Unlock()
 	if h.closed || h.run != nil {
 		return nil
 	}
-	cam, err := h.open()
+	cam, err := h.openCamera()
 	if err != nil {
-		h.health.openFailed(err)
+		h.health.OpenFailed(err)
 		return err
 	}
-	h.health.opened(cam.Format())
+	h.health.Opened(cam.Format())
 	return cam.Close()
 }
 
-// inUse reports whether the device is open now.
-func (h *camHub) inUse() bool {
+// InUse reports whether the device is open now.
+func (h *Hub) InUse() bool {
 	h.statsMu.Lock()
 	defer h.statsMu.Unlock()
 	return h.cur != nil
 }
 
-// stats adds the open camera's counters to those of the closed ones.
-func (h *camHub) stats() camera.Stats {
+// Stats adds the open camera's counters to those of the closed ones.
+func (h *Hub) Stats() camera.Stats {
 	h.statsMu.Lock()
 	defer h.statsMu.Unlock()
 	st := h.total
@@ -215,7 +245,7 @@ func (r *camRun) finished() bool {
 // pump reads frames until ctx is done or the stream fails for good. While
 // the device is unavailable (the driver reopens it) users are told, and
 // the pump waits for frames to flow again.
-func (h *camHub) pump(ctx context.Context, r *camRun) {
+func (h *Hub) pump(ctx context.Context, r *camRun) {
 	defer close(r.done)
 	for {
 		f, err := r.cam.Next(ctx)
@@ -240,10 +270,10 @@ func (h *camHub) pump(ctx context.Context, r *camRun) {
 
 // distribute gives every due tap its copy of f; the first full-size tap
 // gets f itself, and f is released when nobody takes it.
-func (h *camHub) distribute(ctx context.Context, f *camera.Frame) {
+func (h *Hub) distribute(ctx context.Context, f *camera.Frame) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var full *tap
+	var full *Tap
 	for _, t := range h.taps {
 		if !t.due(f.Time) {
 			continue
@@ -257,7 +287,7 @@ func (h *camHub) distribute(ctx context.Context, f *camera.Frame) {
 	switch {
 	case full == nil:
 		f.Release()
-	case h.lossless:
+	case h.Lossless:
 		full.wait(ctx, f)
 	default:
 		full.deliver(f)
@@ -265,7 +295,7 @@ func (h *camHub) distribute(ctx context.Context, f *camera.Frame) {
 }
 
 // fail tells every current user that the stream failed.
-func (h *camHub) fail(err error) {
+func (h *Hub) fail(err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range h.taps {
@@ -289,9 +319,9 @@ func copyFrame(f *camera.Frame, width int) *camera.Frame {
 	return c
 }
 
-// tap is one user's view of the stream: the newest frame wins, an older
+// Tap is one user's view of the stream: the newest frame wins, an older
 // one not yet taken is released (wiped).
-type tap struct {
+type Tap struct {
 	width  int
 	every  time.Duration
 	last   time.Time // of the last frame delivered; only the pump uses it
@@ -300,7 +330,7 @@ type tap struct {
 	gone   chan struct{} // closed when its user releases it
 }
 
-func (t *tap) due(now time.Time) bool {
+func (t *Tap) due(now time.Time) bool {
 	if t.every > 0 && !t.last.IsZero() && now.Sub(t.last) < t.every {
 		return false
 	}
@@ -309,7 +339,7 @@ func (t *tap) due(now time.Time) bool {
 }
 
 // deliver never blocks: the pump is the only sender.
-func (t *tap) deliver(f *camera.Frame) {
+func (t *Tap) deliver(f *camera.Frame) {
 	for {
 		select {
 		case t.frames <- f:
@@ -325,7 +355,7 @@ func (t *tap) deliver(f *camera.Frame) {
 }
 
 // wait hands f over once the user has taken the previous frame (lossless).
-func (t *tap) wait(ctx context.Context, f *camera.Frame) {
+func (t *Tap) wait(ctx context.Context, f *camera.Frame) {
 	select {
 	case t.frames <- f:
 	case <-t.gone:
@@ -335,9 +365,9 @@ func (t *tap) wait(ctx context.Context, f *camera.Frame) {
 	}
 }
 
-// next waits for a frame, a stream failure or ctx. The caller owns the
+// Next waits for a frame, a stream failure or ctx. The caller owns the
 // frame and must Release it.
-func (t *tap) next(ctx context.Context) (*camera.Frame, error) {
+func (t *Tap) Next(ctx context.Context) (*camera.Frame, error) {
 	select {
 	case f := <-t.frames:
 		return f, nil
@@ -348,7 +378,7 @@ func (t *tap) next(ctx context.Context) (*camera.Frame, error) {
 	}
 }
 
-func (t *tap) drain() {
+func (t *Tap) drain() {
 	for {
 		select {
 		case f := <-t.frames:
@@ -357,4 +387,25 @@ func (t *tap) drain() {
 			return
 		}
 	}
+}
+
+// SelfTest opens the camera (or joins its current use), waits at most
+// wait for one frame and lets it go.
+func (h *Hub) SelfTest(ctx context.Context, wait time.Duration) error {
+	t, err := h.Acquire(160, 0)
+	if err != nil {
+		return err
+	}
+	defer h.Release(t)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	f, err := t.Next(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("camera: no frame within %v of starting the stream: check the camera with `ventanillactl devices`", wait)
+	}
+	if err != nil {
+		return err
+	}
+	f.Release()
+	return nil
 }
