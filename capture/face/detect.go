@@ -39,7 +39,11 @@ func NewCascadeDetector(path string) (Detector, error) {
 
 func loadCascade(path string) (gocv.CascadeClassifier, error) {
 	c := gocv.NewCascadeClassifier()
-	if _, err := os.Stat(path); err != nil || !c.Load(path) {
+	if _, err := os.Stat(path); err != nil {
+		c.Close()
+		return c, fmt.Errorf("face: load cascade %s: %w: %w", path, ErrModel, err) // os.ErrNotExist when absent
+	}
+	if !c.Load(path) {
 		c.Close()
 		return c, fmt.Errorf("face: load cascade %s: %w", path, ErrModel)
 	}
@@ -72,7 +76,7 @@ type dnnDetector struct {
 // ReadNet recognises by extension). config may be "" for ONNX.
 func NewDNNDetector(model, config string, confidence float64) (Detector, error) {
 	if _, err := os.Stat(model); err != nil {
-		return nil, fmt.Errorf("face: load DNN %s: %w (%v)", model, ErrModel, err)
+		return nil, fmt.Errorf("face: load DNN %s: %w: %w", model, ErrModel, err)
 	}
 	net := gocv.ReadNet(model, config)
 	if net.Empty() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/drivers/camera/cameratest"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"gocv.io/x/gocv"
 )
 
@@ -45,7 +46,7 @@ func newAnalyzer(tb testing.TB, o *Opts) *Analyzer {
 	tb.Helper()
 	a, err := New(o)
 	if err != nil {
-		tb.Skipf("cascades unavailable (install opencv-data): %v", err)
+		testenv.RequireFile(tb, "cascades (install opencv-data)", err)
 	}
 	return a
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
@@ -44,7 +45,7 @@ func TestDemoFingersMatchTheirReferences(t *testing.T) {
 	mo.DecodeWSQ = wsq.DecodePixels
 	m, err := cvmatch.New(mo)
 	if err != nil {
-		t.Skip("matcher unavailable: ", err)
+		testenv.RequireFile(t, "OpenCV matcher (opencv-data)", err)
 	}
 	defer m.Close()
 	for seed := uint64(1); seed <= 2; seed++ {

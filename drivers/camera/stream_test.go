@@ -95,11 +95,14 @@ func TestUnplugReopenWithBackoff(t *testing.T) {
 		f.Release()
 
 		dev.set(false)
-		dev.failOpens = 0
 		_, err = nextUntilErr(ctx, cam)
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("Next after unplug: %v; want ErrUnavailable", err)
 		}
+		// Next sees the state as soon as the loop publishes it; the loop
+		// calls OnState just after, outside the driver's lock. Wait until
+		// it has (it then blocks on the reopen timer) before reading the log.
+		synctest.Wait()
 		if s, cause := log.last(); s != StateUnavailable || !errors.Is(cause, ErrUnavailable) {
 			t.Errorf("OnState last = %v (%v); want unavailable with ErrUnavailable", s, cause)
 		}

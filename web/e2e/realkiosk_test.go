@@ -23,6 +23,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 	"github.com/ventanilla-mx/ventanilla/drivers/sim"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
@@ -116,7 +117,7 @@ func realMatcher(t *testing.T) inesim.Matcher {
 	o.DecodeWSQ = wsq.DecodePixels
 	m, err := cvmatch.New(o)
 	if err != nil {
-		t.Skipf("OpenCV matcher unavailable: %v", err)
+		testenv.RequireFile(t, "OpenCV matcher (opencv-data)", err)
 	}
 	t.Cleanup(m.Close)
 	return m

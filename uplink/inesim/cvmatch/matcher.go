@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"os"
 	"runtime"
 	"sync"
 
@@ -60,6 +61,9 @@ func New(opts *Opts) (*Matcher, error) {
 			o.Workers = opts.Workers
 		}
 		o.DecodeWSQ = opts.DecodeWSQ
+	}
+	if _, err := os.Stat(o.CascadePath); err != nil { // os.ErrNotExist: opencv-data is not installed
+		return nil, fmt.Errorf("cvmatch: Haar cascade (install opencv-data): %w", err)
 	}
 	m := &Matcher{opts: o, pool: make(chan *worker, o.Workers), refs: map[[32]byte][]float64{}}
 	for range o.Workers {

@@ -1,6 +1,8 @@
-// Package testutil finds the shared sample data and loads and compares
-// grayscale images, for the tests of the fingerprint packages. Tests that need
-// the data skip cleanly when it is absent (as in CI).
+// Package testutil finds the shared sample data (for `make eval` only) and
+// loads and compares grayscale images, for the tests of the fingerprint
+// packages. Tests that need the shared data skip unless
+// VENTANILLA_SHARED_DATA is set; they never read outside the checkout on
+// their own.
 package testutil
 
 import (
@@ -16,44 +18,25 @@ import (
 	"time"
 )
 
-// SharedDataEnv names the directory holding the shared sample data. When it
-// is unset, ../shared/data relative to the repository root is used.
+// SharedDataEnv names the directory holding the shared sample data. It
+// lives outside the repository: only `make eval` sets it, and the tests
+// that need it skip without it.
 const SharedDataEnv = "VENTANILLA_SHARED_DATA"
 
-// SharedData returns the path of a file under the shared data directory, or
-// skips the test when that file is absent.
+// SharedData returns the path of a file under the shared data directory,
+// or skips the test when SharedDataEnv is unset; a set directory without
+// the file fails the test.
 func SharedData(tb testing.TB, parts ...string) string {
 	tb.Helper()
 	dir := os.Getenv(SharedDataEnv)
 	if dir == "" {
-		root, err := repoRoot()
-		if err != nil {
-			tb.Skipf("shared data: %v", err)
-		}
-		dir = filepath.Join(root, "..", "shared", "data")
+		tb.Skipf("evaluation data: %s unset (`make eval` runs this test)", SharedDataEnv)
 	}
 	p := filepath.Join(append([]string{dir}, parts...)...)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared data %s not present (set %s): %v", filepath.Join(parts...), SharedDataEnv, err)
+		tb.Fatalf("%s is set but %s is absent: %v", SharedDataEnv, filepath.Join(parts...), err)
 	}
 	return p
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
 }
 
 // LoadGray decodes a PNG or JPEG file into an 8-bit grayscale image.
