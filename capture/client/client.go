@@ -1,0 +1,244 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/capture/proto"
+	"github.com/ventanilla-mx/ventanilla/session"
+)
+
+// ErrUnavailable: the capture process is not running (starting, or
+// restarting after it died).
+var ErrUnavailable = errors.New("capture process unavailable")
+
+// Hooks tell the daemon what happens (health, devices, metrics). They are
+// called from the client's goroutines and must not block.
+type Hooks interface {
+	// Up: the process is (true) or is not (false, with the cause) ready.
+	Up(ok bool, cause error)
+	// Camera: the camera's state and counters changed.
+	Camera(c proto.Camera)
+	// Models: the process could not load its models ("" when it did).
+	Models(msg string)
+}
+
+// Beater is the watchdog's view of the supervision loop.
+type Beater interface{ Beat() }
+
+// Options configure the client.
+type Options struct {
+	Binary string   // the ventanilla-capture executable
+	Args   []string // default: ["serve"]
+	Config proto.Config
+	Alloc  session.Allocator // locked memory for best shots and receive buffers
+	Hooks  Hooks
+	Stderr io.Writer // the process's stderr (the daemon's journal); nil: discarded
+	// BackoffMin and BackoffMax bound the wait before a restart (defaults
+	// 100 ms and 5 s); it doubles after each start that did not reach Ready.
+	BackoffMin, BackoffMax time.Duration
+	// Loop, when set, is beaten every time round the supervision loop.
+	Loop Beater
+}
+
+// Client supervises the capture process.
+type Client struct {
+	o Options
+
+	mu      sync.Mutex
+	p       *proc // nil while not ready
+	readyCh chan struct{}
+	pid     int
+}
+
+var (
+	_ session.FaceCapturer = (*Client)(nil)
+	_ session.Previewer    = (*Client)(nil)
+)
+
+// New returns a client; Run starts and supervises the process.
+func New(o Options) *Client {
+	if len(o.Args) == 0 {
+		o.Args = []string{"serve"}
+	}
+	if o.BackoffMin <= 0 {
+		o.BackoffMin = 100 * time.Millisecond
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 5 * time.Second
+	}
+	if o.Hooks == nil {
+		o.Hooks = nopHooks{}
+	}
+	return &Client{o: o, readyCh: make(chan struct{})}
+}
+
+type nopHooks struct{}
+
+func (nopHooks) Up(bool, error)      {}
+func (nopHooks) Camera(proto.Camera) {}
+func (nopHooks) Models(string)       {}
+
+// Run starts the process and restarts it when it dies, until ctx is done;
+// then it stops it (SIGTERM, then SIGKILL after 2 s) and returns nil.
+func (c *Client) Run(ctx context.Context) error {
+	wait := c.o.BackoffMin
+	for ctx.Err() == nil {
+		c.beat()
+		ready, err := c.runOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		c.o.Hooks.Up(false, err)
+		if ready {
+			wait = c.o.BackoffMin
+		}
+		if !c.sleep(ctx, wait) {
+			return nil
+		}
+		if !ready {
+			wait = min(2*wait, c.o.BackoffMax)
+		}
+	}
+	return nil
+}
+
+// sleep waits d, beating the watchdog meanwhile.
+func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (c *Client) beat() {
+	if c.o.Loop != nil {
+		c.o.Loop.Beat()
+	}
+}
+
+// PID is the running process's id (0 when none); for tests and status.
+func (c *Client) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pid
+}
+
+// WaitReady waits until a process is ready.
+func (c *Client) WaitReady(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		p, ch := c.p, c.readyCh
+		c.mu.Unlock()
+		if p != nil {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// runOnce starts one process and serves it until it dies or ctx ends.
+func (c *Client) runOnce(ctx context.Context) (ready bool, err error) {
+	p, cmd, err := c.start()
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	c.pid = cmd.Process.Pid
+	c.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() { terminate(cmd, p.conn) })
+	defer stop()
+	p.onReady = func() {
+		ready = true
+		c.mu.Lock()
+		c.p = p
+		close(c.readyCh)
+		c.readyCh = make(chan struct{})
+		c.mu.Unlock()
+		c.o.Hooks.Up(true, nil)
+	}
+	if err := p.send(proto.TConfigure, proto.EncodeJSON(c.o.Config)); err != nil {
+		p.conn.Close()
+	}
+	err = p.read(c.beat)
+	c.mu.Lock()
+	if c.p == p {
+		c.p = nil
+	}
+	c.pid = 0
+	c.mu.Unlock()
+	p.die(err)
+	p.conn.Close()
+	werr := cmd.Wait()
+	if err == nil || errors.Is(err, io.EOF) {
+		err = fmt.Errorf("capture process exited: %v", werr)
+	}
+	return ready, err
+}
+
+// start spawns the process with its end of a socketpair as fd 3.
+func (c *Client) start() (*proc, *exec.Cmd, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("capture: socketpair: %w", err)
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "capture"), os.NewFile(uintptr(fds[1]), "capture-child")
+	defer theirs.Close()
+	cmd := exec.Command(c.o.Binary, c.o.Args...)
+	cmd.ExtraFiles = []*os.File{theirs}
+	cmd.Stdout, cmd.Stderr = c.o.Stderr, c.o.Stderr
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		mine.Close()
+		return nil, nil, fmt.Errorf("capture: start %s: %w", c.o.Binary, err)
+	}
+	fc, err := net.FileConn(mine)
+	mine.Close()
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, nil, fmt.Errorf("capture: %w", err)
+	}
+	p, err := newProc(fc.(*net.UnixConn), c.o)
+	if err != nil {
+		fc.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, nil, err
+	}
+	return p, cmd, nil
+}
+
+// terminate asks the process to stop, then kills it.
+func terminate(cmd *exec.Cmd, conn *net.UnixConn) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.AfterFunc(2*time.Second, func() { cmd.Process.Kill() })
+	_ = conn
+}
+
+// current is the ready process, or ErrDevice.
+func (c *Client) current() (*proc, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil {
+		return nil, fmt.Errorf("face: %w: %w", session.ErrDevice, ErrUnavailable)
+	}
+	return c.p, nil
+}
