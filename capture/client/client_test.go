@@ -43,10 +43,11 @@ func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) 
 
 // recHooks records what the client reports.
 type recHooks struct {
-	mu     sync.Mutex
-	ups    []bool
-	camera []proto.Camera
-	models []string
+	mu      sync.Mutex
+	ups     []bool
+	camera  []proto.Camera
+	models  []string
+	decided []string
 }
 
 func (h *recHooks) Up(ok bool, _ error) { h.mu.Lock(); h.ups = append(h.ups, ok); h.mu.Unlock() }
@@ -56,6 +57,11 @@ func (h *recHooks) Camera(c proto.Camera) {
 	h.mu.Unlock()
 }
 func (h *recHooks) Models(m string) { h.mu.Lock(); h.models = append(h.models, m); h.mu.Unlock() }
+func (h *recHooks) Decided(d, r string) {
+	h.mu.Lock()
+	h.decided = append(h.decided, d+"/"+r)
+	h.mu.Unlock()
+}
 
 func testConfig(replay string) proto.Config {
 	return proto.Config{
@@ -131,6 +137,9 @@ func TestCaptureProcessEndToEnd(t *testing.T) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.decided) != 1 || h.decided[0] != "spoof/frozen_stream" {
+		t.Errorf("decisions reported %v; want [spoof/frozen_stream]", h.decided)
+	}
 	if len(h.camera) == 0 || len(h.models) != 0 {
 		t.Errorf("camera reports %d, model errors %v", len(h.camera), h.models)
 	}

@@ -57,14 +57,14 @@ func (p *proc) send(t proto.Type, payload ...[]byte) error {
 
 // read dispatches the process's messages until the socket fails or the
 // process breaks the protocol (then it is killed by the caller).
-func (p *proc) read(beat func()) error {
+func (p *proc) read(onMessage func()) error {
 	buf := p.recv.Bytes()
 	for {
 		n, err := p.conn.Read(buf)
 		if err != nil {
 			return err
 		}
-		beat()
+		onMessage()
 		err = p.dispatch(buf[:n])
 		clear(buf[:n])
 		if err != nil {
@@ -124,6 +124,7 @@ func (p *proc) result(pl []byte) error {
 	if err != nil {
 		return err
 	}
+	p.o.Hooks.Decided(m.Decision, m.Reason)
 	res := &session.FaceResult{Liveness: session.Liveness{Decision: session.Decision(m.Decision), Method: m.Method, Cues: m.Cues}}
 	if len(jpeg) > 0 {
 		s, err := p.o.Alloc.Alloc(len(jpeg))

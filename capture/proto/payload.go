@@ -62,7 +62,8 @@ type Prompt struct {
 
 // Meta is the liveness summary of a result (session.Liveness).
 type Meta struct {
-	Decision string             `json:"decision"` // live, spoof or uncertain
+	Decision string             `json:"decision"`         // live, spoof or uncertain
+	Reason   string             `json:"reason,omitempty"` // the cue or rule that decided (closed vocabulary)
 	Method   string             `json:"method"`
 	Cues     map[string]float64 `json:"cues"`
 }
@@ -134,7 +135,7 @@ func DecodeConfig(p []byte) (*Config, error) {
 		return nil, err
 	}
 	if c.Face.DetectEvery < 1 || c.Face.CropWidth < 1 || c.Liveness.StepTimeoutMS < 0 || c.Liveness.Steps < 0 ||
-		c.Liveness.Steps > len(c.Liveness.Challenges) || c.Camera.CheckInterval < 0 {
+		len(c.Liveness.Challenges) > 0 && c.Liveness.Steps > len(c.Liveness.Challenges) || c.Camera.CheckInterval < 0 {
 		return nil, malformed("configure: values out of range")
 	}
 	return &c, nil
@@ -185,7 +186,8 @@ func DecodeResult(p []byte) (m Meta, jpeg []byte, err error) {
 	if err := strict(p[4:4+n], &m); err != nil {
 		return Meta{}, nil, err
 	}
-	if !slices.Contains(decisions, m.Decision) || m.Method == "" || len(m.Method) > 64 || len(m.Cues) > 32 {
+	if !slices.Contains(decisions, m.Decision) || m.Method == "" || len(m.Method) > 64 || len(m.Cues) > 32 ||
+		m.Reason != "" && !codeRE.MatchString(m.Reason) {
 		return Meta{}, nil, malformed("result: values out of range")
 	}
 	for k, v := range m.Cues {

@@ -9,9 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
-	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 )
 
 type serveFlags struct {
@@ -56,14 +54,14 @@ func serve(ctx context.Context, f serveFlags, log *slog.Logger, stdout io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "ine-sim: serving %s/v1/verifications\n", srv.URL)
-	log.Info("ine-sim serving", "url", srv.URL, "fault", f.fault, "latency", f.latency)
+	log.Info("ine-sim serving", "url", srv.URL, "fault", f.fault, "latency", f.latency, "matcher", matcherName)
 	<-ctx.Done()
 	st := svc.Stats()
 	log.Info("ine-sim stopping", "requests", st.Requests, "answered", st.Answered, "refused", st.Refused, "faulted", st.Faulted)
 	return srv.Close()
 }
 
-func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevPKI, error) {
+func buildService(f serveFlags) (*inesim.Service, matcher, *inesim.DevPKI, error) {
 	pki, err := inesim.LoadDevPKI(f.dir, f.kiosk)
 	if err != nil {
 		return nil, nil, nil, err
@@ -83,9 +81,7 @@ func buildService(f serveFlags) (*inesim.Service, *cvmatch.Matcher, *inesim.DevP
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mo := cvmatch.DefaultOpts()
-	mo.DecodeWSQ = wsq.DecodePixels // the kiosk's own codec
-	m, err := cvmatch.New(mo)
+	m, err := newMatcher()
 	if err != nil {
 		return nil, nil, nil, err
 	}

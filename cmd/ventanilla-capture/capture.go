@@ -50,7 +50,8 @@ func (s *server) runCapture(ctx context.Context) {
 		defer res.JPEG.Release()
 	}
 	l := res.Liveness
-	s.send(proto.TResult, proto.EncodeResult(proto.Meta{Decision: string(l.Decision), Method: l.Method, Cues: l.Cues}, jpeg)...)
+	meta := proto.Meta{Decision: string(l.Decision), Reason: s.hooks.takeReason(), Method: l.Method, Cues: l.Cues}
+	s.send(proto.TResult, proto.EncodeResult(meta, jpeg)...)
 }
 
 func errorCode(err error) proto.Code {

@@ -32,6 +32,7 @@ type server struct {
 	rep       *reporter
 	capture   *facecap.Capturer // nil when the models did not load
 	preview   *camhub.Previewer
+	hooks     *hooks
 	modelsErr string
 	interval  time.Duration
 	device    string
@@ -64,7 +65,7 @@ func serve(ctx context.Context, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ventanilla-capture: fd 3 is not a unix socket")
 		return 1
 	}
-	s := &server{conn: conn, alloc: secmem.NewAllocator(nil)}
+	s := &server{conn: conn, alloc: secmem.NewAllocator(nil), hooks: &hooks{}}
 	err = s.loop(ctx)
 	s.shutdown()
 	if err != nil && ctx.Err() == nil {
@@ -168,7 +169,7 @@ func (s *server) configure(ctx context.Context, cfg *proto.Config) {
 		s.modelsErr = errText(err)
 		s.send(proto.TError, proto.EncodeError(proto.CodeModels, s.modelsErr))
 	} else {
-		s.capture = facecap.New(s.hub, facecap.Options{Face: fo, Liveness: lo, Passive: passive, Alloc: secmemAlloc{s.alloc}})
+		s.capture = facecap.New(s.hub, facecap.Options{Face: fo, Liveness: lo, Passive: passive, Alloc: secmemAlloc{s.alloc}, Hooks: s.hooks})
 	}
 	s.interval, s.device = time.Duration(cfg.Camera.CheckInterval)*time.Millisecond, cfg.Camera.Device
 	if cfg.Camera.Replay != "" {
@@ -226,4 +227,27 @@ func (s *server) watch(ctx context.Context) {
 			s.hub.Probe()
 		}
 	}
+}
+
+// hooks keep the last decision's reason for the result (metrics are the
+// daemon's: it counts results by decision and reason).
+type hooks struct {
+	mu     sync.Mutex
+	reason string
+}
+
+func (h *hooks) Frame(time.Duration) {}
+func (h *hooks) ModelsFailed(error)  {}
+func (h *hooks) Decided(d *liveness.Decision) {
+	h.mu.Lock()
+	h.reason = d.Reason
+	h.mu.Unlock()
+}
+
+func (h *hooks) takeReason() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.reason
+	h.reason = ""
+	return r
 }

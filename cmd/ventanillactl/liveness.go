@@ -2,27 +2,28 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
-
-	"github.com/ventanilla-mx/ventanilla/liveness"
-	"github.com/ventanilla-mx/ventanilla/liveness/eval"
 )
 
 func init() {
 	commands = append(commands, command{
 		name:    "liveness",
-		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain]`",
+		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH]`",
 		run:     runLiveness,
 	})
 }
 
+// runLiveness runs `ventanilla-capture eval`: the harness runs in the
+// process that owns the capture pipeline (and OpenCV), so ventanillactl
+// links none of it. Flags, manifest format and output are unchanged.
 func runLiveness(ctx context.Context, c *cli, args []string) int {
 	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain]")
+		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("liveness eval", flag.ContinueOnError)
@@ -30,33 +31,44 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 	manifest := fs.String("manifest", "", "evaluation manifest (JSON; format in docs/liveness.md)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	explain := fs.Bool("explain", false, "add every item's cue scores and challenge results")
+	bin := fs.String("capture-bin", "", "the ventanilla-capture executable (default: next to ventanillactl)")
 	if err := fs.Parse(args[1:]); err != nil || *manifest == "" || fs.NArg() > 0 {
 		if err == nil {
 			fmt.Fprintln(c.stderr, "liveness eval: --manifest is required")
 		}
 		return exitUsage
 	}
-	f, err := os.Open(*manifest)
-	if err != nil {
-		fmt.Fprintf(c.stderr, "liveness eval: %v\n", err)
-		return exitFailed
+	if *bin == "" {
+		*bin = nextToSelf("ventanilla-capture")
 	}
-	m, err := eval.ParseManifest(f, filepath.Dir(*manifest))
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(c.stderr, "liveness eval: %v\n", err)
-		return exitFailed
-	}
-	o := &eval.Opts{DefaultChallenges: []liveness.Challenge{liveness.Blink, liveness.MoveCloser}}
-	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
+	argv := []string{"eval", "--manifest", *manifest}
 	if *asJSON {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return exitFailed
-		}
-		return exitOK
+		argv = append(argv, "--json")
 	}
-	rep.WriteText(c.stdout)
-	return exitOK
+	if *explain {
+		argv = append(argv, "--explain")
+	}
+	cmd := exec.CommandContext(ctx, *bin, argv...)
+	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &exit) && exit.ExitCode() == 2:
+		return exitUsage
+	case errors.As(err, &exit):
+		return exitFailed
+	}
+	fmt.Fprintf(c.stderr, "liveness eval: %v (install ventanilla-capture next to ventanillactl or pass --capture-bin)\n", err)
+	return exitFailed
+}
+
+// nextToSelf is name in the directory of this executable.
+func nextToSelf(name string) string {
+	self, err := os.Executable()
+	if err != nil {
+		return name
+	}
+	return filepath.Join(filepath.Dir(self), name)
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"time"
@@ -20,6 +21,10 @@ type Camera struct {
 	Replay string `toml:"replay"`
 	// Modes is the format negotiation order, best first.
 	Modes []VideoMode `toml:"modes"`
+	// CaptureBinary is the ventanilla-capture executable, which runs the
+	// camera, face analysis and liveness in a process of its own; empty
+	// means the one next to ventanillad's own executable.
+	CaptureBinary string `toml:"capture_binary"`
 }
 
 // Face configures detection and the quality gate (capture/face).
@@ -144,6 +149,9 @@ func (c *Config) validateCamera() error {
 	}
 	if cam.Device == "" && cam.Replay == "" {
 		return invalid("camera.device", "must name the camera (or set camera.enabled = false)")
+	}
+	if cam.CaptureBinary != "" && !filepath.IsAbs(cam.CaptureBinary) {
+		return invalid("camera.capture_binary", "must be an absolute path (or empty: next to ventanillad)")
 	}
 	if len(cam.Modes) == 0 || len(cam.Modes) > 16 {
 		return invalid("camera.modes", "list 1 to 16 modes, best first, such as \"MJPG 1280x720@30\"")

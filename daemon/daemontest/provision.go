@@ -40,6 +40,7 @@ type Opts struct {
 	// CameraReplay is media replayed as the camera (passive liveness, as
 	// the config allows only then); empty disables the camera.
 	CameraReplay string
+	captureBin   string
 	Mutate       func(*inesim.Opts) // adjusts the service before it starts
 }
 
@@ -62,6 +63,9 @@ func Provision(t testing.TB, o Opts) *Env {
 	must(t, err)
 	must(t, e.PKI.WriteDir(filepath.Join(dir, "ine")))
 	e.startINE(t, o)
+	if o.CameraReplay != "" {
+		o.captureBin = CaptureBinary(t)
+	}
 	e.ConfigPath = filepath.Join(dir, "ventanilla.toml")
 	must(t, os.WriteFile(e.ConfigPath, []byte(configText(o, e.INEServer.URL)), 0o600))
 	e.Config, err = config.Load(e.ConfigPath)
@@ -115,7 +119,7 @@ func configText(o Opts, url string) string {
 	if o.CameraReplay == "" {
 		b.WriteString("[camera]\nenabled = false\n")
 	} else {
-		fmt.Fprintf(&b, "[camera]\nreplay = %q\n[liveness]\nchallenges = []\n", o.CameraReplay)
+		fmt.Fprintf(&b, "[camera]\nreplay = %q\ncapture_binary = %q\n[liveness]\nchallenges = []\n", o.CameraReplay, o.captureBin)
 	}
 	b.WriteString("[consent]\narchive_public_key = \"keys/archive.pub\"\n")
 	fmt.Fprintf(&b, "[uplink]\nurl = %q\nkem = \"x25519\"\n", url)

@@ -1,3 +1,5 @@
+//go:build cvmatch
+
 package cvmatch_test
 
 import (

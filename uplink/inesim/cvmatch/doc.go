@@ -1,5 +1,8 @@
 // Package cvmatch is the reference INE service's biometric matcher, built on
-// OpenCV 4.6 through gocv v0.31.0 (the cgo leaf of uplink/inesim).
+// OpenCV 4.6 through gocv v0.31.0 (the cgo leaf of uplink/inesim). It is
+// compiled only with the build tag cvmatch (`go build -tags cvmatch
+// ./cmd/ine-sim`), so nothing links OpenCV unasked; without the tag only
+// its pure-Go ISO/IEC 19794-4 helpers and DefaultCascade remain.
 //
 // Face similarity: Local Binary Pattern Histograms (Ahonen, Hadid and
 // Pietikäinen, "Face Description with Local Binary Patterns", IEEE TPAMI

@@ -1,3 +1,5 @@
+//go:build cvmatch
+
 package cvmatch
 
 import (
@@ -13,9 +15,6 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
-
-// DefaultCascade is Debian's (opencv-data) frontal face Haar cascade.
-const DefaultCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
 
 // Opts configures a Matcher.
 type Opts struct {

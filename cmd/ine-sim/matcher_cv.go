@@ -1,0 +1,17 @@
+//go:build cvmatch
+
+package main
+
+import (
+	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+)
+
+const matcherName = "cvmatch (OpenCV: LBP faces, correlation fingers)"
+
+// newMatcher is the OpenCV matcher (uplink/inesim/cvmatch).
+func newMatcher() (matcher, error) {
+	mo := cvmatch.DefaultOpts()
+	mo.DecodeWSQ = wsq.DecodePixels // the kiosk's own codec
+	return cvmatch.New(mo)
+}
