@@ -21,6 +21,14 @@ import (
 	"syscall"
 )
 
+const usage = `usage: ventanilla-capture COMMAND
+
+  serve                 serve the capture protocol on fd 3 (ventanillad starts it so)
+  eval --manifest FILE [--json] [--explain]
+                        run the liveness evaluation harness on a manifest
+  --version             print the version
+`
+
 // version is set at link time (-X main.version=..., Makefile and packaging).
 var version = "dev"
 
@@ -33,10 +41,13 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: ventanilla-capture serve | eval --manifest FILE [--json] [--explain] | --version")
+		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	switch args[0] {
+	case "--help", "-h", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
 	case "--version", "version":
 		fmt.Fprintf(stdout, "ventanilla-capture %s\n", version)
 		return 0

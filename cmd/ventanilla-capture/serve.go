@@ -53,6 +53,10 @@ func serve(ctx context.Context, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ventanilla-capture: %v\n", err)
 		return 1
 	}
+	if err := denyNetwork(); err != nil {
+		fmt.Fprintf(stderr, "ventanilla-capture: %v\n", err)
+		return 1
+	}
 	f := os.NewFile(3, "capture-socket")
 	c, err := net.FileConn(f)
 	f.Close()

@@ -39,7 +39,7 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 		return exitUsage
 	}
 	if *bin == "" {
-		*bin = nextToSelf("ventanilla-capture")
+		*bin = captureBin()
 	}
 	argv := []string{"eval", "--manifest", *manifest}
 	if *asJSON {
@@ -64,11 +64,18 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 	return exitFailed
 }
 
-// nextToSelf is name in the directory of this executable.
-func nextToSelf(name string) string {
-	self, err := os.Executable()
-	if err != nil {
-		return name
+// installedCapture is where the package puts ventanilla-capture (beside
+// the daemon).
+const installedCapture = "/usr/sbin/ventanilla-capture"
+
+// captureBin is ventanilla-capture next to this executable (a build tree's
+// bin/), else the installed one.
+func captureBin() string {
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "ventanilla-capture")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
 	}
-	return filepath.Join(filepath.Dir(self), name)
+	return installedCapture
 }

@@ -74,7 +74,7 @@ func BuildWithDeps(s *Spec, outDir string) (string, error) {
 // and immediate binding (ASLR for the daemon's own code; the GOT read-only
 // after start), which is what lintian's hardening checks look for.
 func goBuildArgs(describe, outDir string) []string {
-	ldflags := "-s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=" + describe +
+	ldflags := "-s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=" + describe + " -X main.version=" + describe +
 		" -linkmode=external -extldflags=-Wl,-z,relro,-z,now"
 	return []string{"build", "-trimpath", "-buildmode=pie", "-ldflags", ldflags, "-o", outDir + "/", "./cmd/..."}
 }

@@ -50,6 +50,16 @@ var pages = map[string]pageText{
 		},
 		seeAlso: "ventanillad(8), /usr/share/doc/ventanilla/operations.md.gz",
 	},
+	"ventanilla-capture": {
+		summary: "Ventanilla capture process (camera, face analysis, liveness)",
+		description: "ventanilla-capture runs the kiosk camera, face analysis and liveness checks for ventanillad(8), " +
+			"which starts it with a socket on file descriptor 3 (`ventanilla-capture serve`), restarts it when it dies " +
+			"and reports it as capture.unavailable while it is down. It is the only Ventanilla program that links OpenCV; " +
+			"it opens no network connection, holds no key and never opens the consent ledger, and runs under the " +
+			"daemon's sandbox. Only the best shot and the liveness decision leave it.\n\n" +
+			"`ventanilla-capture eval --manifest FILE` runs the liveness evaluation harness (ventanillactl liveness eval runs it).",
+		seeAlso: "ventanillad(8), ventanillactl(1)",
+	},
 	"ine-sim": {
 		summary: "reference INE verification service for tests and demonstrations",
 		description: "ine-sim implements INE's side of Ventanilla's verification protocol against a registry of " +

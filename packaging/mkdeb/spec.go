@@ -31,7 +31,9 @@ const pkgDescription = `identity-verification kiosk daemon for INE credential ch
  each consent.
  .
  This package holds the daemon (ventanillad) with its hardened systemd unit,
- the technician's tool (ventanillactl), udev rules for the camera and the
+ the capture process it supervises (ventanilla-capture: camera, face and
+ liveness, the only program linking OpenCV), the technician's tool
+ (ventanillactl), udev rules for the camera and the
  scanner, and the default configuration.`
 
 // Spec is everything one package build needs. Paths are absolute.
@@ -52,9 +54,11 @@ type binary struct {
 }
 
 // placeBinary puts the daemon in /usr/sbin (administrators start it, users
-// do not) and every other command in /usr/bin.
+// do not), the capture process beside it (the daemon starts it from its
+// own directory; nobody runs it by hand) and every other command in
+// /usr/bin.
 func placeBinary(name string) binary {
-	if name == "ventanillad" {
+	if name == "ventanillad" || name == "ventanilla-capture" {
 		return binary{name: name, dir: "/usr/sbin", section: "8"}
 	}
 	return binary{name: name, dir: "/usr/bin", section: "1"}

@@ -28,7 +28,7 @@ func TestContents(t *testing.T) {
 	if c := byDest["/etc/ventanilla/ventanilla.toml"]; c == nil || c.Type != files.TypeConfigNoReplace {
 		t.Errorf("/etc/ventanilla/ventanilla.toml is %+v, want a config|noreplace conffile", c)
 	}
-	want := []string{"/usr/sbin/ventanillad", "/usr/bin/ventanillactl",
+	want := []string{"/usr/sbin/ventanillad", "/usr/bin/ventanillactl", "/usr/sbin/ventanilla-capture",
 		"/usr/share/man/man8/ventanillad.8.gz", "/usr/share/man/man1/ventanillactl.1.gz",
 		"/usr/lib/systemd/system/ventanillad.service", "/usr/lib/sysusers.d/ventanilla.conf",
 		"/usr/lib/tmpfiles.d/ventanilla.conf", docDir + "/copyright", docDir + "/changelog.gz"}
@@ -74,9 +74,10 @@ func TestUdevRulesGlob(t *testing.T) {
 
 func TestPlaceBinary(t *testing.T) {
 	for name, want := range map[string]binary{
-		"ventanillad":   {"ventanillad", "/usr/sbin", "8"},
-		"ventanillactl": {"ventanillactl", "/usr/bin", "1"},
-		"ine-sim":       {"ine-sim", "/usr/bin", "1"},
+		"ventanillad":        {"ventanillad", "/usr/sbin", "8"},
+		"ventanilla-capture": {"ventanilla-capture", "/usr/sbin", "8"},
+		"ventanillactl":      {"ventanillactl", "/usr/bin", "1"},
+		"ine-sim":            {"ine-sim", "/usr/bin", "1"},
 	} {
 		if got := placeBinary(name); got != want {
 			t.Errorf("placeBinary(%q) = %+v, want %+v", name, got, want)
