@@ -14,6 +14,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/capture/proto"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 )
 
 const (
@@ -176,7 +177,7 @@ func wireCamera(s *System) {
 	h.want, h.live = c.Modes[0], source == "v4l2"
 	h.dev = s.addDevice("camera", "camera", path)
 	cl := client.New(client.Options{Binary: captureBinary(s.Config), Config: captureConfig(s.Config),
-		Alloc: secmemAlloc{s.secmem}, Hooks: h, Stderr: os.Stderr, Loop: s.Loop("capture", captureStall)})
+		Alloc: secmem.Secrets(s.secmem), Hooks: h, Stderr: os.Stderr, Loop: s.Loop("capture", captureStall)})
 	h.dev.info = func() map[string]string { return cameraInfo(h, source) }
 	s.Go("capture", cl.Run)
 	s.Health.RegisterCheck(health.Check{Name: "camera.frame", Timeout: 5 * time.Second, Run: cl.SelfTest})

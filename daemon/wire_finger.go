@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ventanilla-mx/ventanilla/capture/fingercap"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 )
 
 // newFingerCapture is the scanner with the configured quality gate and
@@ -11,7 +12,7 @@ import (
 func newFingerCapture(s *System) *fingercap.Capturer {
 	c := s.Config.Finger
 	f, err := fingercap.New(s.scanner, fingercap.Options{MinScore: c.MinScore, MaxAttempts: c.MaxAttempts,
-		Format: c.RecordFormat, WSQBitrate: c.WSQBitrate, Alloc: secmemAlloc{s.secmem}})
+		Format: c.RecordFormat, WSQBitrate: c.WSQBitrate, Alloc: secmem.Secrets(s.secmem)})
 	if err != nil { // the config is validated; this is a programming error
 		panic(fmt.Sprintf("finger: %v", err))
 	}

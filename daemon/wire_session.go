@@ -7,6 +7,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
 
@@ -29,7 +30,7 @@ func realPorts(s *System) (session.Ports, error) {
 	if s.secmem == nil {
 		missing = append(missing, "locked memory")
 	}
-	p := session.Ports{Credentials: credentialRules{}, Alloc: secmemAlloc{s.secmem}}
+	p := session.Ports{Credentials: credentialRules{}, Alloc: secmem.Secrets(s.secmem)}
 	if s.faceCapture != nil {
 		p.Face, p.Preview = s.faceCapture, s.preview
 	}

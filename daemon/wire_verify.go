@@ -7,7 +7,6 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/credential"
-	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
@@ -33,11 +32,6 @@ func (credentialRules) ValidateField(field string, value []byte) error {
 	}
 	return err
 }
-
-// secmemAlloc is the locked allocator as a session.Allocator.
-type secmemAlloc struct{ a *secmem.Allocator }
-
-func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
 
 // uplinkVerifier is the INE client as a session.Verifier. It turns the
 // consent receipt into the inclusion proof INE checks, and maps the answer

@@ -227,3 +227,18 @@ func TestSelfTest(t *testing.T) {
 		t.Fatalf("with mlock failing: %v", err)
 	}
 }
+
+func TestSecretsAdapter(t *testing.T) {
+	a := NewAllocator(nil)
+	s, err := Secrets(a).Alloc(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.(*Buffer); !ok || len(s.Bytes()) != 16 || a.Stats().Live != 1 {
+		t.Fatalf("Secret %T of %d bytes, %d live", s, len(s.Bytes()), a.Stats().Live)
+	}
+	s.Release()
+	if a.Stats().Live != 0 {
+		t.Error("released Secret still live")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // This file holds the ports: the narrow interfaces the engine needs from
@@ -17,20 +18,12 @@ import (
 // a Secret the engine hands out (in a request) is only lent for the call
 // and must not be retained after the call returns.
 
-// Secret is sensitive bytes in memory: a face JPEG, a fingerprint image, a
-// credential field. Release wipes (zeroes) and frees it; it is idempotent.
-// Bytes must not be used after Release. *secmem.Buffer satisfies Secret.
-type Secret interface {
-	Bytes() []byte
-	Release()
-}
+// Secret is sensitive bytes in memory (vocab.Secret).
+type Secret = vocab.Secret
 
-// Allocator hands out Secrets of exactly n bytes (n > 0), zeroed. The
-// engine uses it for credential fields. An adapter over *secmem.Allocator
-// is three lines (its Alloc returns the concrete *secmem.Buffer).
-type Allocator interface {
-	Alloc(n int) (Secret, error)
-}
+// Allocator hands out Secrets of exactly n bytes, zeroed (vocab.Allocator);
+// the engine uses it for credential fields.
+type Allocator = vocab.Allocator
 
 // ConsentRecorder is the consent ledger as the session sees it.
 type ConsentRecorder interface {

@@ -37,10 +37,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type secmemAlloc struct{ a *secmem.Allocator }
-
-func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
-
 // recHooks records what the client reports.
 type recHooks struct {
 	mu      sync.Mutex
@@ -80,7 +76,7 @@ func startClient(t *testing.T) (*Client, *secmem.Allocator, *recHooks) {
 	photo := fixtures.GocvImage(t, "face.jpg")
 	alloc := secmem.NewAllocator(nil)
 	h := &recHooks{}
-	c := New(Options{Binary: captureBin, Config: testConfig(photo), Alloc: secmemAlloc{alloc}, Hooks: h, Stderr: os.Stderr})
+	c := New(Options{Binary: captureBin, Config: testConfig(photo), Alloc: secmem.Secrets(alloc), Hooks: h, Stderr: os.Stderr})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()

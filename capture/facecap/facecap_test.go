@@ -40,10 +40,6 @@ type rig struct {
 	closed  bool
 }
 
-type secmemAlloc struct{ a *secmem.Allocator }
-
-func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
-
 // countHooks counts what the hooks are told.
 type countHooks struct {
 	mu        sync.Mutex
@@ -77,7 +73,7 @@ func newRig(t *testing.T, open opener, mutate func(*Options)) *rig {
 	t.Helper()
 	r := &rig{alloc: secmem.NewAllocator(nil), hooks: &countHooks{}, mats: cameratest.MatCount()}
 	o := testOptions()
-	o.Alloc, o.Hooks = secmemAlloc{r.alloc}, r.hooks
+	o.Alloc, o.Hooks = secmem.Secrets(r.alloc), r.hooks
 	if mutate != nil {
 		mutate(&o)
 	}
@@ -87,7 +83,7 @@ func newRig(t *testing.T, open opener, mutate func(*Options)) *rig {
 	r.hub = camhub.New(open, nil)
 	r.hub.Lossless = true
 	r.capture = New(r.hub, o)
-	r.preview = &camhub.Previewer{Hub: r.hub, Alloc: secmemAlloc{r.alloc}}
+	r.preview = &camhub.Previewer{Hub: r.hub, Alloc: secmem.Secrets(r.alloc)}
 	t.Cleanup(r.close)
 	return r
 }
@@ -349,7 +345,7 @@ func TestRunOnReplay(t *testing.T) {
 	mats := cameratest.MatCount()
 	alloc := secmem.NewAllocator(nil)
 	o := RunOpts{Options: testOptions()}
-	o.Alloc, o.Passive = secmemAlloc{alloc}, true
+	o.Alloc, o.Passive = secmem.Secrets(alloc), true
 	o.Face.Quality.MinEyeDistance = 40
 	co := *camera.DefaultOpts()
 	co.Clock = &frameClock{fps: 25}
@@ -372,7 +368,7 @@ func TestRunOnReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	o = RunOpts{Options: testOptions(), Challenges: []liveness.Challenge{liveness.MoveCloser}}
-	o.Alloc = secmemAlloc{alloc}
+	o.Alloc = secmem.Secrets(alloc)
 	challengeOpts(2 * time.Second)(&o.Options)
 	res, err = Run(context.Background(), cam, o)
 	if err != nil || res.Face.JPEG != nil || res.Decision.Verdict == liveness.Live || len(res.Decision.Challenges) != 1 {

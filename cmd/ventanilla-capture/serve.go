@@ -16,7 +16,6 @@ import (
 	"github.com/ventanilla-mx/ventanilla/capture/proto"
 	"github.com/ventanilla-mx/ventanilla/liveness"
 	"github.com/ventanilla-mx/ventanilla/secmem"
-	"github.com/ventanilla-mx/ventanilla/session"
 )
 
 // selfTestWait bounds the self-test's wait for the first frame.
@@ -43,10 +42,6 @@ type server struct {
 	previewDone   chan struct{}
 	wg            sync.WaitGroup
 }
-
-type secmemAlloc struct{ a *secmem.Allocator }
-
-func (s secmemAlloc) Alloc(n int) (session.Secret, error) { return s.a.Alloc(n) }
 
 func serve(ctx context.Context, stderr io.Writer) int {
 	if err := secmem.DisableCoreDumps(); err != nil { // frames and the best shot must not reach a core file
@@ -164,7 +159,7 @@ func (s *server) configure(ctx context.Context, cfg *proto.Config) {
 	s.rep = &reporter{send: s.sendCamera}
 	s.hub = camhub.New(opener(cfg.Camera), s.rep)
 	s.rep.hub = s.hub
-	s.preview = &camhub.Previewer{Hub: s.hub, Alloc: secmemAlloc{s.alloc}}
+	s.preview = &camhub.Previewer{Hub: s.hub, Alloc: secmem.Secrets(s.alloc)}
 	fo, lo, passive, err := options(cfg)
 	if err == nil {
 		err = facecap.LoadModels(fo, lo)
@@ -173,7 +168,7 @@ func (s *server) configure(ctx context.Context, cfg *proto.Config) {
 		s.modelsErr = errText(err)
 		s.send(proto.TError, proto.EncodeError(proto.CodeModels, s.modelsErr))
 	} else {
-		s.capture = facecap.New(s.hub, facecap.Options{Face: fo, Liveness: lo, Passive: passive, Alloc: secmemAlloc{s.alloc}, Hooks: s.hooks})
+		s.capture = facecap.New(s.hub, facecap.Options{Face: fo, Liveness: lo, Passive: passive, Alloc: secmem.Secrets(s.alloc), Hooks: s.hooks})
 	}
 	s.interval, s.device = time.Duration(cfg.Camera.CheckInterval)*time.Millisecond, cfg.Camera.Device
 	if cfg.Camera.Replay != "" {
