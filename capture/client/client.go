@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/proto"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
 
@@ -42,7 +43,7 @@ type Options struct {
 	Binary string   // the ventanilla-capture executable
 	Args   []string // default: ["serve"]
 	Config proto.Config
-	Alloc  session.Allocator // locked memory for best shots and receive buffers
+	Alloc  session.Allocator // locked memory for best shots (they become the engine's)
 	Hooks  Hooks
 	Stderr io.Writer // the process's stderr (the daemon's journal); nil: discarded
 	// BackoffMin and BackoffMax bound the wait before a restart (defaults
@@ -55,6 +56,9 @@ type Options struct {
 // Client supervises the capture process.
 type Client struct {
 	o Options
+	// recv holds the receive buffer of each process: locked memory of
+	// its own, so the caller's allocator counts only what it is handed.
+	recv *secmem.Allocator
 
 	mu      sync.Mutex
 	p       *proc // nil while not ready
@@ -81,7 +85,7 @@ func New(o Options) *Client {
 	if o.Hooks == nil {
 		o.Hooks = nopHooks{}
 	}
-	return &Client{o: o, readyCh: make(chan struct{})}
+	return &Client{o: o, recv: secmem.NewAllocator(nil), readyCh: make(chan struct{})}
 }
 
 type nopHooks struct{}
@@ -218,7 +222,7 @@ func (c *Client) start() (*proc, *exec.Cmd, error) {
 		cmd.Wait()
 		return nil, nil, fmt.Errorf("capture: %w", err)
 	}
-	p, err := newProc(fc.(*net.UnixConn), c.o)
+	p, err := newProc(fc.(*net.UnixConn), c.o, secmem.Secrets(c.recv))
 	if err != nil {
 		fc.Close()
 		cmd.Process.Kill()

@@ -88,6 +88,9 @@ func startClient(t *testing.T) (*Client, *secmem.Allocator, *recHooks) {
 		if st := alloc.Stats(); st.Live != 0 {
 			t.Errorf("%d locked buffers live after the client stopped", st.Live)
 		}
+		if st := c.recv.Stats(); st.Live != 0 {
+			t.Errorf("%d receive buffers live after the client stopped", st.Live)
+		}
 	})
 	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
 	defer wcancel()

@@ -40,8 +40,8 @@ type frame struct {
 	done chan struct{}
 }
 
-func newProc(conn *net.UnixConn, o Options) (*proc, error) {
-	recv, err := o.Alloc.Alloc(proto.MaxMessage)
+func newProc(conn *net.UnixConn, o Options, recvAlloc session.Allocator) (*proc, error) {
+	recv, err := recvAlloc.Alloc(proto.MaxMessage)
 	if err != nil {
 		return nil, fmt.Errorf("capture: receive buffer: %w", err)
 	}
