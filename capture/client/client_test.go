@@ -176,3 +176,20 @@ func TestCaptureProcessKilled(t *testing.T) {
 		t.Fatalf("capture after the restart: %+v, %v", res, err)
 	}
 }
+
+// TestCaptureProcessCancel: a capture cancelled by its context is
+// cancelled in the capture process too; the process stays up and the next
+// capture decides.
+func TestCaptureProcessCancel(t *testing.T) {
+	c, _, _ := startClient(t)
+	pid := c.PID()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := c.CaptureFace(ctx, func(session.Prompt) { cancel() })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled capture: %v; want context.Canceled", err)
+	}
+	res, err := c.CaptureFace(context.Background(), func(session.Prompt) {})
+	if err != nil || res.Liveness.Decision != session.Spoof || c.PID() != pid {
+		t.Fatalf("capture after the cancel: %+v, %v (pid %d, was %d)", res, err, c.PID(), pid)
+	}
+}
