@@ -59,7 +59,7 @@ func (e *env) exportAll(old []byte) *bundle.Report {
 	e.t.Helper()
 	var buf bytes.Buffer
 	sel := ledger.Selection{Since: consenttest.Epoch, Until: consenttest.Epoch.Add(time.Hour)}
-	if _, err := e.l.Export(context.Background(), &buf, sel, nil); err != nil {
+	if _, err := e.l.Export(context.Background(), &buf, sel, e.exportOpts()); err != nil {
 		e.t.Fatal(err)
 	}
 	return bundle.Verify(&buf, &bundle.VerifyOpts{PublicKey: e.fx.Device.Public(), OldCheckpoint: old})
