@@ -19,7 +19,7 @@ import (
 
 type consentEnv struct {
 	dir, db, pub, archive, ca, key string
-	fx                        *consenttest.Fixture
+	fx                             *consenttest.Fixture
 }
 
 // newConsentEnv writes a ledger with n consents (consent 1 also signed with

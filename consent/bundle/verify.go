@@ -66,16 +66,16 @@ func (r *Report) fail(where, format string, args ...any) {
 
 // verifier holds the state of one verification.
 type verifier struct {
-	opts     *VerifyOpts
-	rep      *Report
-	pub      ed25519.PublicKey
-	cp       consent.Checkpoint
-	kiosk    string
-	last     int64
-	seenID   map[consent.ID]int64
-	hdr      *Header
-	expect   *Range          // the leaf indexes the entries must cover exactly
-	wantIDs  map[string]bool // v2 id export: listed ids, true once seen
+	opts    *VerifyOpts
+	rep     *Report
+	pub     ed25519.PublicKey
+	cp      consent.Checkpoint
+	kiosk   string
+	last    int64
+	seenID  map[consent.ID]int64
+	hdr     *Header
+	expect  *Range          // the leaf indexes the entries must cover exactly
+	wantIDs map[string]bool // v2 id export: listed ids, true once seen
 }
 
 // Verify reads a bundle from r and checks all of it offline: the checkpoint
