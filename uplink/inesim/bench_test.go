@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,16 +22,24 @@ import (
 // The benchmark payload: a 100 KB face JPEG and a 30 KB WSQ fingerprint
 // (random bytes: uplink treats biometrics as opaque).
 func benchRequest(b *testing.B, log *consenttest.Log) *uplink.Request {
-	proof, err := log.Append([]byte("bench consent"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &uplink.Request{Consent: proof, Credential: credValid,
+	req := &uplink.Request{Credential: credValid,
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(100 << 10)},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatWSQ, Data: randBytes(30 << 10)},
 		},
 		Liveness: &uplink.Liveness{Decision: uplink.LivenessLive, Cues: map[string]float64{"blink": 0.9, "texture": 0.8}}}
+	freshConsent(b, log, req)
+	return req
+}
+
+// freshConsent gives req a new request id and a consent naming it, as a
+// new session would (INE refuses a consent used for another request).
+func freshConsent(b *testing.B, log *consenttest.Log, req *uplink.Request) {
+	req.ID = fmt.Sprintf("r_%x", randBytes(8))
+	var err error
+	if req.Consent, err = log.Consent(req.ID); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkKioskSide measures what the kiosk computes per verification:
@@ -118,7 +127,10 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 	b.SetBytes(130 << 10)
 	b.ResetTimer()
 	for b.Loop() {
-		// A fresh request id and nonce each time, as in production.
+		// A fresh request id, consent and nonce each time, as in production.
+		b.StopTimer()
+		freshConsent(b, log, req)
+		b.StartTimer()
 		if a, err := c.Verify(context.Background(), req); err != nil || a.Status != uplink.StatusValid {
 			b.Fatal(a.Status, err)
 		}
