@@ -237,6 +237,13 @@ func (c *Client) attempt(ctx context.Context, s *Sealed) ([]byte, *attemptError)
 	}
 	hreq.Header.Set("Content-Type", ContentTypeRequest)
 	hreq.Header.Set("Idempotency-Key", s.RequestID)
+	// net/http treats a request with an Idempotency-Key and a rewindable
+	// body as replayable and resends it on its own when a reused
+	// connection fails, behind this loop's back (4 POSTs against 3
+	// attempts). Without GetBody it cannot rewind the body, so it resends
+	// only what never reached the server (HTTP/2 REFUSED_STREAM, GOAWAY,
+	// nothing written); every other resend is an attempt counted here.
+	hreq.GetBody = nil
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		r, retry := classifyTransport(ctx, err)
