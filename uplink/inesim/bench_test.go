@@ -47,34 +47,40 @@ func freshConsent(b *testing.B, log *consenttest.Log, req *uplink.Request) {
 // work (open, verify, seal the answer) is excluded from the timing.
 func BenchmarkKioskSide(b *testing.B) {
 	for _, kem := range []string{uplink.KEMMLKEM768X25519, uplink.KEMX25519} {
-		b.Run(kem, func(b *testing.B) {
-			k, _ := uplink.KEMByName(kem)
-			sk, _ := k.GenerateKey()
-			device, _ := devicekey.Generate()
-			ineSign, _ := devicekey.Generate()
-			log, _ := consenttest.New("kiosk-b", device)
-			alloc := secmem.NewAllocator(nil)
-			s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
-			req := benchRequest(b, log)
-			ring := uplink.NewKeyRing(sk)
-			b.SetBytes(130 << 10)
-			b.ResetTimer()
-			for b.Loop() {
-				sealed, err := s.Seal(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
-				ans, _ := rec.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
-				rec.Wipe()
-				b.StartTimer()
-				if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
-					b.Fatal(err)
-				}
-				sealed.Release()
-			}
-		})
+		for _, pool := range []int{0, -1} { // secmem pool (default) vs a fresh mapping per buffer
+			name := kem + map[int]string{0: "/pool", -1: "/no-pool"}[pool]
+			b.Run(name, func(b *testing.B) { benchKioskSide(b, kem, pool) })
+		}
+	}
+}
+
+func benchKioskSide(b *testing.B, kem string, pool int) {
+	k, _ := uplink.KEMByName(kem)
+	sk, _ := k.GenerateKey()
+	device, _ := devicekey.Generate()
+	ineSign, _ := devicekey.Generate()
+	log, _ := consenttest.New("kiosk-b", device)
+	alloc := secmem.NewAllocator(&secmem.Opts{PoolBytes: pool})
+	defer alloc.Close()
+	s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
+	req := benchRequest(b, log)
+	ring := uplink.NewKeyRing(sk)
+	b.SetBytes(130 << 10)
+	b.ResetTimer()
+	for b.Loop() {
+		sealed, err := s.Seal(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
+		ans, _ := rec.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
+		rec.Wipe()
+		b.StartTimer()
+		if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
+			b.Fatal(err)
+		}
+		sealed.Release()
 	}
 }
 
