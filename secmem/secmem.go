@@ -175,19 +175,23 @@ func (a *Allocator) register(b *Buffer) {
 	}
 }
 
-// regionSize is the mapping for n bytes: whole pages, rounded up to a power
-// of two when the pool may keep it, so regions are reused across sizes.
+// regionSize is the mapping for n bytes: whole pages and, when the pool
+// may keep it, rounded up to one of eight size classes per power of two, so
+// regions are reused across similar sizes while rounding wastes at most an
+// eighth (locked memory stays within secmem.max_bytes plus the unit's
+// LimitMEMLOCK slack).
 func (a *Allocator) regionSize(n int) int {
 	page := os.Getpagesize()
 	size := (n + page - 1) / page * page
-	if a.opts.PoolBytes < 0 || size > maxPooledRegion {
+	if a.opts.PoolBytes < 0 || size > maxPooledRegion || size <= 8*page {
 		return size
 	}
-	c := page
-	for c < size {
-		c *= 2
+	octave := page
+	for octave*2 <= size {
+		octave *= 2
 	}
-	return c
+	step := octave / 8
+	return (size + step - 1) / step * step
 }
 
 // reuse takes an idle region of the right size from the pool, if any, and
@@ -302,7 +306,8 @@ func (a *Allocator) release(b *Buffer) {
 // keep puts a wiped region in the pool if it fits; a.mu is held.
 func (a *Allocator) keep(region []byte, locked bool) bool {
 	size := len(region)
-	if a.closed || a.opts.PoolBytes < 0 || size > maxPooledRegion || a.idle+size > a.opts.PoolBytes {
+	if a.closed || a.opts.PoolBytes < 0 || size > maxPooledRegion || a.idle+size > a.opts.PoolBytes ||
+		(a.opts.MaxBytes > 0 && a.stats.LiveBytes+a.idle+size > a.opts.MaxBytes) {
 		return false
 	}
 	a.pool[size] = append(a.pool[size], pooled{region: region, locked: locked})

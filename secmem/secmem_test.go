@@ -250,15 +250,15 @@ func TestPoolReusesWipedRegion(t *testing.T) {
 	if !bytes.Equal(p, make([]byte, len(p))) {
 		t.Fatal("pooled bytes are not zero")
 	}
-	b2, err := a.Alloc(200000) // the same 256 KiB class
+	b2, err := a.Alloc(140000) // the same 144 KiB class
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := b2.Bytes()
-	if &q[0] != first || len(q) != 200000 || cap(q) != 200000 || !bytes.Equal(q, make([]byte, len(q))) {
+	if &q[0] != first || len(q) != 140000 || cap(q) != 140000 || !bytes.Equal(q, make([]byte, len(q))) {
 		t.Fatal("the pool did not hand back the same zeroed region, capped at the new size")
 	}
-	if s := a.Stats(); s.Reused != 1 || s.Pooled != 0 || s.Allocs != 2 || s.LiveBytes != 200000 {
+	if s := a.Stats(); s.Reused != 1 || s.Pooled != 0 || s.Allocs != 2 || s.LiveBytes != 140000 {
 		t.Fatalf("stats after reuse %+v", s)
 	}
 	rand.Read(q)
@@ -290,6 +290,14 @@ func TestPoolBoundAndAudit(t *testing.T) {
 	if s := a.Stats(); s.Pooled != 1 {
 		t.Fatalf("a region over %d bytes was pooled", maxPooledRegion)
 	}
+	for n, want := range map[int]int{1: page, 8 * page: 8 * page, 33 * page: 36 * page, 135000: 147456} {
+		if page != 4096 && n > 8*page {
+			continue
+		}
+		if got := a.regionSize(n); got != want || got < n || (n > 8*page && got > n+n/8+page) {
+			t.Errorf("regionSize(%d) = %d, want %d (within an eighth)", n, got, want)
+		}
+	}
 	for _, free := range a.pool {
 		free[0].region[5] = 1 // a wipe that did not happen
 	}
@@ -319,5 +327,23 @@ func BenchmarkAllocRelease(b *testing.B) {
 				buf.Release()
 			}
 		})
+	}
+}
+
+// TestPoolWithinMaxBytes: idle regions count against MaxBytes with the live
+// ones, so pooling never lets locked memory outgrow the bound.
+func TestPoolWithinMaxBytes(t *testing.T) {
+	page := os.Getpagesize()
+	a := NewAllocator(&Opts{MaxBytes: page})
+	defer a.Close()
+	b2, _ := a.Alloc(10)
+	b3, _ := a.Alloc(10)
+	b3.Release() // 10 live + one idle page would exceed the bound
+	if s := a.Stats(); s.Pooled != 0 {
+		t.Fatalf("pooled beyond MaxBytes: %+v", s)
+	}
+	b2.Release()
+	if s := a.Stats(); s.Pooled != 1 {
+		t.Fatalf("not pooled within MaxBytes: %+v", s)
 	}
 }
