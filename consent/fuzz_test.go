@@ -31,9 +31,26 @@ func FuzzParseRecord(f *testing.F) {
 }
 
 // FuzzParsePersonal covers the decoder of the sealed plaintext and strokes.
+// Its seeds are small valid encodings of every shape (so mutations pass the
+// magic and lengths and reach the inner decoders, and new inputs minimize
+// quickly); only one is a realistic fixture.
 func FuzzParsePersonal(f *testing.F) {
-	for i := range 3 {
-		b, err := consenttest.Personal(i).MarshalBinary()
+	dot := func(n int) *consent.Strokes {
+		s := &consent.Strokes{Width: 8, Height: 8}
+		for i := range n {
+			s.Strokes = append(s.Strokes, consent.Stroke{{X: uint16(i), Y: 1, T: uint32(i), Pressure: 32768}})
+		}
+		return s
+	}
+	efirma := &consent.EFirma{Certificate: []byte{0x30, 0}, Chain: [][]byte{{0x30, 0}}, Signature: []byte{1, 2}}
+	for _, p := range []*consent.Personal{
+		{Handwritten: dot(1)},
+		{Name: "Ñ", Credentials: []consent.Credential{{Kind: "cic", Value: "1"}}, Handwritten: dot(2)},
+		{Name: "A", EFirma: efirma},
+		{Handwritten: dot(1), EFirma: efirma},
+		consenttest.Personal(0),
+	} {
+		b, err := p.MarshalBinary()
 		if err != nil {
 			f.Fatal(err)
 		}

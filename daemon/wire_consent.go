@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -45,24 +47,97 @@ func wireConsent(s *System) {
 		return
 	}
 	s.ledger = l
+	g := &integrity{t: h.integrity}
 	check := func(ctx context.Context) error {
 		err := l.SelfTest(ctx)
-		if ledger.IsAuditError(err) {
-			h.integrity.Set(err.Error())
-		} else if err == nil {
-			h.integrity.Clear()
-		}
+		g.report(&g.self, err)
 		return err
 	}
 	if err := check(context.Background()); err != nil {
 		s.Log.Error("consent ledger self-test failed", "err", err)
 	}
 	s.Health.RegisterCheck(health.Check{Name: "consent.ledger", Run: check})
+	startAudits(s, l, g)
 	s.Metrics.MustRegister(ledgerCollector{l: l})
 	s.Go("consent", func(ctx context.Context) error {
 		<-ctx.Done()
 		return l.Close()
 	})
+}
+
+// The full audit (every record, every hash; O(n)) runs in the background
+// at start and then every consentAuditEvery. Startup waits for the first
+// one at most consentAuditStartWait (a few thousand records), so a small
+// tampered log is never announced ready; a large one is audited while the
+// kiosk runs, and turns not ready when the audit finds a problem.
+var (
+	consentAuditEvery     = 6 * time.Hour
+	consentAuditStartWait = 2 * time.Second
+)
+
+// integrity raises consent.integrity while the quick self-test or the last
+// full audit found a problem; errors that only mean "could not read" leave
+// the last verdict as it was.
+type integrity struct {
+	mu          sync.Mutex
+	t           *health.Tracker
+	self, audit error
+}
+
+func (g *integrity) report(which *error, err error) {
+	if err != nil && !ledger.IsAuditError(err) {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	*which = err
+	switch {
+	case g.self != nil:
+		g.t.Set(g.self.Error())
+	case g.audit != nil:
+		g.t.Set(g.audit.Error())
+	default:
+		g.t.Clear()
+	}
+}
+
+func startAudits(s *System, l *ledger.Ledger, g *integrity) {
+	first := make(chan struct{})
+	run := func(ctx context.Context) {
+		err := l.Audit(ctx, nil)
+		if err != nil && ctx.Err() == nil {
+			s.Log.Error("consent ledger audit failed", "err", err)
+		}
+		g.report(&g.audit, err)
+	}
+	s.Go("consent.audit", func(ctx context.Context) error {
+		auditLoop(ctx, consentAuditEvery, run, first)
+		return nil
+	})
+	t := time.NewTimer(consentAuditStartWait)
+	defer t.Stop()
+	select {
+	case <-first:
+	case <-t.C:
+		s.Log.Info("the full consent audit goes on in the background")
+	}
+}
+
+// auditLoop runs audit now, closes first, then runs it every interval
+// until ctx ends.
+func auditLoop(ctx context.Context, every time.Duration, audit func(context.Context), first chan<- struct{}) {
+	audit(ctx)
+	close(first)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			audit(ctx)
+		}
+	}
 }
 
 func openLedger(s *System) (*ledger.Ledger, error) {

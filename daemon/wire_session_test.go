@@ -23,14 +23,8 @@ func TestLedgerConsentAdapter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	sig := &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
-		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
-	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
-		Session: logging.NewSessionID(), Request: logging.NewRequestID(), Operator: "op-001",
-		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"}, Signature: sig})
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := logging.NewRequestID()
+	rc := recordConsent(t, l, req)
 	got, ok := rc.Proof.(ledger.Receipt)
 	if !ok || rc.ID != got.ID.String() || got.TreeSize != 1 || len(got.Checkpoint) == 0 {
 		t.Fatalf("receipt %+v", rc)
@@ -38,5 +32,49 @@ func TestLedgerConsentAdapter(t *testing.T) {
 	again, err := l.Lookup(context.Background(), got.ID)
 	if err != nil || again.RecordHash != got.RecordHash {
 		t.Fatalf("lookup after append: %v", err)
+	}
+}
+
+func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) session.ConsentReceipt {
+	t.Helper()
+	sig := &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
+		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
+	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
+		Session: logging.NewSessionID(), Request: req, Operator: "op-001",
+		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"}, Signature: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc
+}
+
+// TestUplinkRequestBoundToConsent is issue 17, finding 5 on the kiosk side:
+// the request INE receives carries the session's request id, and the
+// consent record it carries names that id (before, the uplink made up a
+// random id the consent never named).
+func TestUplinkRequestBoundToConsent(t *testing.T) {
+	fx := consenttest.New(t)
+	o := ledger.DefaultOpts()
+	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	req := logging.NewRequestID()
+	rc := recordConsent(t, l, req)
+	recordConsent(t, l, logging.NewRequestID()) // another session's
+	ur, err := uplinkVerifier{l: l}.consent(context.Background(), &session.VerifyRequest{Request: req, Consent: rc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ur.ID != string(req) {
+		t.Fatalf("uplink request id %q, session's %q", ur.ID, req)
+	}
+	if _, err := ur.Consent.Verify(consenttest.KioskID, ur.ID, fx.Device.Public()); err != nil {
+		t.Fatalf("INE's check of the consent: %v", err)
+	}
+	if _, err := ur.Consent.Verify(consenttest.KioskID, string(logging.NewRequestID()), fx.Device.Public()); err == nil {
+		t.Fatal("the consent proof passed for another request id")
 	}
 }

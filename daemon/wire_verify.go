@@ -54,6 +54,21 @@ func (v uplinkVerifier) Verify(ctx context.Context, req *session.VerifyRequest) 
 }
 
 func (v uplinkVerifier) request(ctx context.Context, req *session.VerifyRequest) (*uplink.Request, error) {
+	ur, err := v.consent(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := fillCredential(&ur.Credential, req.Credential); err != nil {
+		return nil, err
+	}
+	addBiometrics(ur, req)
+	return ur, nil
+}
+
+// consent starts the uplink request with its id and consent proof. The
+// session minted req.Request before the consent, and the consent record
+// names it (ledgerConsent); INE checks the two match (protocol v2).
+func (v uplinkVerifier) consent(ctx context.Context, req *session.VerifyRequest) (*uplink.Request, error) {
 	rc, ok := req.Consent.Proof.(ledger.Receipt)
 	if !ok {
 		return nil, fmt.Errorf("verify: consent receipt of type %T", req.Consent.Proof)
@@ -62,13 +77,8 @@ func (v uplinkVerifier) request(ctx context.Context, req *session.VerifyRequest)
 	if err != nil {
 		return nil, fmt.Errorf("verify: consent proof: %w", err)
 	}
-	ur := &uplink.Request{Consent: uplink.ConsentProof{RecordHash: p.RecordHash, LeafIndex: p.Index,
-		Checkpoint: p.Checkpoint, Proof: p.Hashes}}
-	if err := fillCredential(&ur.Credential, req.Credential); err != nil {
-		return nil, err
-	}
-	addBiometrics(ur, req)
-	return ur, nil
+	return &uplink.Request{ID: string(req.Request), Consent: uplink.ConsentProof{Record: p.Record, RecordHash: p.RecordHash,
+		LeafIndex: p.Index, Checkpoint: p.Checkpoint, Proof: p.Hashes}}, nil
 }
 
 // fillCredential copies the fields into uplink's string-typed credential.

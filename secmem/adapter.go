@@ -2,6 +2,7 @@ package secmem
 
 import (
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -51,22 +52,26 @@ func (a *Allocator) Owns(p []byte) bool {
 func Wipe(p []byte) { clear(p) }
 
 // AuditReleased is the test hook behind Opts.RetainReleased: it returns an
-// error naming how many retained (released) regions hold a non-zero byte.
-// With RetainReleased unset it checks nothing and returns nil.
+// error naming how many released regions (retained, or idle in the pool)
+// hold a non-zero byte. Pooled regions are checked in any mode; retained
+// ones exist only with RetainReleased.
 func (a *Allocator) AuditReleased() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	regions := slices.Clone(a.retained)
+	for _, free := range a.pool {
+		for _, p := range free {
+			regions = append(regions, p.region)
+		}
+	}
 	dirty := 0
-	for _, r := range a.retained {
-		for _, c := range r {
-			if c != 0 {
-				dirty++
-				break
-			}
+	for _, r := range regions {
+		if slices.ContainsFunc(r, func(c byte) bool { return c != 0 }) {
+			dirty++
 		}
 	}
 	if dirty > 0 {
-		return fmt.Errorf("secmem: %d of %d released buffers are not zero", dirty, len(a.retained))
+		return fmt.Errorf("secmem: %d of %d released buffers are not zero", dirty, len(regions))
 	}
 	return nil
 }

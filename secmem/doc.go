@@ -7,6 +7,14 @@
 // abort, timeout, shutdown). Release is idempotent. Allocator.Close releases
 // whatever is still live, so a daemon can wipe everything on shutdown.
 //
+// Pool: Release wipes the buffer and keeps its region (still locked,
+// non-dumpable, all zero) for the next allocation of the same size class
+// (whole pages, then one of eight classes per power of two, up to 4 MiB)
+// instead of munmapping it, within Opts.PoolBytes (8 MiB by default) and,
+// with the live bytes, within Opts.MaxBytes; a verification then costs no
+// mmap/mlock/munmap. Close unmaps the pool. An idle region is never handed
+// out before it is zero, and AuditReleased checks idle regions too.
+//
 // When mlock fails (RLIMIT_MEMLOCK too small, or no CAP_IPC_LOCK) the
 // allocator does not pretend: the buffer is still mmap'd, non-dumpable and
 // wiped, but Buffer.Locked reports false, Stats.Unlocked counts it and the

@@ -40,7 +40,19 @@ type Opts struct {
 	// unlocked but kept mapped, so AuditReleased can prove they are zero.
 	// Never set it in production (memory is never returned).
 	RetainReleased bool
+	// PoolBytes bounds the wiped, still-locked regions kept for reuse, so a
+	// verification does not map, lock and unmap a payload-sized buffer each
+	// time. 0 means DefaultPoolBytes; negative turns the pool off.
+	PoolBytes int
 }
+
+// DefaultPoolBytes is the idle pool's bound when Opts.PoolBytes is 0: room
+// for a few verifications' payloads and captures.
+const DefaultPoolBytes = 8 << 20
+
+// maxPooledRegion is the largest region the pool keeps; larger ones are
+// unmapped on release as before.
+const maxPooledRegion = 4 << 20
 
 // DefaultOpts returns the production defaults: report (not require) lock
 // failures, at most 64 MiB live.
@@ -53,6 +65,8 @@ type Stats struct {
 	Allocs    int // buffers ever allocated
 	Released  int // buffers ever released (each wiped)
 	Unlocked  int // buffers ever handed out without mlock
+	Reused    int // allocations served from the pool (no mmap)
+	Pooled    int // idle regions in the pool (wiped, mapped)
 }
 
 // Allocator hands out Buffers and tracks them. It is safe for concurrent use.
@@ -63,8 +77,16 @@ type Allocator struct {
 	live     map[*Buffer]struct{}
 	bySlice  map[uintptr]*Buffer
 	retained [][]byte
+	pool     map[int][]pooled // by region size; every region is all zero
+	idle     int              // bytes in pool
 	stats    Stats
 	closed   bool
+}
+
+// pooled is an idle region: wiped, still mapped, DONTDUMP, locked if it was.
+type pooled struct {
+	region []byte
+	locked bool
 }
 
 // NewAllocator returns an allocator; nil opts means DefaultOpts.
@@ -72,11 +94,16 @@ func NewAllocator(opts *Opts) *Allocator {
 	if opts == nil {
 		opts = DefaultOpts()
 	}
-	return &Allocator{
+	a := &Allocator{
 		opts:    *opts,
 		live:    make(map[*Buffer]struct{}),
 		bySlice: make(map[uintptr]*Buffer),
+		pool:    make(map[int][]pooled),
 	}
+	if a.opts.PoolBytes == 0 {
+		a.opts.PoolBytes = DefaultPoolBytes
+	}
+	return a
 }
 
 // Buffer is a region of locked, non-dumpable memory. The allocating code owns
@@ -96,7 +123,10 @@ func (a *Allocator) Alloc(n int) (*Buffer, error) {
 	if err := a.reserve(n); err != nil {
 		return nil, err
 	}
-	b, lockErr, err := mapRegion(n)
+	if b := a.reuse(n); b != nil {
+		return b, nil
+	}
+	b, lockErr, err := mapRegion(a.regionSize(n))
 	if err != nil {
 		a.unreserve(n)
 		return nil, err
@@ -106,7 +136,7 @@ func (a *Allocator) Alloc(n int) (*Buffer, error) {
 		a.unreserve(n)
 		return nil, fmt.Errorf("%w: %v", ErrNotLocked, lockErr)
 	}
-	b.a = a
+	b.a, b.n = a, n
 	a.register(b)
 	if lockErr != nil && a.opts.OnLockFailure != nil {
 		a.opts.OnLockFailure(lockErr)
@@ -145,15 +175,53 @@ func (a *Allocator) register(b *Buffer) {
 	}
 }
 
+// regionSize is the mapping for n bytes: whole pages and, when the pool
+// may keep it, rounded up to one of eight size classes per power of two, so
+// regions are reused across similar sizes while rounding wastes at most an
+// eighth (locked memory stays within secmem.max_bytes plus the unit's
+// LimitMEMLOCK slack).
+func (a *Allocator) regionSize(n int) int {
+	page := os.Getpagesize()
+	size := (n + page - 1) / page * page
+	if a.opts.PoolBytes < 0 || size > maxPooledRegion || size <= 8*page {
+		return size
+	}
+	octave := page
+	for octave*2 <= size {
+		octave *= 2
+	}
+	step := octave / 8
+	return (size + step - 1) / step * step
+}
+
+// reuse takes an idle region of the right size from the pool, if any, and
+// registers it as a live buffer of n bytes.
+func (a *Allocator) reuse(n int) *Buffer {
+	size := a.regionSize(n)
+	a.mu.Lock()
+	free := a.pool[size]
+	if len(free) == 0 {
+		a.mu.Unlock()
+		return nil
+	}
+	p := free[len(free)-1]
+	a.pool[size] = free[:len(free)-1]
+	a.idle -= size
+	a.stats.Pooled--
+	a.stats.Reused++
+	a.mu.Unlock()
+	b := &Buffer{a: a, region: p.region, n: n, locked: p.locked}
+	a.register(b)
+	return b
+}
+
 // mlock is unix.Mlock; tests replace it to exercise the RLIMIT_MEMLOCK path
 // even when running with CAP_IPC_LOCK.
 var mlock = unix.Mlock
 
-// mapRegion maps, advises and tries to lock a region for n bytes. lockErr is
-// the mlock failure, if any; err is fatal.
-func mapRegion(n int) (b *Buffer, lockErr, err error) {
-	page := os.Getpagesize()
-	size := (n + page - 1) / page * page
+// mapRegion maps, advises and tries to lock a region of size bytes (whole
+// pages). lockErr is the mlock failure, if any; err is fatal.
+func mapRegion(size int) (b *Buffer, lockErr, err error) {
 	region, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		return nil, nil, fmt.Errorf("secmem: mmap %d bytes: %w", size, err)
@@ -162,7 +230,7 @@ func mapRegion(n int) (b *Buffer, lockErr, err error) {
 		unix.Munmap(region)
 		return nil, nil, fmt.Errorf("secmem: madvise DONTDUMP: %w", err)
 	}
-	b = &Buffer{region: region, n: n}
+	b = &Buffer{region: region}
 	if lockErr = mlock(region); lockErr == nil {
 		b.locked = true
 	}
@@ -194,7 +262,8 @@ func (b *Buffer) Len() int { return b.n }
 // be swapped; see the package doc).
 func (b *Buffer) Locked() bool { return b.locked }
 
-// Release wipes and frees the buffer. It is idempotent and safe on nil.
+// Release wipes the buffer and returns it to the pool, or unmaps it. It is
+// idempotent and safe on nil.
 func (b *Buffer) Release() {
 	if b == nil || b.a == nil {
 		return
@@ -213,8 +282,17 @@ func (a *Allocator) release(b *Buffer) {
 	a.stats.Live--
 	a.stats.LiveBytes -= b.n
 	a.stats.Released++
-	region, locked := b.region, b.locked
+	region, locked, n := b.region, b.locked, b.n
 	b.region = nil
+	a.mu.Unlock()
+	// Only region[:n] was ever handed out (Bytes caps the slice), and the
+	// rest is zero since mmap, so the region is all zero after this.
+	clear(region[:n])
+	a.mu.Lock()
+	if a.keep(region, locked) {
+		a.mu.Unlock()
+		return
+	}
 	if a.opts.RetainReleased {
 		clear(region)
 		a.retained = append(a.retained, region)
@@ -225,6 +303,19 @@ func (a *Allocator) release(b *Buffer) {
 	unmapRegion(region, locked)
 }
 
+// keep puts a wiped region in the pool if it fits; a.mu is held.
+func (a *Allocator) keep(region []byte, locked bool) bool {
+	size := len(region)
+	if a.closed || a.opts.PoolBytes < 0 || size > maxPooledRegion || a.idle+size > a.opts.PoolBytes ||
+		(a.opts.MaxBytes > 0 && a.stats.LiveBytes+a.idle+size > a.opts.MaxBytes) {
+		return false
+	}
+	a.pool[size] = append(a.pool[size], pooled{region: region, locked: locked})
+	a.idle += size
+	a.stats.Pooled++
+	return true
+}
+
 // Stats returns a snapshot of the counters.
 func (a *Allocator) Stats() Stats {
 	a.mu.Lock()
@@ -232,8 +323,9 @@ func (a *Allocator) Stats() Stats {
 	return a.stats
 }
 
-// Close releases (wipes) every live buffer and refuses further allocations.
-// Call it on shutdown. It returns how many buffers were still live.
+// Close releases (wipes) every live buffer, unmaps the pool and refuses
+// further allocations. Call it on shutdown. It returns how many buffers
+// were still live.
 func (a *Allocator) Close() int {
 	a.mu.Lock()
 	a.closed = true
@@ -245,5 +337,29 @@ func (a *Allocator) Close() int {
 	for _, b := range bufs {
 		b.Release()
 	}
+	a.drainPool()
 	return len(bufs)
+}
+
+// drainPool unmaps every idle region (each already zero), or retains it
+// for AuditReleased in test mode.
+func (a *Allocator) drainPool() {
+	a.mu.Lock()
+	var idle []pooled
+	for size, free := range a.pool {
+		idle = append(idle, free...)
+		delete(a.pool, size)
+	}
+	a.idle, a.stats.Pooled = 0, 0
+	if a.opts.RetainReleased {
+		for _, p := range idle {
+			a.retained = append(a.retained, p.region)
+		}
+		a.mu.Unlock()
+		return
+	}
+	a.mu.Unlock()
+	for _, p := range idle {
+		unmapRegion(p.region, p.locked)
+	}
 }

@@ -72,7 +72,7 @@ func New(opts *Opts) (*Client, error) {
 		return nil, err
 	}
 	base := strings.TrimRight(o.BaseURL, "/")
-	c := &Client{opts: o, endpoint: base + "/v1/verifications", ping: base + "/v1/ping"}
+	c := &Client{opts: o, endpoint: base + "/v2/verifications", ping: base + "/v2/ping"}
 	c.http = &http.Client{Transport: o.transport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	c.sealer = &Sealer{KioskID: o.KioskID, KeyID: o.KeyID, INEKey: o.INEKey, Signer: o.Signer, Alloc: o.Alloc, Now: o.Now}
 	c.state.ClientCertNotAfter = clientCertNotAfter(o.TLS)
@@ -237,6 +237,13 @@ func (c *Client) attempt(ctx context.Context, s *Sealed) ([]byte, *attemptError)
 	}
 	hreq.Header.Set("Content-Type", ContentTypeRequest)
 	hreq.Header.Set("Idempotency-Key", s.RequestID)
+	// net/http treats a request with an Idempotency-Key and a rewindable
+	// body as replayable and resends it on its own when a reused
+	// connection fails, behind this loop's back (4 POSTs against 3
+	// attempts). Without GetBody it cannot rewind the body, so it resends
+	// only what never reached the server (HTTP/2 REFUSED_STREAM, GOAWAY,
+	// nothing written); every other resend is an attempt counted here.
+	hreq.GetBody = nil
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		r, retry := classifyTransport(ctx, err)
@@ -255,8 +262,8 @@ func (c *Client) attempt(ctx context.Context, s *Sealed) ([]byte, *attemptError)
 
 // Content types of the protocol.
 const (
-	ContentTypeRequest = "application/vnd.ventanilla.verify.v1"
-	ContentTypeAnswer  = "application/vnd.ventanilla.answer.v1"
+	ContentTypeRequest = "application/vnd.ventanilla.verify.v2"
+	ContentTypeAnswer  = "application/vnd.ventanilla.answer.v2"
 	maxResponse        = 64 << 10
 )
 
@@ -302,7 +309,7 @@ func validCode(s string) bool {
 	return true
 }
 
-// Probe checks reachability with GET /v1/ping and updates State.
+// Probe checks reachability with GET /v2/ping and updates State.
 func (c *Client) Probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.AttemptTimeout)
 	defer cancel()

@@ -15,8 +15,10 @@ import (
 // seedPayload builds a valid request plaintext without the crypto.
 func seedPayload(t testing.TB) []byte {
 	s := &Sealer{KioskID: "k1", Now: time.Now}
+	record := []byte("consent record")
 	req := &Request{
-		Consent:    ConsentProof{RecordHash: tlog.Hash{1}, LeafIndex: 0, Checkpoint: []byte("x\n1\nAA==\n"), Proof: []tlog.Hash{{2}}},
+		ID:         "r_0123456789abcdef",
+		Consent:    ConsentProof{Record: record, RecordHash: tlog.RecordHash(record), LeafIndex: 0, Checkpoint: []byte("x\n1\nAA==\n"), Proof: []tlog.Hash{{2}}},
 		Credential: credential.Credential{Model: credential.ModelD, CIC: "123456789", OCR: "1234567890123"},
 		Biometrics: []Biometric{{Kind: KindFinger, Position: 7, Format: FormatISO197944, Data: []byte("fingerprint")}},
 	}
@@ -24,8 +26,8 @@ func seedPayload(t testing.TB) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := make([]byte, payloadSize(len(meta), req.Biometrics))
-	writePayload(p, meta, req.Biometrics)
+	p := make([]byte, payloadSize(len(meta), req.Consent.Record, req.Biometrics))
+	writePayload(p, meta, req.Consent.Record, req.Biometrics)
 	return p
 }
 
@@ -75,18 +77,18 @@ func FuzzParseEnvelope(f *testing.F) {
 func FuzzAnswerPayload(f *testing.F) {
 	key, _ := devicekey.Generate()
 	s := &Sealed{RequestID: "00112233445566778899aabbccddeeff"}
-	w := wireAnswer{V: 1, RequestID: s.RequestID, RequestDigest: b64(s.Digest[:]), Status: StatusValid,
+	w := wireAnswer{V: ProtocolVersion, RequestID: s.RequestID, RequestDigest: b64(s.Digest[:]), Status: StatusValid,
 		Face: &wireScore{Similarity: 80}, TransactionID: "t", AnsweredAt: "2026-01-02T03:04:05.000Z"}
 	js, _ := json.Marshal(w)
 	f.Add(js)
-	f.Add([]byte(`{"v":1,"status":"unknown"}`))
-	f.Add([]byte(`{"v":1,"finger":{"similarity":101,"position":0}}`))
+	f.Add([]byte(`{"v":2,"status":"unknown"}`))
+	f.Add([]byte(`{"v":2,"finger":{"similarity":101,"position":0}}`))
 	f.Fuzz(func(t *testing.T, js []byte) {
 		if len(js) > maxAnswerJSON {
 			return
 		}
 		pt := make([]byte, 4+len(js)+sigSize)
-		body := writePayload(pt, js, nil)
+		body := writePayload(pt, js, nil, nil)
 		sig, _ := key.Sign(sigInput(answerSigDomain, body))
 		copy(pt[len(body):], sig)
 		a, err := s.checkAnswer(pt, key.Public())

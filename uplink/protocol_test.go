@@ -50,11 +50,12 @@ func newFixture(t testing.TB, kem string) *fixture {
 
 func (f *fixture) request(t testing.TB, face, finger []byte) *uplink.Request {
 	t.Helper()
-	p, err := f.log.Append([]byte("consent record " + t.Name()))
+	id := fmt.Sprintf("r_%x", randBytes(8))
+	p, err := f.log.Consent(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &uplink.Request{Consent: p, Credential: credential.Credential{Model: credential.ModelE, CIC: "156549854", IdentificadorCiudadano: "105283647"}}
+	r := &uplink.Request{ID: id, Consent: p, Credential: credential.Credential{Model: credential.ModelE, CIC: "156549854", IdentificadorCiudadano: "105283647"}}
 	if face != nil {
 		r.Biometrics = append(r.Biometrics, uplink.Biometric{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: face})
 		r.Liveness = &uplink.Liveness{Decision: uplink.LivenessLive, Method: "blink+turn", Cues: map[string]float64{"blink": 0.9}}
@@ -91,7 +92,7 @@ func TestRoundTrip(t *testing.T) {
 			if err := r.VerifySignature(f.kiosk.Public()); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.Consent.Verify(r.KioskID, f.kiosk.Public()); err != nil {
+			if _, err := r.Consent.Verify(r.KioskID, r.RequestID, f.kiosk.Public()); err != nil {
 				t.Fatal(err)
 			}
 			if err := r.Validate(); err != nil {
@@ -160,16 +161,51 @@ func TestWrongKioskKeyRefused(t *testing.T) {
 	if err := r.VerifySignature(other.Public()); !errors.Is(err, uplink.ErrRequestSignature) {
 		t.Fatalf("signature under another key: %v", err)
 	}
-	if _, err := r.Consent.Verify(r.KioskID, other.Public()); !errors.Is(err, uplink.ErrConsent) {
+	if _, err := r.Consent.Verify(r.KioskID, r.RequestID, other.Public()); !errors.Is(err, uplink.ErrConsent) {
 		t.Fatalf("checkpoint under another key: %v", err)
 	}
-	if _, err := r.Consent.Verify("kiosk-8", f.kiosk.Public()); !errors.Is(err, uplink.ErrConsent) {
+	if _, err := r.Consent.Verify("kiosk-8", r.RequestID, f.kiosk.Public()); !errors.Is(err, uplink.ErrConsent) {
 		t.Fatalf("checkpoint of another kiosk: %v", err)
 	}
 	p := r.Consent
 	p.RecordHash[0] ^= 1
-	if _, err := p.Verify(r.KioskID, f.kiosk.Public()); !errors.Is(err, uplink.ErrConsent) {
+	if _, err := p.Verify(r.KioskID, r.RequestID, f.kiosk.Public()); !errors.Is(err, uplink.ErrConsent) {
 		t.Fatalf("wrong record hash: %v", err)
+	}
+}
+
+// TestConsentNamesTheRequest is issue 17, finding 5 on the protocol level:
+// the consent record must name the request id it travels with.
+func TestConsentNamesTheRequest(t *testing.T) {
+	f := newFixture(t, uplink.KEMX25519)
+	req := f.request(t, randBytes(300), nil)
+	other, err := f.log.Consent("r_another-request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Consent = other
+	s, err := f.sealer.Seal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Wipe()
+	if r.RequestID != req.ID || s.RequestID != req.ID {
+		t.Fatalf("request id on the wire %q / %q, the session's %q", r.RequestID, s.RequestID, req.ID)
+	}
+	if _, err := r.Consent.Verify(r.KioskID, r.RequestID, f.kiosk.Public()); !errors.Is(err, uplink.ErrConsentNotBound) {
+		t.Fatalf("a consent naming another request: %v", err)
+	}
+	if _, err := r.Consent.Verify(r.KioskID, "r_another-request", f.kiosk.Public()); err != nil {
+		t.Fatalf("the request it names: %v", err)
+	}
+	req.ID = "bad id with spaces"
+	if _, err := f.sealer.Seal(req); !errors.Is(err, uplink.ErrInvalidRequest) {
+		t.Fatalf("malformed request id: %v", err)
 	}
 }
 

@@ -60,6 +60,11 @@ const (
 
 // Request is what the session engine hands to Client.Verify.
 type Request struct {
+	// ID is the verification request id, minted by the session before the
+	// consent and named in the consent record (so INE can check the
+	// consent covers this request). A token: 1..64 bytes of
+	// [A-Za-z0-9._:_-]. It is also the Idempotency-Key.
+	ID         string
 	Consent    ConsentProof
 	Credential credential.Credential
 	Biometrics []Biometric
@@ -69,6 +74,9 @@ type Request struct {
 // Validate checks the request before anything is built. Errors never hold
 // field values.
 func (r *Request) Validate() error {
+	if !validRequestID(r.ID) {
+		return fmt.Errorf("uplink: request: the request id must be 1 to %d bytes of [A-Za-z0-9._:_-]", maxRequestID)
+	}
 	if err := r.Credential.Validate(); err != nil {
 		return err
 	}
@@ -155,3 +163,22 @@ func (b Biometric) String() string {
 
 // GoString is redacted too.
 func (b Biometric) GoString() string { return b.String() }
+
+// maxRequestID bounds a request id (it is also an HTTP header value).
+const maxRequestID = 64
+
+// validRequestID reports whether id is a token a consent record can name.
+func validRequestID(id string) bool {
+	if len(id) == 0 || len(id) > maxRequestID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '_' || c == ':' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

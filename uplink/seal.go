@@ -4,7 +4,6 @@ import (
 	"crypto/hpke"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +35,7 @@ type Sealer struct {
 // Release it when done: it wipes the answer key.
 type Sealed struct {
 	Envelope  []byte   // the HTTP body; holds no clear personal data
-	RequestID string   // hex, also the Idempotency-Key
+	RequestID string   // Request.ID, also the Idempotency-Key
 	Digest    [32]byte // SHA-256 of Envelope
 	answerKey *secmem.Buffer
 }
@@ -60,13 +59,13 @@ func (s *Sealer) Seal(req *Request) (*Sealed, error) {
 		return nil, err
 	}
 	defer secmem.Wipe(meta)
-	buf, err := s.Alloc.Alloc(payloadSize(len(meta), req.Biometrics))
+	buf, err := s.Alloc.Alloc(payloadSize(len(meta), req.Consent.Record, req.Biometrics))
 	if err != nil {
 		return nil, fmt.Errorf("uplink: seal: %w", err)
 	}
 	defer buf.Release()
 	p := buf.Bytes()
-	body := writePayload(p, meta, req.Biometrics)
+	body := writePayload(p, meta, req.Consent.Record, req.Biometrics)
 	sig, err := s.Signer.Sign(sigInput(requestSigDomain, body))
 	if err != nil || len(sig) != sigSize {
 		return nil, fmt.Errorf("uplink: seal: device key signature failed (check the device key): %v", err)
@@ -118,13 +117,10 @@ func exportAnswerKey(export func(string, int) ([]byte, error), alloc *secmem.All
 }
 
 func (s *Sealer) meta(req *Request) (meta []byte, requestID string, err error) {
-	var id, nonce [16]byte
+	var nonce [16]byte
 	r := s.Rand
 	if r == nil {
 		r = rand.Reader
-	}
-	if _, err := io.ReadFull(r, id[:]); err != nil {
-		return nil, "", fmt.Errorf("uplink: seal: random: %w", err)
 	}
 	if _, err := io.ReadFull(r, nonce[:]); err != nil {
 		return nil, "", fmt.Errorf("uplink: seal: random: %w", err)
@@ -133,7 +129,7 @@ func (s *Sealer) meta(req *Request) (meta []byte, requestID string, err error) {
 	if s.Now != nil {
 		now = s.Now
 	}
-	m := wireMeta{V: ProtocolVersion, RequestID: hex.EncodeToString(id[:]), KioskID: s.KioskID,
+	m := wireMeta{V: ProtocolVersion, RequestID: req.ID, KioskID: s.KioskID,
 		CreatedAt: now().UTC().Format(timeFormat), Nonce: b64(nonce[:]), Consent: toWireConsent(req.Consent),
 		Credential: toWireCredential(req.Credential), Liveness: req.Liveness}
 	for _, b := range req.Biometrics {

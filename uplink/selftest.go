@@ -22,7 +22,7 @@ const CertWarning = 30 * 24 * time.Hour
 
 // SelfTest runs the client's checks: "uplink.seal" (device key, HPKE to
 // INE's key and locked memory work: a synthetic request is sealed and
-// discarded, never sent), "uplink.reachable" (GET /v1/ping over mTLS) and
+// discarded, never sent), "uplink.reachable" (GET /v2/ping over mTLS) and
 // "uplink.certs" (client and INE certificates valid for CertWarning more).
 func (c *Client) SelfTest(ctx context.Context) []Check {
 	checks := []Check{{Name: "uplink.seal", Err: c.selfSeal()}, {Name: "uplink.reachable", Err: c.Probe(ctx)}}
@@ -36,8 +36,10 @@ func (c *Client) SelfTest(ctx context.Context) []Check {
 }
 
 func (c *Client) selfSeal() error {
+	record := []byte("self-test consent record")
 	req := &Request{
-		Consent:    ConsentProof{RecordHash: tlog.Hash{1}, Checkpoint: []byte("self-test\n1\n\n")},
+		ID:         "self-test",
+		Consent:    ConsentProof{Record: record, RecordHash: tlog.RecordHash(record), Checkpoint: []byte("self-test\n1\n\n")},
 		Credential: credential.Credential{Model: credential.ModelE, CIC: "000000000", IdentificadorCiudadano: "000000000"},
 		Biometrics: []Biometric{{Kind: KindFinger, Position: 1, Format: FormatWSQ, Data: make([]byte, 64)}},
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/hpke"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -100,15 +99,14 @@ func decodeRequestPayload(pt []byte) (*Received, error) {
 	if err := r.fill(&m); err != nil {
 		return nil, err
 	}
-	if err := r.attach(m.Biometrics, blobs); err != nil {
+	if err := r.attach(m.Consent.RecordLength, m.Biometrics, blobs); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
 func (r *Received) fill(m *wireMeta) error {
-	id, err := hex.DecodeString(m.RequestID)
-	if m.V != ProtocolVersion || err != nil || len(id) != 16 || hex.EncodeToString(id) != m.RequestID {
+	if m.V != ProtocolVersion || !validRequestID(m.RequestID) {
 		return malformed("version or request id")
 	}
 	if len(m.KioskID) == 0 || len(m.KioskID) > 64 {
@@ -118,6 +116,7 @@ func (r *Received) fill(m *wireMeta) error {
 	if !ok {
 		return malformed("nonce")
 	}
+	var err error
 	if r.CreatedAt, err = parseTime(m.CreatedAt); err != nil {
 		return err
 	}
@@ -131,13 +130,17 @@ func (r *Received) fill(m *wireMeta) error {
 	return nil
 }
 
-// attach slices the blobs by the lengths the metadata declares; they must
-// add up exactly.
-func (r *Received) attach(ws []wireBiometric, blobs []byte) error {
+// attach slices the blobs (the consent record, then the biometrics) by the
+// lengths the metadata declares; they must add up exactly.
+func (r *Received) attach(recordLen int, ws []wireBiometric, blobs []byte) error {
 	if len(ws) == 0 || len(ws) > MaxBiometrics {
 		return malformed("biometric count")
 	}
-	off := 0
+	if recordLen <= 0 || recordLen > MaxConsentRecord || recordLen > len(blobs) {
+		return malformed("consent record length")
+	}
+	r.Consent.Record = blobs[:recordLen:recordLen]
+	off := recordLen
 	for _, w := range ws {
 		if w.Length <= 0 || w.Length > MaxBiometricBytes || w.Length > len(blobs)-off {
 			return malformed("biometric length")
@@ -179,6 +182,7 @@ func (r *Received) Wipe() {
 	for i := range r.Biometrics {
 		r.Biometrics[i].Data = nil
 	}
+	r.Consent.Record = nil
 }
 
 // SealAnswer signs a with INE's signing key and seals it with the key
@@ -202,7 +206,7 @@ func sealAnswerWire(w *wireAnswer, key []byte, digest [32]byte, signer devicekey
 		return nil, err
 	}
 	pt := make([]byte, 4+len(js)+sigSize)
-	body := writePayload(pt, js, nil)
+	body := writePayload(pt, js, nil, nil)
 	sig, err := signer.Sign(sigInput(answerSigDomain, body))
 	if err != nil || len(sig) != sigSize {
 		return nil, fmt.Errorf("uplink: seal answer: signing failed: %v", err)

@@ -15,16 +15,19 @@ import (
 )
 
 // ProtocolVersion is the version of docs/protocol.md this package speaks.
-const ProtocolVersion = 1
+// Version 2 binds the consent to the request: the request id is minted by
+// the session before the consent and named in the consent record, which
+// travels in the payload.
+const ProtocolVersion = 2
 
 // Domain-separation strings (docs/protocol.md, "Constants").
 const (
-	requestMagic     = "VNTLREQ1"
-	answerMagic      = "VNTLANS1"
-	requestInfo      = "ventanilla.mx/verify/v1 request"
-	requestSigDomain = "ventanilla.mx/verify/v1 request-signature\n"
-	answerSigDomain  = "ventanilla.mx/verify/v1 answer-signature\n"
-	answerKeyLabel   = "ventanilla.mx/verify/v1 answer-key"
+	requestMagic     = "VNTLREQ2"
+	answerMagic      = "VNTLANS2"
+	requestInfo      = "ventanilla.mx/verify/v2 request"
+	requestSigDomain = "ventanilla.mx/verify/v2 request-signature\n"
+	answerSigDomain  = "ventanilla.mx/verify/v2 answer-signature\n"
+	answerKeyLabel   = "ventanilla.mx/verify/v2 answer-key"
 	sigSize          = 64
 )
 
@@ -48,10 +51,11 @@ type wireMeta struct {
 }
 
 type wireConsent struct {
-	RecordHash string   `json:"recordHash"`
-	LeafIndex  int64    `json:"leafIndex"`
-	Checkpoint string   `json:"checkpoint"`
-	Proof      []string `json:"proof"`
+	RecordHash   string   `json:"recordHash"`
+	RecordLength int      `json:"recordLength"` // the record's bytes lead the blobs
+	LeafIndex    int64    `json:"leafIndex"`
+	Checkpoint   string   `json:"checkpoint"`
+	Proof        []string `json:"proof"`
 }
 
 type wireCredential struct {
@@ -81,7 +85,8 @@ func unb64(s string, n int) ([]byte, bool) {
 }
 
 func toWireConsent(p ConsentProof) wireConsent {
-	w := wireConsent{RecordHash: b64(p.RecordHash[:]), LeafIndex: p.LeafIndex, Checkpoint: string(p.Checkpoint), Proof: make([]string, len(p.Proof))}
+	w := wireConsent{RecordHash: b64(p.RecordHash[:]), RecordLength: len(p.Record), LeafIndex: p.LeafIndex,
+		Checkpoint: string(p.Checkpoint), Proof: make([]string, len(p.Proof))}
 	for i, h := range p.Proof {
 		w.Proof[i] = b64(h[:])
 	}
@@ -120,21 +125,23 @@ func (w wireCredential) credential() (credential.Credential, error) {
 		OCR: w.OCR, CIC: w.CIC, IdentificadorCiudadano: w.IdentificadorCiudadano}, nil
 }
 
-// payloadLayout computes the sizes of a payload: u32 meta length, meta,
-// blobs, signature.
-func payloadSize(metaLen int, bs []Biometric) int {
-	n := 4 + metaLen + sigSize
+// payloadSize computes the size of a payload: u32 meta length, meta, the
+// consent record, the biometric blobs, signature.
+func payloadSize(metaLen int, record []byte, bs []Biometric) int {
+	n := 4 + metaLen + len(record) + sigSize
 	for _, b := range bs {
 		n += len(b.Data)
 	}
 	return n
 }
 
-// writePayload lays out meta and blobs into buf (sized by payloadSize) and
-// returns the body (everything the signature covers).
-func writePayload(buf, meta []byte, bs []Biometric) []byte {
+// writePayload lays out meta, the consent record and the biometric blobs
+// into buf (sized by payloadSize) and returns the body (everything the
+// signature covers).
+func writePayload(buf, meta, record []byte, bs []Biometric) []byte {
 	binary.BigEndian.PutUint32(buf, uint32(len(meta)))
 	off := 4 + copy(buf[4:], meta)
+	off += copy(buf[off:], record)
 	for _, b := range bs {
 		off += copy(buf[off:], b.Data)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ventanilla-mx/ventanilla/logging"
 	"io"
 	"maps"
 	"slices"
@@ -177,11 +178,12 @@ func one(ctx context.Context, c *uplink.Client, log *consenttest.Log, alloc *sec
 	}
 	defer alloc.ReleaseBytes(buf)
 	copy(buf, probe)
-	proof, err := log.Append([]byte(time.Now().String()))
+	id := string(logging.NewRequestID()) // as a session mints it, before the consent
+	proof, err := log.Consent(id)
 	if err != nil {
 		return "local-error", 0
 	}
-	req := &uplink.Request{Consent: proof, Credential: loadCitizen,
+	req := &uplink.Request{ID: id, Consent: proof, Credential: loadCitizen,
 		Biometrics: []uplink.Biometric{{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatISO197944, Data: buf}}}
 	t0 := time.Now()
 	a, _ := c.Verify(ctx, req)

@@ -53,7 +53,7 @@ func serve(ctx context.Context, f serveFlags, log *slog.Logger, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ine-sim: serving %s/v1/verifications\n", srv.URL)
+	fmt.Fprintf(stdout, "ine-sim: serving %s/v2/verifications\n", srv.URL)
 	log.Info("ine-sim serving", "url", srv.URL, "fault", f.fault, "latency", f.latency, "matcher", matcherName)
 	<-ctx.Done()
 	st := svc.Stats()

@@ -17,8 +17,12 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 )
 
-// defaultConsentDB is where the packaged daemon keeps the ledger.
-const defaultConsentDB = "/var/lib/ventanilla/consent/consent.db"
+// defaultConsentDB and defaultDeviceKey are where the packaged daemon keeps
+// the ledger and the device key.
+const (
+	defaultConsentDB = "/var/lib/ventanilla/consent/consent.db"
+	defaultDeviceKey = "/var/lib/ventanilla/device.key"
+)
 
 func init() {
 	commands = append(commands, command{
@@ -42,8 +46,8 @@ func runConsent(ctx context.Context, c *cli, args []string) int {
 		}
 	}
 	fmt.Fprint(c.stderr, `usage:
-  ventanillactl consent export (--id ID ... | --since T --until T) -o FILE [--db PATH] [--old-checkpoint FILE]
-  ventanillactl consent verify FILE [--pubkey K] [--checkpoint OLD]
+  ventanillactl consent export (--id ID ... | --since T --until T) -o FILE [--db PATH] [--device-key PATH] [--old-checkpoint FILE]
+  ventanillactl consent verify FILE [--pubkey K] [--checkpoint OLD] [--since T --until T] [--allow-v1]
   ventanillactl consent verify --db PATH            (full audit of a store)
   ventanillactl consent open FILE --archive-key K [--pubkey K] [--ca CERTS] [--svg-dir DIR]
   ventanillactl consent keygen -o PREFIX            (archive key pair: PREFIX.key, PREFIX.pub)
@@ -112,28 +116,36 @@ func consentExport(ctx context.Context, c *cli, args []string) int {
 	out := fs.String("o", "", "bundle file to write (required)")
 	db := fs.String("db", defaultConsentDB, "consent ledger (SQLite file)")
 	oldCP := fs.String("old-checkpoint", "", "an earlier signed checkpoint; the bundle proves the log extends it")
+	keyPath := fs.String("device-key", defaultDeviceKey, "the kiosk's device key, which signs the bundle header")
 	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 0 || *out == "" || (len(ids) == 0) == since.t.IsZero() || since.t.IsZero() != until.t.IsZero() {
 		fmt.Fprintln(c.stderr, "consent export: need -o FILE and either --id ... or both --since and --until")
 		return exitUsage
 	}
 	sel := ledger.Selection{IDs: ids, Since: since.t, Until: until.t}
-	if err := exportBundle(ctx, c, *db, *out, *oldCP, sel); err != nil {
+	if err := exportBundle(ctx, c, exportArgs{db: *db, out: *out, old: *oldCP, key: *keyPath}, sel); err != nil {
 		fmt.Fprintf(c.stderr, "consent export: %v\n", err)
 		return exitFailed
 	}
 	return exitOK
 }
 
-func exportBundle(ctx context.Context, c *cli, db, out, oldPath string, sel ledger.Selection) error {
+type exportArgs struct{ db, out, old, key string }
+
+func exportBundle(ctx context.Context, c *cli, a exportArgs, sel ledger.Selection) error {
 	var old []byte
-	if oldPath != "" {
+	if a.old != "" {
 		var err error
-		if old, err = os.ReadFile(oldPath); err != nil {
+		if old, err = os.ReadFile(a.old); err != nil {
 			return err
 		}
 	}
-	l, err := ledger.OpenReadOnly(db, nil)
+	key, err := devicekey.Load(a.key)
+	if err != nil {
+		return fmt.Errorf("the bundle header is signed with the device key (--device-key): %w", err)
+	}
+	out := a.out
+	l, err := ledger.OpenReadOnly(a.db, nil)
 	if err != nil {
 		return err
 	}
@@ -144,7 +156,7 @@ func exportBundle(ctx context.Context, c *cli, db, out, oldPath string, sel ledg
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	n, err := l.Export(ctx, f, sel, &ledger.ExportOpts{OldCheckpoint: old, Progress: progress(c.stderr)})
+	n, err := l.Export(ctx, f, sel, &ledger.ExportOpts{Signer: key, OldCheckpoint: old, Progress: progress(c.stderr)})
 	if err == nil {
 		err = f.Sync()
 	}

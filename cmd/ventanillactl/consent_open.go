@@ -23,6 +23,7 @@ func consentOpen(ctx context.Context, c *cli, args []string) int {
 	pubArg := fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key")
 	caPath := fs.String("ca", "", "PEM file of CA certificates to check e.firma signatures against")
 	svgDir := fs.String("svg-dir", "", "write each handwritten signature as DIR/<id>.svg")
+	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven)")
 	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 1 || *keyPath == "" {
 		fmt.Fprintln(c.stderr, "consent open: need a bundle FILE and --archive-key K")
@@ -33,6 +34,7 @@ func consentOpen(ctx context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "consent open: %v\n", err)
 		return exitUsage
 	}
+	o.verify.AllowV1 = *allowV1
 	rep, err := verifyFile(pos[0], &o.verify)
 	if err != nil || !rep.OK() {
 		if rep != nil {
@@ -103,6 +105,9 @@ func (o *opener) openAll(w io.Writer, path string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if !br.Header().Selected(e.Index) {
+			continue // a neighbour that proves a period boundary: not asked for
 		}
 		if err := o.openEntry(w, e); err != nil {
 			return err

@@ -18,8 +18,8 @@ import (
 )
 
 type consentEnv struct {
-	dir, db, pub, archive, ca string
-	fx                        *consenttest.Fixture
+	dir, db, pub, archive, ca, key string
+	fx                             *consenttest.Fixture
 }
 
 // newConsentEnv writes a ledger with n consents (consent 1 also signed with
@@ -27,7 +27,11 @@ type consentEnv struct {
 func newConsentEnv(t *testing.T, n int) *consentEnv {
 	dir := t.TempDir()
 	e := &consentEnv{dir: dir, db: filepath.Join(dir, "consent.db"), pub: filepath.Join(dir, "device.pub"),
-		archive: filepath.Join(dir, "archive.key"), ca: filepath.Join(dir, "ca.pem"), fx: consenttest.New(t).WithCA(t)}
+		archive: filepath.Join(dir, "archive.key"), ca: filepath.Join(dir, "ca.pem"), key: filepath.Join(dir, "device.key"),
+		fx: consenttest.New(t).WithCA(t)}
+	if err := e.fx.Device.WriteFile(e.key); err != nil {
+		t.Fatal(err)
+	}
 	o := ledger.DefaultOpts()
 	o.KioskID, o.Signer, o.Archive, o.Roots = consenttest.KioskID, e.fx.Device, e.fx.Archive.PublicKey(), e.fx.CA.Pool
 	l, err := ledger.Open(e.db, o)
@@ -63,7 +67,7 @@ func pemCert(der []byte) []byte {
 func TestConsentExportVerifyOpen(t *testing.T) {
 	e := newConsentEnv(t, 5)
 	bundlePath := filepath.Join(e.dir, "evidence.jsonl")
-	code, _, stderr := runCtl(t, "consent", "export", "--db", e.db, "--since", "2025-03-14",
+	code, _, stderr := runCtl(t, "consent", "export", "--db", e.db, "--device-key", e.key, "--since", "2025-03-14",
 		"--until", consenttest.Epoch.Add(time.Hour).Format(time.RFC3339), "-o", bundlePath)
 	if code != exitOK || !strings.Contains(stderr, "exported 5 consent(s)") {
 		t.Fatalf("export: %d %s", code, stderr)
@@ -96,7 +100,7 @@ func TestConsentVerifyFailsOnTamper(t *testing.T) {
 	e := newConsentEnv(t, 3)
 	bundlePath := filepath.Join(e.dir, "b.jsonl")
 	id := consenttest.Statement(2).ID.String()
-	if code, _, stderr := runCtl(t, "consent", "export", "--db", e.db, "--id", id, "-o", bundlePath); code != exitOK {
+	if code, _, stderr := runCtl(t, "consent", "export", "--db", e.db, "--device-key", e.key, "--id", id, "-o", bundlePath); code != exitOK {
 		t.Fatalf("export: %s", stderr)
 	}
 	b, _ := os.ReadFile(bundlePath)
@@ -159,4 +163,34 @@ func noteKey(t *testing.T, k *devicekey.Key) string {
 		t.Fatal(err)
 	}
 	return vk
+}
+
+// TestConsentVerifyPeriodGap is issue 17, finding 4 through the command: a
+// period bundle with its first record removed and the range edited to
+// match exited 0; now it fails, and open shows only the period's records.
+func TestConsentVerifyPeriodGap(t *testing.T) {
+	e := newConsentEnv(t, 5)
+	path := filepath.Join(e.dir, "p.jsonl")
+	since, until := consenttest.Epoch.Add(time.Second), consenttest.Epoch.Add(3*time.Second)
+	if code, _, stderr := runCtl(t, "consent", "export", "--db", e.db, "--device-key", e.key, "--since", since.Format(time.RFC3339),
+		"--until", until.Format(time.RFC3339), "-o", path); code != exitOK {
+		t.Fatalf("export: %s", stderr)
+	}
+	code, out, _ := runCtl(t, "consent", "verify", path, "--pubkey", e.pub, "--since", since.Format(time.RFC3339), "--until", until.Format(time.RFC3339))
+	if code != exitOK || !strings.Contains(out, "records 1..2") || strings.Count(out, "boundary:") != 2 {
+		t.Fatalf("verify: %d\n%s", code, out)
+	}
+	code, out, _ = runCtl(t, "consent", "open", path, "--archive-key", e.archive, "--pubkey", e.pub)
+	if code != exitOK || strings.Contains(out, consenttest.Statement(0).ID.String()) || !strings.Contains(out, consenttest.Statement(2).ID.String()) {
+		t.Fatalf("open printed a boundary neighbour or missed a record: %d\n%s", code, out)
+	}
+	b, _ := os.ReadFile(path)
+	lines := bytes.Split(b, []byte("\n"))
+	// lines: header, index 0 (neighbour), 1, 2, 3 (neighbour), trailer, "".
+	hdr := bytes.Replace(lines[0], []byte(`"range":{"first":1,`), []byte(`"range":{"first":2,`), 1)
+	cut := bytes.Join([][]byte{hdr, lines[1], lines[3], lines[4], []byte(`{"end":{"records":3}}`), nil}, []byte("\n"))
+	_ = os.WriteFile(path, cut, 0o600)
+	if code, out, _ := runCtl(t, "consent", "verify", path, "--pubkey", e.pub); code != exitFailed || !strings.Contains(out, "FAIL header") {
+		t.Fatalf("verify of a bundle missing its first record: %d\n%s", code, out)
+	}
 }

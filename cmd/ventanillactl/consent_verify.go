@@ -15,15 +15,22 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 	pubArg := fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key")
 	oldCP := fs.String("checkpoint", "", "an earlier signed checkpoint the bundle must extend")
 	db := fs.String("db", "", "audit this ledger store instead of a bundle")
+	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven) and check its records alone")
+	var since, until timeFlag
+	fs.Var(&since, "since", "the period you asked for: the bundle must cover exactly it")
+	fs.Var(&until, "until", "end of the period you asked for")
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) > 1 || (len(pos) == 1) == (*db != "") {
-		fmt.Fprintln(c.stderr, "consent verify: need a bundle FILE, or --db PATH")
+	if err != nil || len(pos) > 1 || (len(pos) == 1) == (*db != "") || since.t.IsZero() != until.t.IsZero() {
+		fmt.Fprintln(c.stderr, "consent verify: need a bundle FILE, or --db PATH (and --since with --until)")
 		return exitUsage
 	}
 	if *db != "" {
 		return auditStore(ctx, c, *db)
 	}
-	opts := &bundle.VerifyOpts{}
+	opts := &bundle.VerifyOpts{AllowV1: *allowV1}
+	if !since.t.IsZero() {
+		opts.Period = &bundle.Period{Since: since.t, Until: until.t}
+	}
 	if *pubArg != "" {
 		if opts.PublicKey, err = loadPublicKey(*pubArg); err != nil {
 			fmt.Fprintf(c.stderr, "consent verify: %v\n", err)
@@ -70,7 +77,8 @@ func printReport(c *cli, path string, rep *bundle.Report) {
 	if rep.Consistency != "" {
 		fmt.Fprintf(c.stdout, "consistency: %s\n", rep.Consistency)
 	}
-	fmt.Fprintf(c.stdout, "records:     %d of %d verified\n", rep.Records, rep.Entries)
+	printSelection(c, rep)
+	fmt.Fprintf(c.stdout, "records:     %d of %d verified (%d selected, the rest prove the period's boundaries)\n", rep.Records, rep.Entries, len(rep.IDs))
 	for _, p := range rep.Problems {
 		fmt.Fprintf(c.stdout, "FAIL %s\n", p)
 	}
@@ -78,6 +86,18 @@ func printReport(c *cli, path string, rep *bundle.Report) {
 		fmt.Fprintln(c.stdout, "OK: every record is signed by the device key and included in the signed checkpoint")
 	} else if len(rep.Problems) == 0 {
 		fmt.Fprintln(c.stdout, "FAIL: the bundle holds no record")
+	}
+}
+
+func printSelection(c *cli, rep *bundle.Report) {
+	if rep.Version == bundle.VersionV1 {
+		fmt.Fprintln(c.stdout, "format:      version 1 (unsigned header: a period's boundaries are NOT proven)")
+	}
+	if rep.Period != nil && rep.Range != nil {
+		fmt.Fprintf(c.stdout, "period:      %s, records %d..%d\n", rep.Period, rep.Range.First, rep.Range.Last)
+	}
+	for _, b := range rep.Boundaries {
+		fmt.Fprintf(c.stdout, "boundary:    %s\n", b)
 	}
 }
 

@@ -70,9 +70,24 @@ func (m *memLog) export(leaves []int64, oldSize int64) []byte {
 }
 
 func (m *memLog) exportRange(leaves []int64, oldSize int64, r *bundle.Range) []byte {
+	h := &bundle.Header{Range: r}
+	if r != nil {
+		h.Period = &bundle.Period{Since: consenttest.Epoch, Until: consenttest.Epoch.Add(time.Hour)}
+	} else {
+		for _, i := range leaves {
+			rec, _ := consent.ParseRecord(m.records[i])
+			h.IDs = append(h.IDs, rec.ID.String())
+		}
+	}
+	return m.exportHeader(h, leaves, oldSize)
+}
+
+// exportHeader writes a bundle with header h (completed here) and the given
+// leaves.
+func (m *memLog) exportHeader(h *bundle.Header, leaves []int64, oldSize int64) []byte {
 	size := int64(len(m.records))
-	h := &bundle.Header{Range: r, Origin: origin, PublicKey: m.fx.Device.Public(), Checkpoint: string(m.checkpoint(size)),
-		Created: consenttest.Epoch, Selection: "test"}
+	h.Origin, h.PublicKey, h.Checkpoint = origin, m.fx.Device.Public(), string(m.checkpoint(size))
+	h.Created, h.Selection = consenttest.Epoch, "test"
 	if oldSize > 0 {
 		p, err := tlog.ProveTree(size, oldSize, m)
 		if err != nil {
@@ -81,7 +96,7 @@ func (m *memLog) exportRange(leaves []int64, oldSize int64, r *bundle.Range) []b
 		h.Consistency = &bundle.Consistency{OldCheckpoint: string(m.checkpoint(oldSize)), Proof: bundle.ProofHashes(p)}
 	}
 	var buf bytes.Buffer
-	w, err := bundle.NewWriter(&buf, h)
+	w, err := bundle.NewWriter(&buf, h, m.fx.Device)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -205,8 +220,8 @@ func TestVerifyRejectsForgedCheckpoint(t *testing.T) {
 	wantProblem(t, verify(signedByForger, pub, nil), "header", "differs from the trusted key")
 	editedSize := forge(func(h *bundle.Header) { h.Checkpoint = strings.Replace(h.Checkpoint, "\n4\n", "\n5\n", 1) })
 	wantProblem(t, verify(editedSize, pub, nil), "checkpoint")
-	other := forge(func(h *bundle.Header) { h.Version = 2 })
-	wantProblem(t, verify(other, pub, nil), "header", "version 2")
+	other := forge(func(h *bundle.Header) { h.Version = 3 })
+	wantProblem(t, verify(other, pub, nil), "header", "version 3")
 }
 
 func TestVerifyOldCheckpoint(t *testing.T) {
@@ -236,12 +251,13 @@ func TestVerifyOldCheckpoint(t *testing.T) {
 
 func TestWriterStampsFormat(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := bundle.NewWriter(&buf, &bundle.Header{Origin: origin, Created: time.Unix(0, 0).UTC()})
+	key, _ := devicekey.Generate()
+	w, err := bundle.NewWriter(&buf, &bundle.Header{Origin: origin, Created: time.Unix(0, 0).UTC()}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = w.Close()
-	if !strings.HasPrefix(buf.String(), `{"format":"ventanilla.mx/consent-bundle","version":1,`) {
+	if !strings.HasPrefix(buf.String(), `{"format":"ventanilla.mx/consent-bundle","version":2,`) {
 		t.Fatalf("header = %s", buf.String())
 	}
 	if rep := bundle.Verify(&buf, nil); rep.OK() {
@@ -249,15 +265,87 @@ func TestWriterStampsFormat(t *testing.T) {
 	}
 }
 
+func secs(n int) time.Time { return consenttest.Epoch.Add(time.Duration(n) * time.Second) }
+
+// exportPeriod writes a period bundle: record i was signed at Epoch + i s.
+func (m *memLog) exportPeriod(leaves []int64, from, to int, r bundle.Range) []byte {
+	return m.exportHeader(&bundle.Header{Period: &bundle.Period{Since: secs(from), Until: secs(to)}, Range: &r}, leaves, 0)
+}
+
+// TestVerifyRange: a period bundle covers its range without a gap, plus the
+// neighbours whose times prove the boundaries.
 func TestVerifyRange(t *testing.T) {
 	m := newLog(t, 8)
 	pub := m.fx.Device.Public()
-	r := &bundle.Range{First: 2, Last: 5}
-	if rep := verify(m.exportRange([]int64{2, 3, 4, 5}, 0, r), pub, nil); !rep.OK() {
-		t.Fatalf("complete range: %v", rep.Problems)
+	r := bundle.Range{First: 2, Last: 5} // records 2..5 are in [2 s, 6 s)
+	rep := verify(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 2, 6, r), pub, nil)
+	if !rep.OK() || len(rep.IDs) != 4 || len(rep.Boundaries) != 2 || rep.Records != 6 {
+		t.Fatalf("complete range: ids=%d boundaries=%q problems=%v", len(rep.IDs), rep.Boundaries, rep.Problems)
 	}
-	wantProblem(t, verify(m.exportRange([]int64{2, 4, 5}, 0, r), pub, nil), "index 3", "missing")
-	wantProblem(t, verify(m.exportRange([]int64{2, 3, 4}, 0, r), pub, nil), "index 5", "records missing")
-	wantProblem(t, verify(m.exportRange([]int64{2, 3, 4, 5, 6}, 0, r), pub, nil), "index 6", "outside the promised range")
-	wantProblem(t, verify(m.exportRange([]int64{2}, 0, &bundle.Range{First: 2, Last: 9}), pub, nil), "range [2, 9]")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 4, 5, 6}, 2, 6, r), pub, nil), "index 3", "missing")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 3, 4, 5}, 2, 6, r), pub, nil), "index 6", "records missing")
+	wantProblem(t, verify(m.exportPeriod([]int64{2, 3, 4, 5, 6}, 2, 6, r), pub, nil), "index 1", "missing")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6, 7}, 2, 6, r), pub, nil), "index 7", "outside the promised range")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 1, 6, r), pub, nil), "index 1", "neighbour before", "inside the period")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 2, 7, r), pub, nil), "index 6", "neighbour after", "inside the period")
+	wantProblem(t, verify(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 3, 6, r), pub, nil), "index 2", "outside the period")
+	wantProblem(t, verify(m.exportPeriod([]int64{2}, 2, 6, bundle.Range{First: 2, Last: 9}), pub, nil), "range [2, 9]")
+	whole := verify(m.exportPeriod([]int64{0, 1, 2, 3, 4, 5, 6, 7}, 0, 60, bundle.Range{First: 0, Last: 7}), pub, nil)
+	if !whole.OK() || len(whole.IDs) != 8 || !strings.Contains(strings.Join(whole.Boundaries, ";"), "index 0") {
+		t.Fatalf("whole log: %q %v", whole.Boundaries, whole.Problems)
+	}
+	asked := &bundle.Period{Since: secs(2), Until: secs(7)}
+	rep = bundle.Verify(bytes.NewReader(m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 2, 6, r)), &bundle.VerifyOpts{PublicKey: pub, Period: asked})
+	wantProblem(t, rep, "header", "period you asked for")
+}
+
+// editHeader rewrites a bundle's header as a generic JSON object.
+func editHeader(t *testing.T, b []byte, edit func(h map[string]any)) []byte {
+	t.Helper()
+	first, rest, _ := bytes.Cut(b, []byte("\n"))
+	var h map[string]any
+	d := json.NewDecoder(bytes.NewReader(first))
+	d.UseNumber()
+	if err := d.Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	edit(h)
+	nh, _ := json.Marshal(h)
+	return append(append(nh, '\n'), rest...)
+}
+
+func TestVerifyHeaderSignature(t *testing.T) {
+	m := newLog(t, 8)
+	pub := m.fx.Device.Public()
+	good := m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 2, 6, bundle.Range{First: 2, Last: 5})
+	for name, edit := range map[string]func(map[string]any){
+		"range":     func(h map[string]any) { h["range"].(map[string]any)["last"] = 4 },
+		"period":    func(h map[string]any) { h["period"].(map[string]any)["until"] = secs(5) },
+		"selection": func(h map[string]any) { h["selection"] = "other" },
+		"created":   func(h map[string]any) { h["created"] = secs(9) },
+		"unsigned":  func(h map[string]any) { delete(h, "signature") },
+	} {
+		wantProblem(t, verify(editHeader(t, good, edit), pub, nil), "header", "signature")
+		_ = name
+	}
+	ids := m.export([]int64{1, 3}, 0)
+	wantProblem(t, verify(editHeader(t, ids, func(h map[string]any) { h["ids"] = h["ids"].([]any)[:1] }), pub, nil), "header", "signature")
+}
+
+// TestVerifyVersion1: an old bundle fails clearly unless the auditor allows
+// it, and then only its records are checked.
+func TestVerifyVersion1(t *testing.T) {
+	m := newLog(t, 8)
+	pub := m.fx.Device.Public()
+	v1 := editHeader(t, m.exportPeriod([]int64{1, 2, 3, 4, 5, 6}, 2, 6, bundle.Range{First: 2, Last: 5}), func(h map[string]any) {
+		h["version"] = 1
+		h["range"] = map[string]any{"first": 1, "last": 6}
+		delete(h, "signature")
+		delete(h, "period")
+	})
+	wantProblem(t, verify(v1, pub, nil), "header", "format version 1", "re-export")
+	rep := bundle.Verify(bytes.NewReader(v1), &bundle.VerifyOpts{PublicKey: pub, AllowV1: true})
+	if !rep.OK() || rep.Version != 1 || len(rep.IDs) != 6 {
+		t.Fatalf("allowed version 1: %+v", rep)
+	}
 }

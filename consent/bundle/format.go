@@ -12,10 +12,14 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// Format and Version name this bundle format; a reader refuses others.
+// Format and Version name this bundle format. Version 2 signs the header
+// and proves a period's boundaries; a reader also accepts version 1, which
+// Verify reports as unproven unless the auditor allows it
+// (VerifyOpts.AllowV1). Other versions are refused.
 const (
-	Format  = "ventanilla.mx/consent-bundle"
-	Version = 1
+	Format    = "ventanilla.mx/consent-bundle"
+	Version   = 2
+	VersionV1 = 1
 )
 
 // Limits a reader enforces.
@@ -35,12 +39,33 @@ type Header struct {
 	PublicKey  []byte    `json:"public_key"` // Ed25519 device key, 32 bytes
 	Checkpoint string    `json:"checkpoint"` // signed note every proof is against
 	Created    time.Time `json:"created"`
-	Selection  string    `json:"selection"` // what the exporter was asked for
+	Selection  string    `json:"selection"` // what the exporter was asked for, for people
+	// Period (version 2) is the [Since, Until) a period export was asked
+	// for. Range then holds the first and last record whose time is in it,
+	// and the entries run from the neighbour before First (unless First is
+	// 0) to the neighbour after Last (unless Last is the tree's last leaf):
+	// their times, outside the period, prove the range's boundaries.
+	Period *Period `json:"period,omitempty"`
 	// Range, if set, promises an entry for every leaf index in
 	// [First, Last], in order: a record missing from the store shows as a gap.
-	Range       *Range       `json:"range,omitempty"`
+	Range *Range `json:"range,omitempty"`
+	// IDs (version 2) are the record ids an id export was asked for; each
+	// must appear exactly once.
+	IDs         []string     `json:"ids,omitempty"`
 	Consistency *Consistency `json:"consistency,omitempty"`
+	// Signature (version 2) is Ed25519 by the device key over
+	// headerSigContext || the canonical encoding of every other field.
+	Signature []byte `json:"signature,omitempty"`
 }
+
+// Period is the half-open time interval [Since, Until) of a period export.
+type Period struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+}
+
+// Contains reports whether t is in [Since, Until).
+func (p *Period) Contains(t time.Time) bool { return !t.Before(p.Since) && t.Before(p.Until) }
 
 // Consistency proves the bundle's checkpoint extends an earlier one.
 type Consistency struct {
@@ -77,9 +102,13 @@ type Writer struct {
 	err error
 }
 
-// NewWriter writes the header to w. Format and Version are filled in.
-func NewWriter(w io.Writer, h *Header) (*Writer, error) {
+// NewWriter signs the header with the device key and writes it to w.
+// Format, Version and Signature are filled in.
+func NewWriter(w io.Writer, h *Header, s Signer) (*Writer, error) {
 	h.Format, h.Version = Format, Version
+	if err := h.sign(s); err != nil {
+		return nil, err
+	}
 	bw := &Writer{bw: bufio.NewWriterSize(w, 64<<10)}
 	bw.line(h)
 	return bw, bw.err
@@ -163,9 +192,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err := strict(b, &br.hdr); err != nil {
 		return nil, fmt.Errorf("%w: line 1 (header): %v", ErrFormat, err)
 	}
-	if br.hdr.Format != Format || br.hdr.Version != Version {
-		return nil, fmt.Errorf("%w: line 1: format %q version %d, this tool reads %q version %d",
-			ErrFormat, br.hdr.Format, br.hdr.Version, Format, Version)
+	if br.hdr.Format != Format || (br.hdr.Version != Version && br.hdr.Version != VersionV1) {
+		return nil, fmt.Errorf("%w: line 1: format %q version %d, this tool reads %q versions %d and %d",
+			ErrFormat, br.hdr.Format, br.hdr.Version, Format, VersionV1, Version)
 	}
 	return br, nil
 }
@@ -254,4 +283,10 @@ func strict(b []byte, v any) error {
 		return errors.New("more than one JSON value on the line")
 	}
 	return nil
+}
+
+// Selected reports whether the entry at leaf index idx is one the export
+// was asked for, rather than a neighbour that proves a period's boundary.
+func (h *Header) Selected(idx int64) bool {
+	return h.Version == VersionV1 || h.Period == nil || h.Range == nil || (idx >= h.Range.First && idx <= h.Range.Last)
 }

@@ -23,6 +23,12 @@ type VerifyOpts struct {
 	OldCheckpoint []byte
 	// Progress, if set, is called after each record.
 	Progress func(records int)
+	// Period, if set, is the period the auditor asked for: the signed
+	// header must name exactly it.
+	Period *Period
+	// AllowV1 accepts a version-1 bundle (unsigned header, unproven
+	// boundaries), checking its records alone; the report says so.
+	AllowV1 bool
 }
 
 // Problem is one failed check and where it failed.
@@ -43,6 +49,10 @@ type Report struct {
 	Records       int    // records that verified
 	Entries       int    // record lines read
 	Consistency   string // what was proven about an earlier checkpoint, if anything
+	Version       int    // bundle format version
+	Period        *Period
+	Range         *Range
+	Boundaries    []string // how each end of a period's range is proven
 	IDs           []consent.ID
 	Problems      []Problem
 }
@@ -56,14 +66,16 @@ func (r *Report) fail(where, format string, args ...any) {
 
 // verifier holds the state of one verification.
 type verifier struct {
-	opts     *VerifyOpts
-	rep      *Report
-	pub      ed25519.PublicKey
-	cp       consent.Checkpoint
-	kiosk    string
-	last     int64
-	seenID   map[consent.ID]int64
-	hdrRange *Range
+	opts    *VerifyOpts
+	rep     *Report
+	pub     ed25519.PublicKey
+	cp      consent.Checkpoint
+	kiosk   string
+	last    int64
+	seenID  map[consent.ID]int64
+	hdr     *Header
+	expect  *Range          // the leaf indexes the entries must cover exactly
+	wantIDs map[string]bool // v2 id export: listed ids, true once seen
 }
 
 // Verify reads a bundle from r and checks all of it offline: the checkpoint
@@ -85,22 +97,29 @@ func Verify(r io.Reader, opts *VerifyOpts) *Report {
 		return v.rep
 	}
 	v.entries(br)
-	v.checkRange(br.Header().Range)
+	v.checkRange()
+	v.checkIDs()
 	return v.rep
 }
 
-// checkRange verifies a promised index range was covered exactly; order()
-// already reported gaps inside it.
-func (v *verifier) checkRange(r *Range) {
+// checkRange verifies the promised indexes were covered exactly; order()
+// already reported gaps inside them.
+func (v *verifier) checkRange() {
+	r := v.expect
 	if r == nil {
 		return
 	}
-	if r.First < 0 || r.Last < r.First || r.Last >= v.cp.Size {
-		v.rep.fail("header", "range [%d, %d] is not inside the tree of size %d", r.First, r.Last, v.cp.Size)
-		return
-	}
 	if v.last < r.Last {
-		v.rep.fail(fmt.Sprintf("index %d", v.last+1), "range [%d, %d] promised, but records stop at index %d: records missing", r.First, r.Last, v.last)
+		v.rep.fail(fmt.Sprintf("index %d", v.last+1), "indexes [%d, %d] promised, but records stop at index %d: records missing", r.First, r.Last, v.last)
+	}
+}
+
+// checkIDs verifies every id a version-2 id export lists was present.
+func (v *verifier) checkIDs() {
+	for _, id := range v.hdr.IDs {
+		if !v.wantIDs[id] {
+			v.rep.fail("record "+id, "listed in the signed header, missing from the bundle")
+		}
 	}
 }
 
@@ -121,13 +140,14 @@ func (v *verifier) header(h *Header) bool {
 		v.rep.VerifierKey = vk
 	}
 	v.kiosk = strings.TrimPrefix(h.Origin, consent.OriginPrefix)
-	v.hdrRange = h.Range
+	v.hdr, v.rep.Version, v.rep.Period, v.rep.Range = h, h.Version, h.Period, h.Range
 	cp, err := consent.OpenCheckpoint([]byte(h.Checkpoint), h.Origin, v.pub)
 	if err != nil {
 		v.rep.fail("checkpoint", "%v", err)
 		return false
 	}
 	v.cp, v.rep.TreeSize, v.rep.Root = cp, cp.Size, cp.Root
+	v.selection(h)
 	v.consistency(h)
 	return true
 }
@@ -173,15 +193,18 @@ func (v *verifier) entry(e *Entry, line int) {
 	}
 	ok = v.order(e, rec, where) && ok
 	ok = v.inclusion(e, where) && ok
+	sel := rec != nil && v.selected(e.Index, rec, where)
 	if ok {
 		v.rep.Records++
-		v.rep.IDs = append(v.rep.IDs, rec.ID)
+		if sel {
+			v.rep.IDs = append(v.rep.IDs, rec.ID)
+		}
 	}
 }
 
 func (v *verifier) order(e *Entry, rec *consent.Record, where string) bool {
 	ok := true
-	if r := v.hdrRange; r != nil {
+	if r := v.expect; r != nil {
 		want := max(v.last+1, r.First)
 		if e.Index > want && e.Index <= r.Last+1 {
 			v.rep.fail(fmt.Sprintf("index %d", want), "missing: the bundle promises every index in [%d, %d], next present is %d", r.First, r.Last, e.Index)

@@ -137,7 +137,8 @@ func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, st *consent.Statement, 
 }
 
 func insertError(id consent.ID, err error) error {
-	if strings.Contains(err.Error(), "UNIQUE constraint failed: records.id") {
+	if msg := err.Error(); strings.Contains(msg, "UNIQUE constraint failed: records.id") ||
+		strings.Contains(msg, "consent record id already recorded") {
 		return fmt.Errorf("ledger: append %s: %w", id, ErrDuplicate)
 	}
 	return fmt.Errorf("ledger: append %s: insert: %w: %w", id, ErrUnwritable, err)
@@ -153,9 +154,11 @@ func (l *Ledger) writeCheckpoint(ctx context.Context, tx *sql.Tx, size int64, hr
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO checkpoint(one, size, note) VALUES (1, ?, ?)
-		ON CONFLICT(one) DO UPDATE SET size = excluded.size, note = excluded.note`, size, note)
-	if err != nil {
+	q := "UPDATE checkpoint SET size = ?, note = ? WHERE one = 1"
+	if size == 0 { // at creation; the trigger refuses a second insert
+		q = "INSERT INTO checkpoint(size, note, one) VALUES (?, ?, 1)"
+	}
+	if _, err = tx.ExecContext(ctx, q, size, note); err != nil {
 		return nil, fmt.Errorf("store checkpoint: %w: %w", ErrUnwritable, err)
 	}
 	return note, nil

@@ -168,7 +168,7 @@ func checkAfterCrash(t *testing.T, dir string, fx *consenttest.Fixture, acked ma
 	if lastCP != nil && size > 0 {
 		var buf strings.Builder
 		_, err := l.Export(ctx, &buf, ledger.Selection{IDs: []consent.ID{consenttest.Statement(int(size - 1)).ID}},
-			&ledger.ExportOpts{OldCheckpoint: lastCP})
+			&ledger.ExportOpts{Signer: fx.Device, OldCheckpoint: lastCP})
 		if err != nil {
 			t.Fatalf("new checkpoint does not extend the previous one: %v", err)
 		}

@@ -36,6 +36,9 @@ func (s Selection) String() string {
 
 // ExportOpts tune an export.
 type ExportOpts struct {
+	// Signer is the device key; it signs the bundle header (required: the
+	// header's range, period and ids are what prove nothing was left out).
+	Signer bundle.Signer
 	// OldCheckpoint, if set, is a signed checkpoint of this log the auditor
 	// holds; the bundle then carries a consistency proof from it.
 	OldCheckpoint []byte
@@ -54,8 +57,8 @@ type row struct {
 // proof against the latest checkpoint, all read from one snapshot. It
 // returns the number of records written.
 func (l *Ledger) Export(ctx context.Context, w io.Writer, sel Selection, o *ExportOpts) (int, error) {
-	if o == nil {
-		o = &ExportOpts{}
+	if o == nil || o.Signer == nil || !o.Signer.Public().Equal(l.PublicKey()) {
+		return 0, fmt.Errorf("ledger: export: the bundle header must be signed with this log's device key: %w", ErrMismatch)
 	}
 	tx, err := l.readTx(ctx)
 	if err != nil {
@@ -72,15 +75,19 @@ func (l *Ledger) Export(ctx context.Context, w io.Writer, sel Selection, o *Expo
 	if h.Consistency, err = l.consistency(size, hr, o.OldCheckpoint); err != nil {
 		return 0, err
 	}
-	rows, err := l.selectRows(ctx, tx, sel, h)
+	rows, err := l.selectRows(ctx, tx, sel, h, size)
 	if err != nil {
 		return 0, err
 	}
-	return l.writeBundle(w, h, rows, size, hr, o.Progress)
+	return l.writeBundle(w, h, o.Signer, rows, size, hr, o.Progress)
 }
 
-func (l *Ledger) selectRows(ctx context.Context, tx *sql.Tx, sel Selection, h *bundle.Header) ([]row, error) {
+func (l *Ledger) selectRows(ctx context.Context, tx *sql.Tx, sel Selection, h *bundle.Header, size int64) ([]row, error) {
 	if len(sel.IDs) > 0 {
+		for _, id := range sel.IDs {
+			h.IDs = append(h.IDs, id.String())
+		}
+		h.IDs = slices.Compact(slices.Sorted(slices.Values(h.IDs)))
 		return selectIDs(ctx, tx, sel.IDs)
 	}
 	if !sel.Since.Before(sel.Until) {
@@ -96,9 +103,11 @@ func (l *Ledger) selectRows(ctx context.Context, tx *sql.Tx, sel Selection, h *b
 		return nil, fmt.Errorf("ledger: export: no consent in %s: %w", sel, ErrNotFound)
 	}
 	// Every record between the first and last match goes in, so the
-	// verifier can check the range has no gap.
+	// verifier can check the range has no gap, and so do the neighbours
+	// just outside it: their times prove where the period starts and ends.
 	h.Range = &bundle.Range{First: first.Int64, Last: last.Int64}
-	return selectRange(ctx, tx, first.Int64, last.Int64)
+	h.Period = &bundle.Period{Since: sel.Since.UTC(), Until: sel.Until.UTC()}
+	return selectRange(ctx, tx, max(first.Int64-1, 0), min(last.Int64+1, size-1))
 }
 
 func selectIDs(ctx context.Context, tx *sql.Tx, ids []consent.ID) ([]row, error) {
@@ -131,8 +140,8 @@ func selectRange(ctx context.Context, tx *sql.Tx, first, last int64) ([]row, err
 	return rows, rs.Err()
 }
 
-func (l *Ledger) writeBundle(w io.Writer, h *bundle.Header, rows []row, size int64, hr tlog.HashReader, progress func(int, int)) (int, error) {
-	bw, err := bundle.NewWriter(w, h)
+func (l *Ledger) writeBundle(w io.Writer, h *bundle.Header, s bundle.Signer, rows []row, size int64, hr tlog.HashReader, progress func(int, int)) (int, error) {
+	bw, err := bundle.NewWriter(w, h, s)
 	if err != nil {
 		return 0, fmt.Errorf("ledger: export: %w", err)
 	}

@@ -177,6 +177,8 @@ func (l *Ledger) initSchema() error {
 	switch v {
 	case schemaVersion:
 		return nil
+	case 1:
+		return l.upgradeV1(ctx, tx)
 	case 0:
 	default:
 		return fmt.Errorf("ledger: open %s: schema version %d, this build reads %d", l.path, v, schemaVersion)
@@ -196,6 +198,17 @@ func (l *Ledger) initSchema() error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("ledger: create %s: %w: %w", l.path, ErrUnwritable, err)
+	}
+	return nil
+}
+
+// upgradeV1 adds the version-2 triggers to a version-1 store.
+func (l *Ledger) upgradeV1(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, noReplace+"PRAGMA user_version = 2;"); err != nil {
+		return fmt.Errorf("ledger: upgrade schema of %s: %w", l.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("ledger: upgrade schema of %s: %w: %w", l.path, ErrUnwritable, err)
 	}
 	return nil
 }

@@ -253,23 +253,23 @@ func TestExportVerifies(t *testing.T) {
 	var buf bytes.Buffer
 	sel := ledger.Selection{Since: consenttest.Epoch.Add(3 * time.Second), Until: consenttest.Epoch.Add(15 * time.Second)}
 	var calls int
-	n, err := e.l.Export(ctx, &buf, sel, &ledger.ExportOpts{OldCheckpoint: old, Progress: func(d, t int) { calls++ }})
-	if err != nil || n != 12 || calls != 12 {
+	n, err := e.l.Export(ctx, &buf, sel, &ledger.ExportOpts{Signer: e.fx.Device, OldCheckpoint: old, Progress: func(d, t int) { calls++ }})
+	if err != nil || n != 14 || calls != 14 { // 12 in the period and a neighbour on each side
 		t.Fatalf("export: n=%d calls=%d err=%v", n, calls, err)
 	}
 	rep := bundle.Verify(bytes.NewReader(buf.Bytes()), &bundle.VerifyOpts{PublicKey: e.fx.Device.Public(), OldCheckpoint: old})
-	if !rep.OK() || rep.Records != 12 || rep.TreeSize != 20 || !strings.Contains(rep.Consistency, "size 12") {
+	if !rep.OK() || rep.Records != 14 || len(rep.IDs) != 12 || rep.TreeSize != 20 || !strings.Contains(rep.Consistency, "size 12") || len(rep.Boundaries) != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	buf.Reset()
 	ids := []consent.ID{consenttest.Statement(5).ID, consenttest.Statement(2).ID, consenttest.Statement(5).ID}
-	if n, err := e.l.Export(ctx, &buf, ledger.Selection{IDs: ids}, nil); err != nil || n != 2 {
+	if n, err := e.l.Export(ctx, &buf, ledger.Selection{IDs: ids}, e.exportOpts()); err != nil || n != 2 {
 		t.Fatalf("export ids: %d %v", n, err)
 	}
 	if rep := bundle.Verify(&buf, &bundle.VerifyOpts{PublicKey: e.fx.Device.Public()}); !rep.OK() || rep.IDs[0] != ids[1] {
 		t.Fatalf("ids bundle: %+v", rep)
 	}
-	_, err = e.l.Export(ctx, &buf, ledger.Selection{IDs: []consent.ID{consenttest.Statement(50).ID}}, nil)
+	_, err = e.l.Export(ctx, &buf, ledger.Selection{IDs: []consent.ID{consenttest.Statement(50).ID}}, e.exportOpts())
 	if !errors.Is(err, ledger.ErrNotFound) {
 		t.Fatalf("unknown id: %v", err)
 	}
@@ -333,3 +333,5 @@ func TestAppendOnReadOnlyFileSystemIsUnwritable(t *testing.T) {
 		t.Fatalf("err = %v, want ErrUnwritable", err)
 	}
 }
+
+func (e *env) exportOpts() *ledger.ExportOpts { return &ledger.ExportOpts{Signer: e.fx.Device} }

@@ -16,6 +16,7 @@ import (
 // it with consent.VerifyInclusion (tlog.CheckRecord underneath).
 type Proof struct {
 	ID         consent.ID
+	Record     []byte // canonical record bytes (travel to INE, which checks the record names the request)
 	Index      int64
 	RecordHash tlog.Hash
 	TreeSize   int64
@@ -52,7 +53,7 @@ func (l *Ledger) Proof(ctx context.Context, id consent.ID) (*Proof, error) {
 		return nil, fmt.Errorf("ledger: proof %s (index %d, tree %d): %w", id, idx, size, err)
 	}
 	l.ctr.proofs.Add(1)
-	return &Proof{ID: id, Index: idx, RecordHash: tlog.RecordHash(body), TreeSize: size, Checkpoint: note, Hashes: hs}, nil
+	return &Proof{ID: id, Record: body, Index: idx, RecordHash: tlog.RecordHash(body), TreeSize: size, Checkpoint: note, Hashes: hs}, nil
 }
 
 // Lookup returns the receipt of a recorded consent, against the latest

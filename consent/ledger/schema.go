@@ -1,11 +1,16 @@
 package ledger
 
 // schemaVersion is PRAGMA user_version of a ledger this package writes.
-const schemaVersion = 1
+// Version 2 adds noReplace to version 1; a version-1 store opened for
+// writing is upgraded in place (the tables and rows are unchanged).
+const schemaVersion = 2
 
-// schema creates a version-1 ledger. Records, hashes and meta are
-// append-only; the single checkpoint row may only move forward.
-const schema = `
+// schema creates a ledger (schemaV1 + noReplace). Records, hashes and meta
+// are append-only; the single checkpoint row may only move forward.
+const schema = schemaV1 + noReplace + "PRAGMA user_version = 2;\n"
+
+// schemaV1 is the version-1 schema without its user_version line.
+const schemaV1 = `
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
 	value BLOB NOT NULL
@@ -53,6 +58,27 @@ WHEN NEW.size <= OLD.size
 BEGIN SELECT RAISE(ABORT, 'consent checkpoint may only grow'); END;
 CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
 BEGIN SELECT RAISE(ABORT, 'consent checkpoint cannot be deleted'); END;
+`
 
-PRAGMA user_version = 1;
+// noReplace closes what the version-1 triggers left open: INSERT OR REPLACE
+// (and REPLACE INTO) removes the conflicting row without firing DELETE
+// triggers (recursive_triggers is off), so every insert that would collide
+// with an existing row is refused before the conflict is resolved. The
+// checkpoint row is written once at creation and then only UPDATEd.
+const noReplace = `
+CREATE TRIGGER IF NOT EXISTS records_no_replace BEFORE INSERT ON records
+WHEN EXISTS (SELECT 1 FROM records WHERE idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'consent records cannot be replaced'); END;
+CREATE TRIGGER IF NOT EXISTS records_no_replace_id BEFORE INSERT ON records
+WHEN EXISTS (SELECT 1 FROM records WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'consent record id already recorded'); END;
+CREATE TRIGGER IF NOT EXISTS hashes_no_replace BEFORE INSERT ON hashes
+WHEN EXISTS (SELECT 1 FROM hashes WHERE idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'consent log hashes cannot be replaced'); END;
+CREATE TRIGGER IF NOT EXISTS meta_no_replace BEFORE INSERT ON meta
+WHEN EXISTS (SELECT 1 FROM meta WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'consent ledger metadata is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoint_insert_once BEFORE INSERT ON checkpoint
+WHEN EXISTS (SELECT 1 FROM checkpoint)
+BEGIN SELECT RAISE(ABORT, 'consent checkpoint may only be updated forward'); END;
 `

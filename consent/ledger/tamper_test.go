@@ -59,7 +59,7 @@ func (e *env) exportAll(old []byte) *bundle.Report {
 	e.t.Helper()
 	var buf bytes.Buffer
 	sel := ledger.Selection{Since: consenttest.Epoch, Until: consenttest.Epoch.Add(time.Hour)}
-	if _, err := e.l.Export(context.Background(), &buf, sel, nil); err != nil {
+	if _, err := e.l.Export(context.Background(), &buf, sel, e.exportOpts()); err != nil {
 		e.t.Fatal(err)
 	}
 	return bundle.Verify(&buf, &bundle.VerifyOpts{PublicKey: e.fx.Device.Public(), OldCheckpoint: old})
@@ -201,4 +201,57 @@ func TestTamperFileTruncated(t *testing.T) {
 	if err == nil {
 		t.Fatal("a store cut in half opened and passed its self-test")
 	}
+}
+
+// TestTriggersRefuseReplace: INSERT OR REPLACE (and REPLACE INTO) delete the
+// conflicting row without firing DELETE triggers, so each table needs its
+// own refusal (issue 17, finding 6).
+func TestTriggersRefuseReplace(t *testing.T) {
+	e := newEnv(t, 3)
+	ctx := context.Background()
+	db := e.raw()
+	_, note, _ := e.l.Checkpoint(ctx)
+	_, body0, _ := e.l.Record(ctx, consenttest.Statement(0).ID)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"INSERT OR REPLACE INTO checkpoint(one, size, note) VALUES (1, 1, ?)", []any{note}},
+		{"REPLACE INTO checkpoint(one, size, note) VALUES (1, 1, ?)", []any{note}},
+		{"INSERT OR REPLACE INTO hashes(idx, hash) VALUES (0, zeroblob(32))", nil},
+		{"INSERT OR REPLACE INTO meta(key, value) VALUES ('kiosk_id', 'otro')", nil},
+		{"INSERT OR REPLACE INTO records(idx, id, time, body) VALUES (3, ?, 0, ?)", []any{consenttest.Statement(0).ID[:], body0}},
+		{"INSERT OR REPLACE INTO records(idx, id, time, body) VALUES (1, randomblob(16), 0, x'00')", nil},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err == nil {
+			t.Errorf("%s: accepted", q.sql)
+		}
+	}
+	if err := e.l.Audit(ctx, nil); err != nil {
+		t.Fatalf("the store changed: %v", err)
+	}
+	e.append(3) // the ledger's own upsert still works
+	if err := e.l.Audit(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpgradeV1AddsNoReplace: a version-1 store opened for writing gets the
+// version-2 triggers.
+func TestUpgradeV1AddsNoReplace(t *testing.T) {
+	e := newEnv(t, 2)
+	db := e.raw()
+	for _, tr := range []string{"records_no_replace", "records_no_replace_id", "hashes_no_replace", "meta_no_replace", "checkpoint_insert_once"} {
+		e.exec(db, "DROP TRIGGER "+tr)
+	}
+	e.exec(db, "PRAGMA user_version = 1")
+	e.reopen()
+	var v int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 2 {
+		t.Fatalf("user_version = %d, %v; want 2", v, err)
+	}
+	if _, err := db.Exec("INSERT OR REPLACE INTO hashes(idx, hash) VALUES (0, zeroblob(32))"); err == nil {
+		t.Fatal("upgraded store accepts INSERT OR REPLACE")
+	}
+	e.append(2)
 }

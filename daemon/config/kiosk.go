@@ -3,7 +3,6 @@ package config
 import (
 	"net"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -85,12 +84,12 @@ func (c *Config) validateKioskAPI() error {
 		if !operatorIDPattern.MatchString(id) {
 			return invalid("kiosk_api.operators", "operator id %q: 1-32 letters, digits, '.', '_', '-'", id)
 		}
-		if !strings.HasPrefix(h, "$argon2id$") {
-			return invalid("kiosk_api.operators", "operator %s: want an argon2id hash from `ventanillactl kiosk hash-pin`, never a PIN", id)
+		if err := CheckPINHash(h); err != nil {
+			return invalid("kiosk_api.operators", "operator %s: %v", id, err)
 		}
 	}
-	if k.LoginMaxFailures < 1 || k.LoginMaxFailures > 100 {
-		return invalid("kiosk_api.login_max_failures", "must be 1 to 100")
+	if k.LoginMaxFailures < 1 || k.LoginMaxFailures > MaxLoginFailures {
+		return invalid("kiosk_api.login_max_failures", "must be 1 to %d", MaxLoginFailures)
 	}
 	return c.validateSessionTimes()
 }
@@ -108,7 +107,7 @@ func (c *Config) validateSessionTimes() error {
 		d   Duration
 		min time.Duration
 	}{
-		{"kiosk_api.login_lockout", k.LoginLockout, time.Second}, {"kiosk_api.operator_idle", k.OperatorIdle, time.Minute},
+		{"kiosk_api.login_lockout", k.LoginLockout, MinLoginLockout}, {"kiosk_api.operator_idle", k.OperatorIdle, time.Minute},
 		{"session.timeouts.notice", t.Notice, 10 * time.Second}, {"session.timeouts.signature", t.Signature, 10 * time.Second},
 		{"session.timeouts.consent", t.Consent, time.Second}, {"session.timeouts.credential", t.Credential, 10 * time.Second},
 		{"session.timeouts.biometrics", t.Biometrics, 10 * time.Second}, {"session.timeouts.face", t.Face, 5 * time.Second},

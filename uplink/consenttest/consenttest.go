@@ -6,8 +6,12 @@
 package consenttest
 
 import (
+	"crypto/hpke"
+	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 
@@ -19,11 +23,14 @@ import (
 
 // Log is an in-memory consent log for one kiosk. Safe for concurrent use.
 type Log struct {
-	mu     sync.Mutex
-	origin string
-	signer note.Signer
-	hashes []tlog.Hash // stored hashes, tlog layout
-	n      int64
+	mu      sync.Mutex
+	kiosk   string
+	origin  string
+	signer  note.Signer
+	device  devicekey.Signer
+	archive hpke.PublicKey
+	hashes  []tlog.Hash // stored hashes, tlog layout
+	n       int64
 }
 
 // New starts an empty log for kioskID signed by key.
@@ -33,7 +40,38 @@ func New(kioskID string, key devicekey.Signer) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Log{origin: origin, signer: s}, nil
+	arc, err := consent.GenerateArchiveKey()
+	if err != nil {
+		return nil, err
+	}
+	return &Log{kiosk: kioskID, origin: origin, signer: s, device: key, archive: arc.PublicKey()}, nil
+}
+
+// Consent signs a synthetic consent record that names the request ids (as
+// the kiosk's session does before any capture, with one id), appends it and
+// returns its proof, record included.
+func (l *Log) Consent(requestIDs ...string) (uplink.ConsentProof, error) {
+	b, err := l.Record(requestIDs...)
+	if err != nil {
+		return uplink.ConsentProof{}, err
+	}
+	return l.Append(b)
+}
+
+// Record signs a synthetic consent record naming the request ids without
+// appending it.
+func (l *Log) Record(requestIDs ...string) ([]byte, error) {
+	now := time.Now().UTC()
+	id, err := consent.NewID(now, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	st := &consent.Statement{ID: id, KioskID: l.kiosk, OperatorID: "op-sim", Time: now,
+		Notice:   consent.Notice{ID: "aviso-sim", Version: "1", SHA256: sha256.Sum256([]byte("aviso"))},
+		Purposes: []string{"verificacion-identidad"}, Requests: consent.SortTokens(requestIDs)}
+	strokes := &consent.Strokes{Width: 100, Height: 40, Strokes: []consent.Stroke{{{X: 10, Y: 10, Pressure: 32768}, {X: 60, Y: 30, T: 80, Pressure: 32768}}}}
+	_, b, err := consent.NewRecord(st, &consent.Personal{Handwritten: strokes}, &consent.RecordOpts{Archive: l.archive, Signer: l.device})
+	return b, err
 }
 
 type hashReader []tlog.Hash
@@ -60,7 +98,9 @@ func (l *Log) Append(record []byte) (uplink.ConsentProof, error) {
 	l.hashes = append(l.hashes, hs...)
 	idx := l.n
 	l.n++
-	return l.proofLocked(idx, tlog.RecordHash(record))
+	p, err := l.proofLocked(idx, tlog.RecordHash(record))
+	p.Record = record
+	return p, err
 }
 
 func (l *Log) proofLocked(idx int64, leaf tlog.Hash) (uplink.ConsentProof, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,16 +22,24 @@ import (
 // The benchmark payload: a 100 KB face JPEG and a 30 KB WSQ fingerprint
 // (random bytes: uplink treats biometrics as opaque).
 func benchRequest(b *testing.B, log *consenttest.Log) *uplink.Request {
-	proof, err := log.Append([]byte("bench consent"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &uplink.Request{Consent: proof, Credential: credValid,
+	req := &uplink.Request{Credential: credValid,
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(100 << 10)},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatWSQ, Data: randBytes(30 << 10)},
 		},
 		Liveness: &uplink.Liveness{Decision: uplink.LivenessLive, Cues: map[string]float64{"blink": 0.9, "texture": 0.8}}}
+	freshConsent(b, log, req)
+	return req
+}
+
+// freshConsent gives req a new request id and a consent naming it, as a
+// new session would (INE refuses a consent used for another request).
+func freshConsent(b *testing.B, log *consenttest.Log, req *uplink.Request) {
+	req.ID = fmt.Sprintf("r_%x", randBytes(8))
+	var err error
+	if req.Consent, err = log.Consent(req.ID); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkKioskSide measures what the kiosk computes per verification:
@@ -38,34 +47,40 @@ func benchRequest(b *testing.B, log *consenttest.Log) *uplink.Request {
 // work (open, verify, seal the answer) is excluded from the timing.
 func BenchmarkKioskSide(b *testing.B) {
 	for _, kem := range []string{uplink.KEMMLKEM768X25519, uplink.KEMX25519} {
-		b.Run(kem, func(b *testing.B) {
-			k, _ := uplink.KEMByName(kem)
-			sk, _ := k.GenerateKey()
-			device, _ := devicekey.Generate()
-			ineSign, _ := devicekey.Generate()
-			log, _ := consenttest.New("kiosk-b", device)
-			alloc := secmem.NewAllocator(nil)
-			s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
-			req := benchRequest(b, log)
-			ring := uplink.NewKeyRing(sk)
-			b.SetBytes(130 << 10)
-			b.ResetTimer()
-			for b.Loop() {
-				sealed, err := s.Seal(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
-				ans, _ := rec.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
-				rec.Wipe()
-				b.StartTimer()
-				if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
-					b.Fatal(err)
-				}
-				sealed.Release()
-			}
-		})
+		for _, pool := range []int{0, -1} { // secmem pool (default) vs a fresh mapping per buffer
+			name := kem + map[int]string{0: "/pool", -1: "/no-pool"}[pool]
+			b.Run(name, func(b *testing.B) { benchKioskSide(b, kem, pool) })
+		}
+	}
+}
+
+func benchKioskSide(b *testing.B, kem string, pool int) {
+	k, _ := uplink.KEMByName(kem)
+	sk, _ := k.GenerateKey()
+	device, _ := devicekey.Generate()
+	ineSign, _ := devicekey.Generate()
+	log, _ := consenttest.New("kiosk-b", device)
+	alloc := secmem.NewAllocator(&secmem.Opts{PoolBytes: pool})
+	defer alloc.Close()
+	s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
+	req := benchRequest(b, log)
+	ring := uplink.NewKeyRing(sk)
+	b.SetBytes(130 << 10)
+	b.ResetTimer()
+	for b.Loop() {
+		sealed, err := s.Seal(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
+		ans, _ := rec.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
+		rec.Wipe()
+		b.StartTimer()
+		if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
+			b.Fatal(err)
+		}
+		sealed.Release()
 	}
 }
 
@@ -118,7 +133,10 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 	b.SetBytes(130 << 10)
 	b.ResetTimer()
 	for b.Loop() {
-		// A fresh request id and nonce each time, as in production.
+		// A fresh request id, consent and nonce each time, as in production.
+		b.StopTimer()
+		freshConsent(b, log, req)
+		b.StartTimer()
 		if a, err := c.Verify(context.Background(), req); err != nil || a.Status != uplink.StatusValid {
 			b.Fatal(a.Status, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -134,11 +135,12 @@ func (p *pair) client(t *testing.T, mod func(*uplink.Opts)) *uplink.Client {
 
 func (p *pair) request(t *testing.T, cred credential.Credential) *uplink.Request {
 	t.Helper()
-	proof, err := p.log.Append(randBytes(40))
+	id := fmt.Sprintf("r_%x", randBytes(8))
+	proof, err := p.log.Consent(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &uplink.Request{Consent: proof, Credential: cred,
+	return &uplink.Request{ID: id, Consent: proof, Credential: cred,
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(2000)},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatWSQ, Data: randBytes(700)},

@@ -160,8 +160,11 @@ func (s *Service) answer(rec *uplink.Received, signer devicekey.Signer) *respons
 		return errorResponse(http.StatusUnprocessableEntity, "liveness")
 	}
 	pub, _ := s.kioskKey(rec.KioskID)
-	if _, err := rec.Consent.Verify(rec.KioskID, pub); err != nil {
+	if _, err := rec.Consent.Verify(rec.KioskID, rec.RequestID, pub); err != nil {
 		return errorResponse(http.StatusForbidden, "consent")
+	}
+	if !s.consents.claim(rec.Consent.RecordHash, rec.RequestID) {
+		return errorResponse(http.StatusConflict, "consent-reused")
 	}
 	a, err := s.decide(rec)
 	if err != nil {
@@ -224,7 +227,7 @@ func (s *Service) faultAnswer(resp *response, f Faults, fire bool) *response {
 	s.count(func(st *Stats) { st.Faulted++ })
 	switch f.Mode {
 	case FaultMalformed:
-		return &response{code: http.StatusOK, ctype: uplink.ContentTypeAnswer, body: []byte("VNTLANS1 this is not an answer")}
+		return &response{code: http.StatusOK, ctype: uplink.ContentTypeAnswer, body: []byte("VNTLANS2 this is not an answer")}
 	case FaultReplayedAnswer:
 		if prev != nil {
 			return &response{code: http.StatusOK, ctype: uplink.ContentTypeAnswer, body: prev}

@@ -70,7 +70,7 @@ func (p *pair) post(t *testing.T, body []byte, h http.Header) (int, []byte) {
 	tlsc, _ := uplink.ClientTLS(p.pki.CACert, p.pki.ClientCert, p.pki.ClientKey)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsc}}
 	defer hc.CloseIdleConnections()
-	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/v1/verifications", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/v2/verifications", bytes.NewReader(body))
 	req.Header = h.Clone()
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -130,16 +130,14 @@ func TestReplayedRequestRefused(t *testing.T) {
 func TestSameRequestIDDifferentBytesConflict(t *testing.T) {
 	p := newPair(t, sharedPKI(t))
 	pk, _ := uplink.ParsePublicKeyPEM(p.pki.HPKEPublic)
-	fixed := bytes.Repeat([]byte{7}, 64)
-	s := &uplink.Sealer{KioskID: p.pki.KioskID, KeyID: uplink.KeyID(pk), INEKey: pk, Signer: p.device, Alloc: p.alloc,
-		Now: time.Now, Rand: bytes.NewReader(fixed)}
-	one, err := s.Seal(p.request(t, credValid))
+	s := &uplink.Sealer{KioskID: p.pki.KioskID, KeyID: uplink.KeyID(pk), INEKey: pk, Signer: p.device, Alloc: p.alloc, Now: time.Now}
+	req := p.request(t, credValid)
+	one, err := s.Seal(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer one.Release()
-	s.Rand = bytes.NewReader(fixed)
-	two, _ := s.Seal(p.request(t, credValid))
+	two, _ := s.Seal(req) // same request id, a fresh nonce
 	defer two.Release()
 	if one.RequestID != two.RequestID || bytes.Equal(one.Envelope, two.Envelope) {
 		t.Fatal("fixture: want same request id, different bytes")
@@ -187,7 +185,7 @@ func TestKioskIdentityChecks(t *testing.T) {
 	// A consent proof from a log signed by another key.
 	log2, _ := consenttest.New(p.pki.KioskID, stranger)
 	req := p.request(t, credValid)
-	req.Consent, _ = log2.Append([]byte("x"))
+	req.Consent, _ = log2.Consent(req.ID)
 	a, err = p.client(t, nil).Verify(context.Background(), req)
 	if e := unknown(t, a, err, uplink.ReasonRefused); e.Code != "consent" {
 		t.Fatalf("code %q", e.Code)

@@ -58,12 +58,13 @@ type Stats struct {
 
 // Service is the reference INE verification service.
 type Service struct {
-	opts   Opts
-	guard  *guard
-	faults atomic.Pointer[Faults]
-	kiosks atomic.Pointer[map[string]ed25519.PublicKey]
-	seq    atomic.Uint64
-	fired  atomic.Uint64
+	opts     Opts
+	guard    *guard
+	consents *consentUses
+	faults   atomic.Pointer[Faults]
+	kiosks   atomic.Pointer[map[string]ed25519.PublicKey]
+	seq      atomic.Uint64
+	fired    atomic.Uint64
 
 	mu         sync.Mutex
 	stats      Stats
@@ -90,7 +91,7 @@ func New(opts *Opts) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Service{opts: o, guard: newGuard(o.IdempotencyWindow, o.ReplayWindow)}
+	s := &Service{opts: o, guard: newGuard(o.IdempotencyWindow, o.ReplayWindow), consents: newConsentUses()}
 	s.faults.Store(&Faults{})
 	kiosks := maps.Clone(o.Kiosks)
 	s.kiosks.Store(&kiosks)
@@ -117,11 +118,11 @@ func (s *Service) count(f func(*Stats)) {
 	s.mu.Unlock()
 }
 
-// Handler serves POST /v1/verifications and GET /v1/ping.
+// Handler serves POST /v2/verifications and GET /v2/ping.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/verifications", s.serveVerify)
-	mux.HandleFunc("GET /v1/ping", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("POST /v2/verifications", s.serveVerify)
+	mux.HandleFunc("GET /v2/ping", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	return mux
 }
 

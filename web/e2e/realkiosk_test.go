@@ -65,7 +65,9 @@ func startRealKioskWith(t *testing.T, o daemontest.Opts) *realKiosk {
 	dir := t.TempDir()
 	k := &realKiosk{}
 	k.pty = startScanner(t, filepath.Join(dir, "scanner"))
-	hash, err := operator.HashPIN(opPIN, operator.Params{Memory: 64, Time: 1, Threads: 1})
+	// The config refuses hashes below the floor (cheap ones are fine where
+	// no config file is parsed).
+	hash, err := operator.HashPIN(opPIN, operator.Params{Memory: config.MinPINHashMemoryKiB, Time: config.MinPINHashTime, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

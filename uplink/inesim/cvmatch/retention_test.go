@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -211,11 +212,12 @@ func (r *retentionPair) request(t *testing.T, face, finger []byte) (*uplink.Requ
 	copy(fb, face)
 	copy(gb, finger)
 	release := func() { r.alloc.ReleaseBytes(fb); r.alloc.ReleaseBytes(gb) }
-	proof, err := r.log.Append(randBytes(16))
+	id := fmt.Sprintf("r_%x", randBytes(8))
+	proof, err := r.log.Consent(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &uplink.Request{Consent: proof, Credential: citizen,
+	return &uplink.Request{ID: id, Consent: proof, Credential: citizen,
 		Biometrics: []uplink.Biometric{{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: fb},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatISO197944, Data: gb}},
 		Liveness: &uplink.Liveness{Decision: uplink.LivenessLive}}, release
