@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // CSP is the Content-Security-Policy of every response: scripts, styles
@@ -65,8 +66,28 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusForbidden, "bad_token", "missing or wrong kiosk token; reload the kiosk page")
 			return
 		}
+		if !s.bodyDeadline(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyDeadline bounds the time to read a request body (a slow-loris body
+// is cut when it runs out; readBody lifts it once the body is in). GET and
+// HEAD may not carry a body: they are the long streams, which must not
+// run under a read deadline.
+func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+		return true
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		w.Header().Set("Connection", "close")
+		s.refuse(w, r, http.StatusBadRequest, "bad_body", "GET requests carry no body")
+		return false
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.o.BodyTimeout))
+	return true
 }
 
 func (s *Server) tokenOK(r *http.Request) bool {

@@ -38,17 +38,43 @@ func meta(n session.Notice, withText bool) noticeMeta {
 	return m
 }
 
+// publicState is what a caller without the clerk's login sees: the
+// coarse phase and the notices' metadata, nothing of the session.
+type publicState struct {
+	Seq     uint64        `json:"seq"`
+	State   session.State `json:"state"`
+	Notices []noticeMeta  `json:"notices"`
+}
+
 func (s *Server) state() stateBody {
 	b := stateBody{Snapshot: s.e.Snapshot(), Preview: s.o.Preview && s.e.HasPreview()}
 	b.Operator, _ = s.auth.Current()
-	for _, n := range s.e.Notices() {
-		b.Notices = append(b.Notices, meta(n, false))
-	}
+	b.Notices = s.noticeList()
 	return b
 }
 
+func (s *Server) noticeList() []noticeMeta {
+	var out []noticeMeta
+	for _, n := range s.e.Notices() {
+		out = append(out, meta(n, false))
+	}
+	return out
+}
+
+// view is the state for the clerk, or the public state for anyone else.
+func (s *Server) view(clerk bool) any {
+	if clerk {
+		return s.state()
+	}
+	snap := s.e.Snapshot()
+	return publicState{Seq: snap.Seq, State: snap.State, Notices: s.noticeList()}
+}
+
+// getState answers the whole state to the clerk (without touching their
+// idle clock) and the public state to anyone else.
 func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.state())
+	_, clerk := s.auth.Peek(bearer(r))
+	writeJSON(w, http.StatusOK, s.view(clerk))
 }
 
 func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) {
@@ -84,16 +110,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	tok, err := s.auth.Login(b.Operator, b.PIN)
+	tok, err := s.auth.LoginFrom(ClientOf(r), b.Operator, b.PIN)
 	var le *operator.LockedError
 	switch {
 	case errors.As(err, &le):
-		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(le.Until).Seconds())+1))
+		left := int(le.Remaining(time.Now()).Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(left))
 		code := "locked"
 		if errors.Is(err, operator.ErrTooFast) {
 			code = "too_fast"
 		}
-		writeError(w, http.StatusTooManyRequests, code, le.Error())
+		var eb errorBody
+		eb.Error.Code, eb.Error.Message, eb.Error.RetryAfter = code, le.Error(), left
+		writeJSON(w, http.StatusTooManyRequests, eb)
 	case err != nil:
 		s.log.Warn("operator login failed")
 		writeError(w, http.StatusUnauthorized, "bad_login", "wrong operator id or PIN")
