@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -121,6 +121,7 @@ func operatorAuth(s *System, h *kioskHealth) (*operator.Auth, error) {
 	o := operator.DefaultOpts()
 	o.MaxFailures, o.Lockout, o.MinInterval, o.Idle = c.LoginMaxFailures, c.LoginLockout.D(), c.LoginInterval.D(), c.OperatorIdle.D()
 	o.Now = s.now
+	o.Store = lockoutStore(s)
 	o.OnLockout = func(locked bool) {
 		if !locked {
 			h.lockout.Clear()
@@ -133,7 +134,21 @@ func operatorAuth(s *System, h *kioskHealth) (*operator.Auth, error) {
 	if err == nil && auth.Enrolled() == 0 {
 		h.operators.Set("")
 	}
+	if err == nil && auth.StoreDamaged() {
+		s.Log.Warn("kiosk: the login lockout store was damaged; every client is locked out for one lockout period", "file", o.Store)
+		h.lockout.Set("lockout store damaged")
+		time.AfterFunc(c.LoginLockout.D(), h.lockout.Clear)
+	}
 	return auth, err
+}
+
+// lockoutStore is where login failures and lockouts outlive a restart:
+// <state_dir>/kiosk/lockout.json (client names and counts, no PIN).
+func lockoutStore(s *System) string {
+	if s.Config.Paths.StateDir == "" {
+		return ""
+	}
+	return filepath.Join(s.Config.Paths.StateDir, "kiosk", "lockout.json")
 }
 
 // operatorHashes merges the config's table with the optional file of
@@ -166,15 +181,15 @@ func operatorHashes(inline map[string]string, file string) (map[string]string, e
 	return out, sc.Err()
 }
 
+// serveKiosk serves the API with its own limits: header, body and idle
+// timeouts, the connection cap, the peer's uid for the login lockout.
 func serveKiosk(s *System, h *kioskHealth, api *kioskapi.Server) {
-	ln, err := net.Listen("tcp", s.Config.KioskAPI.Listen)
+	ln, err := api.Listen(s.Config.KioskAPI.Listen)
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
-	srv.RegisterOnShutdown(api.Close)
+	srv := api.HTTPServer()
 	url := "http://" + ln.Addr().String() + "/"
 	s.Log.Info("kiosk UI ready", "url", url)
 	s.Go("kiosk-api", func(ctx context.Context) error {

@@ -16,8 +16,9 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // TokenHeader carries the per-boot token on API requests.
 const TokenHeader = "X-Ventanilla-Token"
 
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
+// LoopbackHost reports whether a Host header names this machine (the
+// DNS-rebinding defence; the daemon's metrics listener uses it too).
+func LoopbackHost(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -49,7 +50,7 @@ func secureHeaders(h http.Header) {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w.Header())
-		if !loopbackHost(r.Host) {
+		if !LoopbackHost(r.Host) {
 			s.refuse(w, r, http.StatusMisdirectedRequest, "bad_host",
 				"this service answers only to a loopback host name (localhost, 127.0.0.1, [::1])")
 			return
