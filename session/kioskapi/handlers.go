@@ -98,13 +98,19 @@ func (s *Server) getModel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"model": r.PathValue("model"), "fields": fields})
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	var b loginBody
-	body, err := readBody(w, r, maxBody)
-	if err == nil {
-		err = decodeStrict(body, &b)
+func (s *Server) login(rw http.ResponseWriter, r *http.Request) {
+	x, err := s.takeSecret(rw, r, maxBody)
+	if x == nil {
+		s.fail(rw, err)
+		return
 	}
-	clear(body)
+	defer x.finish()
+	var w http.ResponseWriter = x
+	var b loginBody
+	if err == nil {
+		err = decodeStrict(x.body, &b)
+	}
+	clear(x.body)
 	defer clear(b.PIN)
 	if err != nil {
 		s.fail(w, err)
@@ -231,19 +237,24 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
 }
 
-func (s *Server) credential(w http.ResponseWriter, r *http.Request, _ string) {
-	body, err := readBody(w, r, maxBody)
-	var b credentialBody
-	if err == nil {
-		err = decodeStrict(body, &b)
-	}
-	clear(body)
-	defer b.wipe()
-	if err != nil {
-		s.fail(w, err)
+func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
+	x, err := s.takeSecret(rw, r, maxBody)
+	if x == nil {
+		s.fail(rw, err)
 		return
 	}
-	s.reply(w, s.e.SetCredential(sid(r), b.Model, b.values()))
+	defer x.finish()
+	var b credentialBody
+	if err == nil {
+		err = decodeStrict(x.body, &b)
+	}
+	clear(x.body)
+	defer b.wipe()
+	if err != nil {
+		s.fail(x, err)
+		return
+	}
+	s.reply(x, s.e.SetCredential(sid(r), b.Model, b.values()))
 }
 
 func (s *Server) face(w http.ResponseWriter, r *http.Request, _ string) {
