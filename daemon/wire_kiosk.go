@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +69,8 @@ func wireKiosk(s *System) {
 		h.operators.Set(err.Error())
 		return
 	}
-	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk")})
+	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
@@ -76,6 +78,15 @@ func wireKiosk(s *System) {
 	s.Go("session-engine", engine.Run)
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
+}
+
+// allowedUIDs adds the daemon's own uid (its kiosk.api self-test) to a
+// configured list; an empty list stays empty (any local user).
+func allowedUIDs(list []int) []int {
+	if len(list) == 0 {
+		return nil
+	}
+	return append(slices.Clone(list), os.Getuid())
 }
 
 // sessionPorts returns the engine's parts: the real ones (realPorts in

@@ -93,8 +93,10 @@ type clientKey struct{}
 
 // ConnContext records who is on the other end of c: on loopback the
 // address says nothing (every local process is 127.0.0.1), so the client
-// is the uid owning the peer's socket, read from /proc/net/tcp{,6}
-// ("uid:1000"); when that cannot be read, the peer address without port.
+// is the uid owning the peer's socket, read from /proc/self/net/tcp{,6}
+// ("uid:1000"; /proc/self/net, since the unit's ProcSubset=pid hides
+// /proc/net); when that cannot be read, the peer address without port,
+// which makes the lockout kiosk-wide again.
 func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return context.WithValue(ctx, clientKey{}, peerName(c))
 }
@@ -120,7 +122,7 @@ func peerName(c net.Conn) string {
 // socketUID finds the socket whose local end is peer and remote end is us
 // (the client's side of the connection) and returns its owner's uid.
 func socketUID(peer, us *net.TCPAddr) (string, bool) {
-	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+	for _, f := range []string{"/proc/self/net/tcp", "/proc/self/net/tcp6"} {
 		if uid, ok := scanSockets(f, peer, us); ok {
 			return uid, true
 		}

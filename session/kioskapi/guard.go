@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -55,6 +56,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 				"this service answers only to a loopback host name (localhost, 127.0.0.1, [::1])")
 			return
 		}
+		if !s.peerAllowed(r) {
+			s.refuse(w, r, http.StatusForbidden, "bad_peer", "this kiosk answers only to the kiosk browser's user")
+			return
+		}
 		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
 			s.refuse(w, r, http.StatusForbidden, "bad_origin", "requests from other origins are refused")
 			return
@@ -89,6 +94,21 @@ func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) bool {
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.o.BodyTimeout))
 	return true
+}
+
+// peerAllowed applies Opts.AllowedUIDs (fail closed: an unknown peer is
+// refused when a list is set).
+func (s *Server) peerAllowed(r *http.Request) bool {
+	if len(s.o.AllowedUIDs) == 0 {
+		return true
+	}
+	peer := ClientOf(r)
+	for _, uid := range s.o.AllowedUIDs {
+		if peer == "uid:"+strconv.Itoa(uid) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) tokenOK(r *http.Request) bool {

@@ -325,3 +325,17 @@ func TestClientIsThePeersUID(t *testing.T) {
 		t.Fatalf("peer = %q, want %q", got, want)
 	}
 }
+
+// TestAllowedUIDs: with a list, only those users' connections are served.
+func TestAllowedUIDs(t *testing.T) {
+	for _, tt := range []struct {
+		uids []int
+		want int
+	}{{[]int{os.Getuid() + 4242}, 403}, {[]int{os.Getuid() + 4242, os.Getuid()}, 200}, {nil, 200}} {
+		a := newAPI(t)
+		a.srv.o.AllowedUIDs = tt.uids
+		if code, _, _ := a.req("GET", "/", "", TokenHeader, "-"); code != tt.want {
+			t.Errorf("allowed %v: GET / = %d, want %d", tt.uids, code, tt.want)
+		}
+	}
+}

@@ -34,6 +34,11 @@ type Opts struct {
 	// reading one request body (default 10 s).
 	MaxConns    int
 	BodyTimeout time.Duration
+	// AllowedUIDs, when set, admits only connections whose loopback peer
+	// socket belongs to one of these users (the kiosk browser's, and the
+	// daemon's own for its self-test): the peer-credential check a unix
+	// socket would give, kept on TCP because the browser needs TCP.
+	AllowedUIDs []int
 }
 
 // TokenPlaceholder is replaced in index.html by the per-boot token.
