@@ -39,9 +39,9 @@ func meta(n session.Notice, withText bool) noticeMeta {
 }
 
 // publicState is what a caller without the clerk's login sees: the
-// coarse phase and the notices' metadata, nothing of the session.
+// coarse phase and the notices' metadata, nothing of the session (not
+// even the event sequence, whose steps would count capture retries).
 type publicState struct {
-	Seq     uint64        `json:"seq"`
 	State   session.State `json:"state"`
 	Notices []noticeMeta  `json:"notices"`
 }
@@ -67,7 +67,7 @@ func (s *Server) view(clerk bool) any {
 		return s.state()
 	}
 	snap := s.e.Snapshot()
-	return publicState{Seq: snap.Seq, State: snap.State, Notices: s.noticeList()}
+	return publicState{State: snap.State, Notices: s.noticeList()}
 }
 
 // getState answers the whole state to the clerk (without touching their

@@ -124,7 +124,7 @@ func TestAnswerOnlyToTheClerk(t *testing.T) {
 	anon, _ := answerSession(t, a)
 	code, m, _ := a.req("GET", "/api/v1/state", "", "Authorization", "-")
 	raw, _ := json.Marshal(m)
-	if code != 200 || m["state"] != "answer" || len(leaks(string(raw))) > 0 {
+	if code != 200 || m["state"] != "answer" || len(m) != 2 || m["notices"] == nil || len(leaks(string(raw))) > 0 {
 		t.Fatalf("state without login = %d %s (leaks %v)", code, raw, leaks(string(raw)))
 	}
 	for {
