@@ -17,7 +17,7 @@ BENCHTIME ?= 1s
 PKGS      ?= ./...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench lint fuzz eval deb test-packaging
+.PHONY: help deps build run test bench lint fuzz eval deb test-packaging audit
 
 help: ## list the targets and what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,9 @@ lint: ## gofmt and go vet must be clean
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags '$(TAGS)' $(PKGS)
 	$(GO) vet $(PKGS)
+
+audit: deps ## replay the attacks of issue 17 on a live in-process kiosk (127.0.0.1 only); prints tried/refused per class
+	$(GO) test -tags '$(TAGS)' -count=1 -v -run '^TestAudit$$' ./internal/audit -args -audit
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s each) and report execs/s
 	@scripts/fuzz-all.sh $(FUZZTIME)

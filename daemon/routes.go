@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 )
 
 func healthCheck(name string, run func(ctx context.Context) error) health.Check {
@@ -25,12 +26,19 @@ func (s *System) routes() {
 }
 
 // publicMux is what the optional loopback TCP listener serves: metrics and
-// health only, because it has no peer credentials to check.
-func (s *System) publicMux() *http.ServeMux {
+// health only, because it has no peer credentials to check; and only to a
+// loopback Host, so a DNS-rebinding page in a browser cannot read it.
+func (s *System) publicMux() http.Handler {
 	m := http.NewServeMux()
 	m.Handle("GET /v1/health", healthHandler(s.Health))
 	m.Handle("GET /metrics", metricsHandler(s.Metrics))
-	return m
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !kioskapi.LoopbackHost(r.Host) {
+			writeError(w, http.StatusMisdirectedRequest, "this listener answers only to a loopback host name (localhost, 127.0.0.1, [::1])")
+			return
+		}
+		m.ServeHTTP(w, r)
+	})
 }
 
 // Status is the body of GET /v1/status.

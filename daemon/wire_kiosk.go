@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +69,8 @@ func wireKiosk(s *System) {
 		h.operators.Set(err.Error())
 		return
 	}
-	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk")})
+	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
@@ -76,6 +78,15 @@ func wireKiosk(s *System) {
 	s.Go("session-engine", engine.Run)
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
+}
+
+// allowedUIDs adds the daemon's own uid (its kiosk.api self-test) to a
+// configured list; an empty list stays empty (any local user).
+func allowedUIDs(list []int) []int {
+	if len(list) == 0 {
+		return nil
+	}
+	return append(slices.Clone(list), os.Getuid())
 }
 
 // sessionPorts returns the engine's parts: the real ones (realPorts in
@@ -121,6 +132,7 @@ func operatorAuth(s *System, h *kioskHealth) (*operator.Auth, error) {
 	o := operator.DefaultOpts()
 	o.MaxFailures, o.Lockout, o.MinInterval, o.Idle = c.LoginMaxFailures, c.LoginLockout.D(), c.LoginInterval.D(), c.OperatorIdle.D()
 	o.Now = s.now
+	o.Store = lockoutStore(s)
 	o.OnLockout = func(locked bool) {
 		if !locked {
 			h.lockout.Clear()
@@ -133,7 +145,21 @@ func operatorAuth(s *System, h *kioskHealth) (*operator.Auth, error) {
 	if err == nil && auth.Enrolled() == 0 {
 		h.operators.Set("")
 	}
+	if err == nil && auth.StoreDamaged() {
+		s.Log.Warn("kiosk: the login lockout store was damaged; every client is locked out for one lockout period", "file", o.Store)
+		h.lockout.Set("lockout store damaged")
+		time.AfterFunc(c.LoginLockout.D(), h.lockout.Clear)
+	}
 	return auth, err
+}
+
+// lockoutStore is where login failures and lockouts outlive a restart:
+// <state_dir>/kiosk/lockout.json (client names and counts, no PIN).
+func lockoutStore(s *System) string {
+	if s.Config.Paths.StateDir == "" {
+		return ""
+	}
+	return filepath.Join(s.Config.Paths.StateDir, "kiosk", "lockout.json")
 }
 
 // operatorHashes merges the config's table with the optional file of
@@ -166,15 +192,15 @@ func operatorHashes(inline map[string]string, file string) (map[string]string, e
 	return out, sc.Err()
 }
 
+// serveKiosk serves the API with its own limits: header, body and idle
+// timeouts, the connection cap, the peer's uid for the login lockout.
 func serveKiosk(s *System, h *kioskHealth, api *kioskapi.Server) {
-	ln, err := net.Listen("tcp", s.Config.KioskAPI.Listen)
+	ln, err := api.Listen(s.Config.KioskAPI.Listen)
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
-	srv.RegisterOnShutdown(api.Close)
+	srv := api.HTTPServer()
 	url := "http://" + ln.Addr().String() + "/"
 	s.Log.Info("kiosk UI ready", "url", url)
 	s.Go("kiosk-api", func(ctx context.Context) error {

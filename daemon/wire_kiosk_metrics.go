@@ -10,8 +10,10 @@ import (
 )
 
 // sessionMetrics counts sessions from the engine's events. Labels come
-// only from closed vocabularies (end reasons, modalities, capture codes);
-// no answer, outcome or identifier is ever a label.
+// only from closed vocabularies (end reasons, modalities, coarse capture
+// results); no answer, verdict, outcome or identifier is ever a label,
+// because a counter that moves once per session with it tells whoever
+// scrapes what happened to that citizen.
 type sessionMetrics struct {
 	e        *session.Engine
 	ended    *prometheus.CounterVec
@@ -27,7 +29,8 @@ func newSessionMetrics(s *System, e *session.Engine) *sessionMetrics {
 		ended: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_sessions_ended_total",
 			Help: "Sessions ended, by reason (finished, operator, citizen, timeout, client_lost, shutdown)."}, []string{"reason"}),
 		captures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_session_captures_total",
-			Help: "Capture outcomes by modality and result (done, or the rejection/failure code)."}, []string{"modality", "result"}),
+			Help: "Capture outcomes by modality and result: done; retry (quality, timeout or liveness, merged so no verdict shows); device."},
+			[]string{"modality", "result"}),
 		verify: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ventanilla_session_verify_seconds",
 			Help: "From submit to the answer on the event stream.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 10)}),
 	}
@@ -82,7 +85,7 @@ func (m *sessionMetrics) observe(ev session.Event, submitted *time.Time) {
 	case session.KindCaptureDone:
 		m.captures.WithLabelValues(string(ev.Modality), "done").Inc()
 	case session.KindCaptureRejected, session.KindCaptureFailed:
-		m.captures.WithLabelValues(string(ev.Modality), ev.Code).Inc()
+		m.captures.WithLabelValues(string(ev.Modality), captureResult(ev)).Inc()
 	case session.KindSubmitStarted:
 		*submitted = ev.Time
 	case session.KindAnswer:
@@ -90,4 +93,14 @@ func (m *sessionMetrics) observe(ev session.Event, submitted *time.Time) {
 			m.verify.Observe(ev.Time.Sub(*submitted).Seconds())
 		}
 	}
+}
+
+// captureResult is a failed or rejected capture's coarse result: device
+// for a fault of the kiosk's own hardware, retry for anything the citizen
+// could be behind (quality, timeout, a liveness verdict).
+func captureResult(ev session.Event) string {
+	if ev.Kind == session.KindCaptureFailed && (ev.Code == "device" || ev.Code == "error") {
+		return "device"
+	}
+	return "retry"
 }

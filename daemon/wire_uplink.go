@@ -160,11 +160,22 @@ func joinChecks(checks []uplink.Check) error {
 	return errors.Join(errs...)
 }
 
-type uplinkCollector struct{ c *uplink.Client }
+// uplinkStats is what the collector reads (an *uplink.Client).
+type uplinkStats interface {
+	Metrics() uplink.Metrics
+	State() uplink.State
+}
+
+// uplinkCollector exports the client's counters. INE's status is never a
+// label: a counter labelled with it moves once per session with that
+// citizen's answer, for anyone who scrapes. Only completed (INE answered,
+// whatever it said) and unknown (no trustworthy answer) are told apart.
+type uplinkCollector struct{ c uplinkStats }
 
 var (
 	uplinkVerifDesc = prometheus.NewDesc("ventanilla_uplink_verifications_total",
-		"Verifications by outcome (unknown = no trustworthy answer).", []string{"status"}, nil)
+		"Verifications by result: completed (INE answered, whatever the answer) or unknown (no trustworthy answer).",
+		[]string{"result"}, nil)
 	uplinkUnknownDesc = prometheus.NewDesc("ventanilla_uplink_unknown_total",
 		"Verifications without a trustworthy answer, by reason.", []string{"reason"}, nil)
 	uplinkAttemptsDesc = prometheus.NewDesc("ventanilla_uplink_attempts_total", "HTTP exchanges tried.", nil, nil)
@@ -180,9 +191,16 @@ func (u uplinkCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (u uplinkCollector) Collect(ch chan<- prometheus.Metric) {
 	m := u.c.Metrics()
+	var completed, unknown uint64
 	for st, n := range m.Verifications {
-		ch <- prometheus.MustNewConstMetric(uplinkVerifDesc, prometheus.CounterValue, float64(n), string(st))
+		if st == uplink.StatusUnknown {
+			unknown += n
+		} else {
+			completed += n
+		}
 	}
+	ch <- prometheus.MustNewConstMetric(uplinkVerifDesc, prometheus.CounterValue, float64(completed), "completed")
+	ch <- prometheus.MustNewConstMetric(uplinkVerifDesc, prometheus.CounterValue, float64(unknown), "unknown")
 	for r, n := range m.Unknown {
 		ch <- prometheus.MustNewConstMetric(uplinkUnknownDesc, prometheus.CounterValue, float64(n), string(r))
 	}

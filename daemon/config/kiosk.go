@@ -26,6 +26,11 @@ type KioskAPI struct {
 	LoginLockout     Duration `toml:"login_lockout"`      // how long logins stay locked
 	LoginInterval    Duration `toml:"login_interval"`     // least time between two attempts
 	OperatorIdle     Duration `toml:"operator_idle"`      // an idle operator is logged out
+	// AllowedUIDs, when set, admits only these local users' connections
+	// (the kiosk browser's user; the daemon adds its own): loopback peers
+	// are identified by the uid owning their socket. Empty admits any
+	// local user (the token, PIN and preview secret still apply).
+	AllowedUIDs []int `toml:"allowed_uids"`
 	// Simulate runs sessions against simulated capture, consent and INE
 	// (session/sessiontest): for development and demonstrations only.
 	Simulate bool `toml:"simulate"`
@@ -118,6 +123,11 @@ func (c *Config) validateSessionTimes() error {
 	for _, ch := range checks {
 		if ch.d.D() < ch.min {
 			return invalid(ch.key, "must be at least %v", ch.min)
+		}
+	}
+	for _, uid := range k.AllowedUIDs {
+		if uid < 0 {
+			return invalid("kiosk_api.allowed_uids", "uids are not negative")
 		}
 	}
 	if k.LoginInterval.D() < 0 {

@@ -2,6 +2,7 @@ package kioskapi
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 func TestFullSessionOverHTTP(t *testing.T) {
 	a := newAPI(t)
+	a.login()
 	ev := a.events()
 	if snap := ev.until(t, "snapshot"); !strings.Contains(string(snap), `"state":"idle"`) {
 		t.Fatalf("first event %s", snap)
@@ -173,13 +175,17 @@ func TestIndexCarriesTokenAndCSP(t *testing.T) {
 func TestPreviewStreamsDuringFaceCapture(t *testing.T) {
 	a := newAPI(t)
 	p := a.toStep(session.StateBiometrics)
-	code, m, _ := a.req("GET", p+"/preview?t="+a.srv.Token(), "", TokenHeader, "-")
+	_, _, h0 := a.req("POST", p+"/preview", "")
+	code, m, _ := a.req("GET", p+"/preview?t="+a.srv.Token(), "", TokenHeader, "-", PreviewHeader, cookieFrom(t, h0).Value)
 	if code != 409 || errCode(m) != "wrong_step" {
 		t.Fatalf("preview outside capture = %d %v", code, m)
 	}
 	a.face.Hold = true
 	a.must("POST", p+"/face", "", 202)
-	r, err := a.client.Get(a.hs.URL + p + "/preview?t=" + a.srv.Token())
+	_, _, h := a.req("POST", p+"/preview", "")
+	rq, _ := http.NewRequest("GET", a.hs.URL+p+"/preview?t="+a.srv.Token(), nil)
+	rq.Header.Set(PreviewHeader, cookieFrom(t, h).Value)
+	r, err := a.client.Do(rq)
 	if err != nil {
 		t.Fatal(err)
 	}

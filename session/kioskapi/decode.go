@@ -8,6 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strconv"
+	"time"
 
 	"github.com/ventanilla-mx/ventanilla/session"
 )
@@ -54,6 +57,14 @@ func jsonProblem(err error) string {
 		return "escapes are not allowed in credential values"
 	case errors.Is(err, errNotString):
 		return "credential values and PINs must be strings"
+	case errors.Is(err, errDuplicate):
+		return "a key appears twice"
+	case errors.Is(err, errKeyEscape):
+		return "escapes are not allowed in keys"
+	case errors.Is(err, errDepth):
+		return "nested too deep"
+	case errors.Is(err, errPoint):
+		return "a signature point is [x, y, t, pressure]: four non-negative integers"
 	}
 	if msg := err.Error(); len(msg) < 80 && bytes.HasPrefix([]byte(msg), []byte("json: unknown field")) {
 		return msg[len("json: "):]
@@ -65,6 +76,7 @@ var (
 	errTrailing  = errors.New("trailing data")
 	errEscape    = errors.New("escape in secret value")
 	errNotString = errors.New("secret value is not a string")
+	errPoint     = errors.New("bad point")
 )
 
 // readBody reads at most limit bytes of a JSON body. The caller wipes the
@@ -77,6 +89,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, errTooLarge
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err == nil { // the body is in: the connection may idle again under the server's timeouts
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		clear(body)
@@ -88,15 +103,32 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return body, nil
 }
 
-// decodeStrict decodes exactly one JSON value with no unknown fields.
+// decodeStrict decodes exactly one JSON value into v (a pointer): no
+// unknown fields, no duplicate keys (case-insensitively), no trailing
+// data, no extra or missing array elements (fixed-size values check
+// their own length). The real bytes are decoded only by json.Unmarshal,
+// which works in place; the checks that need a Decoder run on a redacted
+// copy, so no buffer that cannot be wiped ever holds a value.
 func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if !json.Valid(data) {
+		var x any
+		err := json.Unmarshal(redacted(data), &x)
+		if err == nil {
+			err = errTrailing
+		}
 		return badJSON(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return badJSON(errTrailing)
+	if err := checkShape(data); err != nil {
+		return badJSON(err)
+	}
+	shadow := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+	dec := json.NewDecoder(bytes.NewReader(redacted(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(shadow); err != nil {
+		return badJSON(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return badJSON(err)
 	}
 	return nil
 }
@@ -160,9 +192,33 @@ type fingerBody struct {
 // signatureBody is the consent signature: strokes of [x, y, t, pressure]
 // integer points (pixels, ms since the first point, 0-65535).
 type signatureBody struct {
-	Width   uint16        `json:"width"`
-	Height  uint16        `json:"height"`
-	Strokes [][][4]uint32 `json:"strokes"`
+	Width   uint16    `json:"width"`
+	Height  uint16    `json:"height"`
+	Strokes [][]point `json:"strokes"`
+}
+
+// point is [x, y, t, pressure]: exactly four non-negative integers
+// (encoding/json would drop extra elements of a [4]uint32 and zero
+// missing ones).
+type point [4]uint32
+
+func (p *point) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return errPoint
+	}
+	parts := bytes.Split(b[1:len(b)-1], []byte(","))
+	if len(parts) != 4 {
+		return errPoint
+	}
+	for i, part := range parts {
+		n, err := strconv.ParseUint(string(bytes.TrimSpace(part)), 10, 32)
+		if err != nil {
+			return errPoint
+		}
+		p[i] = uint32(n)
+	}
+	return nil
 }
 
 // signature converts to the engine's type, checking ranges; it wipes the

@@ -32,7 +32,7 @@ func FuzzDecodeBodies(f *testing.F) {
 			}
 			for _, st := range sb.Strokes {
 				for _, p := range st {
-					if p != [4]uint32{} {
+					if p != (point{}) {
 						t.Fatal("decoded points not wiped")
 					}
 				}

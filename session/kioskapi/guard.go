@@ -4,7 +4,9 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // CSP is the Content-Security-Policy of every response: scripts, styles
@@ -15,8 +17,9 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // TokenHeader carries the per-boot token on API requests.
 const TokenHeader = "X-Ventanilla-Token"
 
-// loopbackHost reports whether a Host header names this machine.
-func loopbackHost(hostport string) bool {
+// LoopbackHost reports whether a Host header names this machine (the
+// DNS-rebinding defence; the daemon's metrics listener uses it too).
+func LoopbackHost(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -48,9 +51,13 @@ func secureHeaders(h http.Header) {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w.Header())
-		if !loopbackHost(r.Host) {
+		if !LoopbackHost(r.Host) {
 			s.refuse(w, r, http.StatusMisdirectedRequest, "bad_host",
 				"this service answers only to a loopback host name (localhost, 127.0.0.1, [::1])")
+			return
+		}
+		if !s.peerAllowed(r) {
+			s.refuse(w, r, http.StatusForbidden, "bad_peer", "this kiosk answers only to the kiosk browser's user")
 			return
 		}
 		if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
@@ -65,8 +72,43 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusForbidden, "bad_token", "missing or wrong kiosk token; reload the kiosk page")
 			return
 		}
+		if !s.bodyDeadline(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyDeadline bounds the time to read a request body (a slow-loris body
+// is cut when it runs out; readBody lifts it once the body is in). GET and
+// HEAD may not carry a body: they are the long streams, which must not
+// run under a read deadline.
+func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+		return true
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		w.Header().Set("Connection", "close")
+		s.refuse(w, r, http.StatusBadRequest, "bad_body", "GET requests carry no body")
+		return false
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.o.BodyTimeout))
+	return true
+}
+
+// peerAllowed applies Opts.AllowedUIDs (fail closed: an unknown peer is
+// refused when a list is set).
+func (s *Server) peerAllowed(r *http.Request) bool {
+	if len(s.o.AllowedUIDs) == 0 {
+		return true
+	}
+	peer := ClientOf(r)
+	for _, uid := range s.o.AllowedUIDs {
+		if peer == "uid:"+strconv.Itoa(uid) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) tokenOK(r *http.Request) bool {

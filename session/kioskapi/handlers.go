@@ -38,17 +38,43 @@ func meta(n session.Notice, withText bool) noticeMeta {
 	return m
 }
 
+// publicState is what a caller without the clerk's login sees: the
+// coarse phase and the notices' metadata, nothing of the session (not
+// even the event sequence, whose steps would count capture retries).
+type publicState struct {
+	State   session.State `json:"state"`
+	Notices []noticeMeta  `json:"notices"`
+}
+
 func (s *Server) state() stateBody {
 	b := stateBody{Snapshot: s.e.Snapshot(), Preview: s.o.Preview && s.e.HasPreview()}
 	b.Operator, _ = s.auth.Current()
-	for _, n := range s.e.Notices() {
-		b.Notices = append(b.Notices, meta(n, false))
-	}
+	b.Notices = s.noticeList()
 	return b
 }
 
+func (s *Server) noticeList() []noticeMeta {
+	var out []noticeMeta
+	for _, n := range s.e.Notices() {
+		out = append(out, meta(n, false))
+	}
+	return out
+}
+
+// view is the state for the clerk, or the public state for anyone else.
+func (s *Server) view(clerk bool) any {
+	if clerk {
+		return s.state()
+	}
+	snap := s.e.Snapshot()
+	return publicState{State: snap.State, Notices: s.noticeList()}
+}
+
+// getState answers the whole state to the clerk (without touching their
+// idle clock) and the public state to anyone else.
 func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.state())
+	_, clerk := s.auth.Peek(bearer(r))
+	writeJSON(w, http.StatusOK, s.view(clerk))
 }
 
 func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) {
@@ -72,28 +98,37 @@ func (s *Server) getModel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"model": r.PathValue("model"), "fields": fields})
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	var b loginBody
-	body, err := readBody(w, r, maxBody)
-	if err == nil {
-		err = decodeStrict(body, &b)
+func (s *Server) login(rw http.ResponseWriter, r *http.Request) {
+	x, err := s.takeSecret(rw, r, maxBody)
+	if x == nil {
+		s.fail(rw, err)
+		return
 	}
-	clear(body)
+	defer x.finish()
+	var w http.ResponseWriter = x
+	var b loginBody
+	if err == nil {
+		err = decodeStrict(x.body, &b)
+	}
+	clear(x.body)
 	defer clear(b.PIN)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	tok, err := s.auth.Login(b.Operator, b.PIN)
+	tok, err := s.auth.LoginFrom(ClientOf(r), b.Operator, b.PIN)
 	var le *operator.LockedError
 	switch {
 	case errors.As(err, &le):
-		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(le.Until).Seconds())+1))
+		left := int(le.Remaining(time.Now()).Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(left))
 		code := "locked"
 		if errors.Is(err, operator.ErrTooFast) {
 			code = "too_fast"
 		}
-		writeError(w, http.StatusTooManyRequests, code, le.Error())
+		var eb errorBody
+		eb.Error.Code, eb.Error.Message, eb.Error.RetryAfter = code, le.Error(), left
+		writeJSON(w, http.StatusTooManyRequests, eb)
 	case err != nil:
 		s.log.Warn("operator login failed")
 		writeError(w, http.StatusUnauthorized, "bad_login", "wrong operator id or PIN")
@@ -202,19 +237,24 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
 }
 
-func (s *Server) credential(w http.ResponseWriter, r *http.Request, _ string) {
-	body, err := readBody(w, r, maxBody)
-	var b credentialBody
-	if err == nil {
-		err = decodeStrict(body, &b)
-	}
-	clear(body)
-	defer b.wipe()
-	if err != nil {
-		s.fail(w, err)
+func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
+	x, err := s.takeSecret(rw, r, maxBody)
+	if x == nil {
+		s.fail(rw, err)
 		return
 	}
-	s.reply(w, s.e.SetCredential(sid(r), b.Model, b.values()))
+	defer x.finish()
+	var b credentialBody
+	if err == nil {
+		err = decodeStrict(x.body, &b)
+	}
+	clear(x.body)
+	defer b.wipe()
+	if err != nil {
+		s.fail(x, err)
+		return
+	}
+	s.reply(x, s.e.SetCredential(sid(r), b.Model, b.values()))
 }
 
 func (s *Server) face(w http.ResponseWriter, r *http.Request, _ string) {

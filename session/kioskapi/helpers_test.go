@@ -43,13 +43,21 @@ type api struct {
 	client *http.Client
 }
 
-func newAPI(t testing.TB) *api {
+// testMaxConns is the connection cap of test servers.
+const testMaxConns = 16
+
+func newAPI(t testing.TB) *api { return newAPIWith(t, nil) }
+
+func newAPIWith(t testing.TB, mod func(*session.Opts)) *api {
 	t.Helper()
 	a := &api{t: t, alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}, client: &http.Client{}}
 	a.face = &sessiontest.Face{Alloc: a.alloc}
 	o := session.DefaultOpts()
 	o.Notices = []session.Notice{testNotice}
 	o.Log = slog.New(slog.DiscardHandler)
+	if mod != nil {
+		mod(o)
+	}
 	e, err := session.New(session.Ports{Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
 		Face: a.face, Finger: &sessiontest.Finger{Alloc: a.alloc}, Preview: sessiontest.Preview{Interval: time.Millisecond},
 		Verifier: a.ver, Alloc: a.alloc}, o)
@@ -67,13 +75,25 @@ func newAPI(t testing.TB) *api {
 		t.Fatal(err)
 	}
 	a.e = e
-	a.srv, err = New(e, auth, &Opts{UI: testUI, Preview: true, Log: slog.New(slog.DiscardHandler)})
+	a.srv, err = New(e, auth, &Opts{UI: testUI, Preview: true, Log: slog.New(slog.DiscardHandler),
+		MaxConns: testMaxConns, BodyTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.hs = httptest.NewServer(a.srv.Handler())
+	a.hs = serve(a.srv)
 	t.Cleanup(func() { a.srv.Close(); a.hs.Close(); e.Close() })
 	return a
+}
+
+// serve starts srv the way the daemon does (its http.Server settings and
+// the connection cap) on a loopback listener.
+func serve(srv *Server) *httptest.Server {
+	hs := httptest.NewUnstartedServer(nil)
+	cfg := srv.HTTPServer()
+	hs.Config = cfg
+	hs.Listener = srv.Limit(hs.Listener)
+	hs.Start()
+	return hs
 }
 
 // req is one request; hdr entries override the defaults (token, JSON,
@@ -144,7 +164,9 @@ const credJSON = `{"model":"E","fields":{"cic":"123456789","identificadorCiudada
 // prefix of the session.
 func (a *api) toStep(st session.State) string {
 	a.t.Helper()
-	a.login()
+	if a.opTok == "" {
+		a.login()
+	}
 	m := a.must("POST", "/api/v1/sessions", "{}", 201)
 	p := "/api/v1/sessions/" + m["session"].(string)
 	steps := []struct {
@@ -170,13 +192,20 @@ type stream struct {
 	body io.Closer
 }
 
-func (a *api) events() *stream {
+func (a *api) events() *stream { return a.eventsAs(a.opTok) }
+
+// eventsAs opens the event stream with the operator token tok ("" for
+// none: an anonymous viewer).
+func (a *api) eventsAs(tok string) *stream {
 	a.t.Helper()
 	// The deadline only turns a missing event into a failure instead of a
 	// hang; no test waits for it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	a.t.Cleanup(cancel)
 	r, _ := http.NewRequestWithContext(ctx, "GET", a.hs.URL+"/api/v1/events?t="+a.srv.Token(), nil)
+	if tok != "" {
+		r.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := a.client.Do(r)
 	if err != nil || resp.StatusCode != 200 {
 		a.t.Fatalf("events: %v %v", err, resp)

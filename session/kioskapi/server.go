@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/session"
@@ -29,6 +30,15 @@ type Opts struct {
 	// Token is the per-boot token; a random one when empty (tests pin it).
 	Token string
 	Log   *slog.Logger
+	// MaxConns caps open connections (default 64); BodyTimeout bounds
+	// reading one request body (default 10 s).
+	MaxConns    int
+	BodyTimeout time.Duration
+	// AllowedUIDs, when set, admits only connections whose loopback peer
+	// socket belongs to one of these users (the kiosk browser's, and the
+	// daemon's own for its self-test): the peer-credential check a unix
+	// socket would give, kept on TCP because the browser needs TCP.
+	AllowedUIDs []int
 }
 
 // TokenPlaceholder is replaced in index.html by the per-boot token.
@@ -46,6 +56,9 @@ type Server struct {
 
 	ctx    context.Context // cancelled by Close: ends streams
 	cancel context.CancelFunc
+
+	previewMu sync.Mutex
+	ticket    *previewTicket // the one outstanding preview secret
 }
 
 // New builds the API over engine e and operator logins auth.
@@ -59,6 +72,12 @@ func New(e *session.Engine, auth *operator.Auth, o *Opts) (*Server, error) {
 	}
 	if s.o.Heartbeat <= 0 {
 		s.o.Heartbeat = 15 * time.Second
+	}
+	if s.o.MaxConns <= 0 {
+		s.o.MaxConns = defaultMaxConns
+	}
+	if s.o.BodyTimeout <= 0 {
+		s.o.BodyTimeout = defaultBodyTimeout
 	}
 	if s.token == "" {
 		b := make([]byte, 32)
@@ -88,7 +107,7 @@ func (s *Server) Token() string { return s.token }
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.serveIndex)
-	m.Handle("GET /static/", http.FileServerFS(s.o.UI))
+	m.Handle("GET /static/", http.FileServerFS(noDirs{s.o.UI}))
 	m.HandleFunc("GET /api/v1/state", s.getState)
 	m.HandleFunc("GET /api/v1/notice", s.getNotice)
 	m.HandleFunc("GET /api/v1/models/{model}", s.getModel)
@@ -104,10 +123,27 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
 	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.submit))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.finish))
+	m.HandleFunc("POST /api/v1/sessions/{id}/preview", s.needOperator(s.previewSecret))
 	m.HandleFunc("GET /api/v1/sessions/{id}/preview", s.servePreview)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
+}
+
+// noDirs serves files only: opening a directory is "not found", so
+// /static/ lists nothing.
+type noDirs struct{ fs.FS }
+
+func (n noDirs) Open(name string) (fs.File, error) {
+	f, err := n.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		f.Close()
+		return nil, fs.ErrNotExist
+	}
+	return f, nil
 }
 
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +163,8 @@ type errorBody struct {
 		Code    string               `json:"code"`
 		Message string               `json:"message"`
 		Fields  []session.FieldError `json:"fields,omitempty"`
+		// RetryAfter: seconds until logins open again (locked, too_fast).
+		RetryAfter int `json:"retry_after_s,omitempty"`
 	} `json:"error"`
 }
 

@@ -11,35 +11,48 @@ import (
 	"github.com/ventanilla-mx/ventanilla/session"
 )
 
-// serveEvents is the Server-Sent Events stream: a "snapshot" event first
-// (the whole state), then every engine event as "event: <kind>". An open
-// stream counts as an attached kiosk screen. A subscriber that falls
-// behind is cut off; EventSource reconnects and gets a fresh snapshot.
+// serveEvents is the Server-Sent Events stream. The clerk's stream
+// (operator bearer token; the page reads it with fetch, since EventSource
+// cannot send headers) gets a "snapshot" event first (the whole state),
+// then every engine event as "event: <kind>", and counts as an attached
+// kiosk screen. Anyone else with the page token gets only the coarse
+// phase: a "snapshot" of the public state whenever the phase changes; it
+// does not attach, so it cannot keep a session from being aborted for
+// client loss. A subscriber that falls behind is cut off, and the clerk's
+// stream ends when that login does; the page reconnects.
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, "internal", "streaming unsupported")
 		return
 	}
+	tok := bearer(r)
+	_, clerk := s.auth.Peek(tok)
 	events, cancel := s.e.Subscribe()
 	defer cancel()
-	detach := s.e.Attach()
-	defer detach()
+	if clerk {
+		detach := s.e.Attach()
+		defer detach()
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n\n")
-	if writeEvent(w, "snapshot", 0, s.state()) != nil {
+	if writeEvent(w, "snapshot", 0, s.view(clerk)) != nil {
 		return
 	}
 	fl.Flush()
-	s.pump(r.Context(), w, fl, events)
+	if clerk {
+		s.pump(r.Context(), w, fl, events, tok)
+	} else {
+		s.pumpPhase(r.Context(), w, fl, events)
+	}
 }
 
-// pump copies events to the client until it goes away, the server
-// closes, or the subscription is cut.
-func (s *Server) pump(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event) {
+// pump copies events to the clerk until they go away, log out, the
+// server closes, or the subscription is cut.
+func (s *Server) pump(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event, tok string) {
 	beat := time.NewTicker(s.o.Heartbeat)
 	defer beat.Stop()
 	for {
@@ -54,6 +67,40 @@ func (s *Server) pump(ctx context.Context, w http.ResponseWriter, fl http.Flushe
 			}
 		case ev, ok := <-events:
 			if !ok || writeEvent(w, string(ev.Kind), ev.Seq, ev) != nil {
+				return
+			}
+		}
+		if _, ok := s.auth.Peek(tok); !ok {
+			return
+		}
+		fl.Flush()
+	}
+}
+
+// pumpPhase sends the public state each time the phase changes.
+func (s *Server) pumpPhase(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event) {
+	beat := time.NewTicker(s.o.Heartbeat)
+	defer beat.Stop()
+	last := s.e.Snapshot().State
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.ctx.Done():
+			return
+		case <-beat.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if ev.State == last {
+				continue
+			}
+			last = ev.State
+			if writeEvent(w, "snapshot", 0, s.view(false)) != nil {
 				return
 			}
 		}
@@ -82,13 +129,21 @@ var crlf = []byte("\r\n")
 var errFrameTooLarge = errors.New("preview frame too large")
 
 // servePreview streams the camera preview as multipart/x-mixed-replace
-// (MJPEG) while the session's face capture runs. Frames go straight from
-// the capturer to the socket; nothing is kept.
+// (MJPEG) while the session's face capture runs, to the clerk's page only:
+// it needs the one-time preview secret (see previewSecret), and stops when
+// the login it was issued under ends. Frames go straight from the
+// capturer to the socket; nothing is kept.
 func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
 	if !s.o.Preview || !s.e.HasPreview() {
 		writeError(w, http.StatusNotFound, "preview_off", "the camera preview is turned off on this kiosk")
 		return
 	}
+	login, refused := s.takeTicket(r)
+	if refused != 0 {
+		refusePreview(w, refused)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: previewCookie, Path: r.URL.Path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	fl, _ := w.(http.Flusher)
 	started := false
 	ctx, cancel := context.WithCancel(r.Context())
@@ -96,6 +151,9 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
 	stop := context.AfterFunc(s.ctx, cancel)
 	defer stop()
 	err := s.e.Preview(ctx, sid(r), func(jpeg []byte) error {
+		if _, ok := s.auth.Peek(login); !ok {
+			return errLoggedOut
+		}
 		if len(jpeg) > maxPreviewFrame {
 			return errFrameTooLarge
 		}
@@ -104,21 +162,27 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		if _, err := fmt.Fprintf(w, "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", len(jpeg)); err != nil {
-			return err
-		}
-		if _, err := w.Write(jpeg); err != nil {
-			return err
-		}
-		if _, err := w.Write(crlf); err != nil {
-			return err
-		}
-		if fl != nil {
-			fl.Flush()
-		}
-		return nil
+		return writeFrame(w, fl, jpeg)
 	})
 	if err != nil && !started {
 		s.fail(w, err)
 	}
+}
+
+var errLoggedOut = errors.New("the clerk logged out")
+
+func writeFrame(w http.ResponseWriter, fl http.Flusher, jpeg []byte) error {
+	if _, err := fmt.Fprintf(w, "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", len(jpeg)); err != nil {
+		return err
+	}
+	if _, err := w.Write(jpeg); err != nil {
+		return err
+	}
+	if _, err := w.Write(crlf); err != nil {
+		return err
+	}
+	if fl != nil {
+		fl.Flush()
+	}
+	return nil
 }

@@ -18,6 +18,9 @@ type Opts struct {
 	MinInterval time.Duration // least time between two login attempts
 	Idle        time.Duration // an operator idle this long is logged out
 	Now         func() time.Time
+	// Store, when set, is the file that keeps each client's failures and
+	// lockout across restarts (no PIN, id or token is ever written).
+	Store string
 	// OnLockout, when set, is called (without locks held) when a lockout
 	// starts (true) and when a login succeeds after one (false).
 	OnLockout func(locked bool)
@@ -48,6 +51,9 @@ type LockedError struct {
 func (e *LockedError) Error() string { return e.Err.Error() }
 func (e *LockedError) Unwrap() error { return e.Err }
 
+// Remaining is how long until logins open again, as seen at now.
+func (e *LockedError) Remaining(now time.Time) time.Duration { return max(0, e.Until.Sub(now)) }
+
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
 // Auth checks operator PINs against argon2id hashes and keeps the one
@@ -59,9 +65,9 @@ type Auth struct {
 	hashMu sync.Mutex
 
 	mu       sync.Mutex
-	failures int
-	locked   time.Time // logins refused until then
-	lastTry  time.Time
+	clients  map[string]*clientState // by client (see LoginFrom)
+	damaged  bool                    // the store could not be read
+	storeErr error                   // the last store write's error
 	token    []byte
 	operator string
 	seen     time.Time
@@ -94,14 +100,42 @@ func New(hashes map[string]string, o *Opts) (*Auth, error) {
 	if a.dummy == nil {
 		a.dummy = &hash{p: Params{Memory: 8, Time: 1, Threads: 1}, salt: make([]byte, 16), key: make([]byte, 32)}
 	}
+	a.loadClients()
 	return a, nil
 }
 
-// Login checks id and pin (the caller wipes pin). On success it returns a
-// fresh bearer token and replaces any earlier login (one operator per
-// kiosk screen).
-func (a *Auth) Login(id string, pin []byte) (string, error) {
-	if err := a.admit(); err != nil {
+// loadClients reads the store; a damaged one locks every client for one
+// lockout period (fail closed) instead of forgetting lockouts.
+func (a *Auth) loadClients() {
+	var err error
+	a.clients, err = loadStore(a.o.Store)
+	if err != nil {
+		a.damaged = true
+		a.clients[anyClient] = &clientState{Until: a.o.Now().Add(a.o.Lockout)}
+		a.storeErr = saveStore(a.o.Store, a.clients, a.o.Now())
+	}
+}
+
+// StoreDamaged reports whether the lockout store was unreadable at start.
+func (a *Auth) StoreDamaged() bool { return a.damaged }
+
+// StoreErr is the last error writing the lockout store (nil when fine).
+func (a *Auth) StoreErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.storeErr
+}
+
+// Login is LoginFrom with one kiosk-wide client.
+func (a *Auth) Login(id string, pin []byte) (string, error) { return a.LoginFrom("", id, pin) }
+
+// LoginFrom checks id and pin (the caller wipes pin) for client, the
+// caller's name for who is asking (the kiosk API uses the peer's uid).
+// Failures, lockout and attempt rate are counted per client, so one
+// client cannot lock another out. On success it returns a fresh bearer
+// token and replaces any earlier login (one operator per kiosk screen).
+func (a *Auth) LoginFrom(client, id string, pin []byte) (string, error) {
+	if err := a.admit(client); err != nil {
 		return "", err
 	}
 	h, known := a.hashes[id]
@@ -111,40 +145,64 @@ func (a *Auth) Login(id string, pin []byte) (string, error) {
 	a.hashMu.Lock() // one argon2id at a time: memory stays bounded
 	ok := h.matches(pin) && known
 	a.hashMu.Unlock()
-	return a.settle(id, ok)
+	return a.settle(client, id, ok)
 }
 
-// admit applies the lockout and the attempt rate.
-func (a *Auth) admit() error {
+// client returns client's record, creating it (the caller holds mu).
+func (a *Auth) client(client string) *clientState {
+	c := a.clients[client]
+	if c == nil {
+		if len(a.clients) >= maxClients {
+			return &clientState{Until: a.o.Now().Add(a.o.Lockout)} // table full: refuse newcomers
+		}
+		c = &clientState{}
+		a.clients[client] = c
+	}
+	return c
+}
+
+// admit applies the lockout and the attempt rate of client.
+func (a *Auth) admit(client string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.o.Now()
-	if now.Before(a.locked) {
-		return &LockedError{Err: ErrLocked, Until: a.locked}
+	if all := a.clients[anyClient]; all != nil && now.Before(all.Until) {
+		return &LockedError{Err: ErrLocked, Until: all.Until}
 	}
-	if next := a.lastTry.Add(a.o.MinInterval); !a.lastTry.IsZero() && now.Before(next) {
+	c := a.client(client)
+	if now.Before(c.Until) {
+		return &LockedError{Err: ErrLocked, Until: c.Until}
+	}
+	if next := c.lastTry.Add(a.o.MinInterval); !c.lastTry.IsZero() && now.Before(next) {
 		return &LockedError{Err: ErrTooFast, Until: next}
 	}
-	a.lastTry = now
+	c.lastTry = now
 	return nil
 }
 
-func (a *Auth) settle(id string, ok bool) (string, error) {
+func (a *Auth) settle(client, id string, ok bool) (string, error) {
 	a.mu.Lock()
+	c := a.client(client)
+	now := a.o.Now()
 	if !ok {
-		a.failures++
-		lock := a.failures >= a.o.MaxFailures
+		c.Failures++
+		lock := c.Failures >= a.o.MaxFailures
 		if lock {
-			a.failures, a.locked = 0, a.o.Now().Add(a.o.Lockout)
+			c.Failures, c.Until = 0, now.Add(a.o.Lockout)
 		}
+		a.storeErr = saveStore(a.o.Store, a.clients, now)
 		a.mu.Unlock()
 		if lock && a.o.OnLockout != nil {
 			a.o.OnLockout(true)
 		}
 		return "", ErrBadLogin
 	}
-	wasLocked := !a.locked.IsZero()
-	a.failures, a.locked = 0, time.Time{}
+	wasLocked := !c.Until.IsZero()
+	c.Failures, c.Until = 0, time.Time{}
+	if wasLocked || a.damaged {
+		delete(a.clients, anyClient)
+	}
+	a.storeErr = saveStore(a.o.Store, a.clients, now)
 	tok := make([]byte, 32)
 	_, _ = rand.Read(tok)
 	a.token, a.operator, a.seen = tok, id, a.o.Now()
@@ -169,6 +227,18 @@ func (a *Auth) Check(token string) (string, bool) {
 		return "", false
 	}
 	a.seen = now
+	return a.operator, true
+}
+
+// Peek returns the operator logged in with token without marking them
+// active (streams and previews must not keep an idle login alive).
+func (a *Auth) Peek(token string) (string, bool) {
+	t, err := base64.RawURLEncoding.DecodeString(token)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil || a.token == nil || subtle.ConstantTimeCompare(t, a.token) != 1 || a.o.Now().Sub(a.seen) > a.o.Idle {
+		return "", false
+	}
 	return a.operator, true
 }
 

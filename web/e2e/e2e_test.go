@@ -23,6 +23,99 @@ func TestKiosk(t *testing.T) {
 	t.Run("abort midway wipes and returns to welcome", func(t *testing.T) { abortMidway(t, b) })
 	t.Run("denial", func(t *testing.T) { denial(t, b) })
 	t.Run("INE timeout is try again, never a denial", func(t *testing.T) { ineTimeout(t, b) })
+	t.Run("the preview is shown to the clerk with a one-time secret", func(t *testing.T) { previewShown(t, b) })
+	t.Run("a page without login sees the phase, never the answer", func(t *testing.T) { anonymousPage(t, b) })
+	t.Run("a reload asks the clerk to log in, then resumes", func(t *testing.T) { reloadResumes(t, b) })
+	t.Run("a lockout shows the time left", func(t *testing.T) { lockoutTimeLeft(t, b) })
+}
+
+func previewShown(t *testing.T, b context.Context) {
+	k := newKiosk(t, nil)
+	k.face.Hold = true
+	ctx := tab(t, b)
+	login(t, ctx, k, false)
+	throughConsent(t, ctx, false)
+	enterCredential(t, ctx, false)
+	run(t, ctx, "the face capture shows the camera preview",
+		chromedp.Click(css("#face-go")),
+		chromedp.WaitVisible(css("#s-face")),
+		chromedp.Poll[chromedp.Void](`document.getElementById('preview').naturalWidth > 0`,
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)),
+	)
+	src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('preview').getAttribute('src')`))
+	if err != nil || !strings.HasSuffix(src, "/preview?t="+k.srv.Token()) {
+		t.Fatalf("preview src %q (%v): only the page token may be in the URL", src, err)
+	}
+	cookie, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
+	if cookie != "" {
+		t.Fatalf("the preview secret is readable by script: %q", cookie)
+	}
+	run(t, ctx, "cancel", chromedp.Click(css("#s-face [data-abort]")), chromedp.WaitVisible(css("#start")))
+}
+
+// answerText is what the answer screen shows, whatever is hidden.
+const answerText = `document.getElementById('answer-title').textContent + document.getElementById('answer-sim').textContent`
+
+func anonymousPage(t *testing.T, b context.Context) {
+	k := newKiosk(t, nil)
+	other := tab(t, b)
+	run(t, other, "a page nobody logged into", chromedp.Navigate(k.url+"/"), chromedp.WaitVisible(css("#op-id")))
+	ctx := tab(t, b)
+	fingerOnly(t, ctx, k)
+	run(t, ctx, "the clerk sees the answer", chromedp.WaitVisible(css("#s-answer")), waitText("#answer-title", "Credencial verificada"))
+	run(t, other, "the other page shows the session is busy", chromedp.WaitVisible(css("#busy")), chromedp.WaitVisible(css("#op-id")))
+	got, err := chromedp.Run(other, chromedp.Evaluate[string](answerText))
+	if err != nil || got != "" {
+		t.Fatalf("the page without login shows %q (%v)", got, err)
+	}
+	model, _ := chromedp.Run(other, chromedp.Evaluate[string](`JSON.stringify(performance.getEntriesByType('resource').map(e => e.name))`))
+	if strings.Contains(model, "/preview") {
+		t.Fatalf("the page without login asked for the preview: %s", model)
+	}
+}
+
+func reloadResumes(t *testing.T, b context.Context) {
+	k := newKiosk(t, nil)
+	ctx := tab(t, b)
+	login(t, ctx, k, false)
+	throughConsent(t, ctx, false)
+	run(t, ctx, "reload in the middle of the session",
+		chromedp.Reload(),
+		chromedp.WaitVisible(css("#busy")),
+		chromedp.WaitVisible(css("#op-id")),
+	)
+	run(t, ctx, "the clerk logs in and the session resumes",
+		chromedp.SendKeys(css("#op-id"), opID),
+		chromedp.SendKeys(css("#op-pin"), opPIN),
+		chromedp.Click(css("#login-go")),
+		chromedp.WaitVisible(css("#model-E")),
+	)
+}
+
+func lockoutTimeLeft(t *testing.T, b context.Context) {
+	k := newKiosk(t, nil)
+	ctx := tab(t, b)
+	run(t, ctx, "open the kiosk page", chromedp.Navigate(k.url+"/"), chromedp.WaitVisible(css("#op-id")))
+	for i := range 5 {
+		run(t, ctx, "a wrong PIN",
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('op-id').value='';document.getElementById('op-pin').value=''`),
+			chromedp.SendKeys(css("#op-id"), opID),
+			chromedp.SendKeys(css("#op-pin"), "000000"),
+			chromedp.Click(css("#login-go")),
+		)
+		if i < 4 {
+			run(t, ctx, "wrong PIN told", waitText("#alert", "PIN incorrecto"),
+				chromedp.Evaluate[chromedp.Void](`document.getElementById('alert').textContent=''`))
+		}
+	}
+	run(t, ctx, "the right PIN while locked",
+		waitText("#alert", "PIN incorrecto"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('op-id').value='';document.getElementById('op-pin').value=''`),
+		chromedp.SendKeys(css("#op-id"), opID),
+		chromedp.SendKeys(css("#op-pin"), opPIN),
+		chromedp.Click(css("#login-go")),
+		waitText("#alert", "Podrá intentar de nuevo en 4:5"),
+	)
 }
 
 func fullSession(t *testing.T, b context.Context) {

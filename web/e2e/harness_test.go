@@ -66,7 +66,9 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth, err := operator.New(map[string]string{opID: hash}, nil)
+	ao := operator.DefaultOpts()
+	ao.MinInterval = 0 // the lockout test makes its wrong attempts back to back
+	auth, err := operator.New(map[string]string{opID: hash}, ao)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,10 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k.hs = httptest.NewServer(k.srv.Handler())
+	k.hs = httptest.NewUnstartedServer(nil)
+	k.hs.Config = k.srv.HTTPServer() // the daemon's timeouts, peer uid and connection cap
+	k.hs.Listener = k.srv.Limit(k.hs.Listener)
+	k.hs.Start()
 	k.url = strings.Replace(k.hs.URL, "127.0.0.1", "localhost", 1)
 	t.Cleanup(func() { k.srv.Close(); k.hs.Close(); e.Close() })
 	return k

@@ -1,6 +1,11 @@
 // Ventanilla kiosk UI. The daemon is the source of truth: the page renders
-// the state it gets from GET /api/v1/state and the event stream, so a
-// reload resumes the session. Nothing is stored in the browser.
+// the state it gets from GET /api/v1/state and the event stream. Both
+// carry the session (and INE's answer) only to the logged-in clerk: the
+// page sends the operator's bearer token, so the stream is read with
+// fetch (EventSource cannot send headers). Without a login the page sees
+// the coarse phase only and shows the login form; after a reload the
+// clerk logs in again and the session resumes. Nothing is stored in the
+// browser (the preview secret is a one-time HttpOnly cookie).
 "use strict";
 (function () {
   const T = window.I18N;
@@ -22,11 +27,17 @@
   const notes = { face: "", finger: "" };
   let ticker = null;
 
-  async function api(method, path, body) {
+  function headers(body) {
     const h = { "X-Ventanilla-Token": token };
     if (body !== undefined) h["Content-Type"] = "application/json";
     if (opToken) h["Authorization"] = "Bearer " + opToken;
-    const r = await fetch(path, { method: method, headers: h, cache: "no-store", credentials: "omit",
+    return h;
+  }
+
+  // api calls the kiosk API; cookies only for the preview secret.
+  async function api(method, path, body, cookies) {
+    const r = await fetch(path, { method: method, headers: headers(body), cache: "no-store",
+      credentials: cookies ? "same-origin" : "omit",
       body: body === undefined ? undefined : (typeof body === "string" ? body : JSON.stringify(body)) });
     let data = null;
     try { data = await r.json(); } catch (e) { data = null; }
@@ -44,14 +55,29 @@
     a.textContent = text || "";
     a.hidden = !text;
   }
+  let lockTimer = null;
   function fail(err) {
-    if (err && err.code === "operator_required") opToken = null;
+    if (err && err.code === "operator_required" && opToken) { opToken = null; connect(); }
+    if (err && (err.code === "locked" || err.code === "too_fast") && err.retry_after_s) return lockedFor(err);
     let text = T.t("err." + (err && err.code)) || T.t("err.generic");
     if (err && err.code === "invalid_credential" && err.fields && err.fields.length) {
       const f = err.fields[0];
       text = T.t("err.invalid_credential", { field: T.t("field." + f.field) || f.field, rule: f.rule });
     }
     alertMsg(text);
+  }
+  // lockedFor shows how long logins stay locked, counting down.
+  function lockedFor(err) {
+    clearInterval(lockTimer);
+    const until = Date.now() + err.retry_after_s * 1000;
+    const tick = function () {
+      const s = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      if (s === 0) { clearInterval(lockTimer); lockTimer = null; alertMsg(""); return; }
+      const m = Math.floor(s / 60);
+      alertMsg(T.t("err." + err.code + ".left", { t: m > 0 ? T.t("time.min", { m: m, s: String(s % 60).padStart(2, "0") }) : T.t("time.s", { s: s }) }));
+    };
+    tick();
+    lockTimer = setInterval(tick, 1000);
   }
   function act(fn) {
     return function (e) {
@@ -66,11 +92,51 @@
     render();
   }
 
+  // connect (re)opens the event stream with the current login; an older
+  // stream is aborted. It reconnects by itself when the stream ends.
+  let stream = null;
   function connect() {
-    const es = new EventSource("/api/v1/events?t=" + encodeURIComponent(token));
-    es.addEventListener("snapshot", function (e) { model = JSON.parse(e.data); alertMsg(""); render(); });
-    for (const k of KINDS) es.addEventListener(k, function (e) { onEvent(JSON.parse(e.data)); });
-    es.onerror = function () { if (es.readyState !== EventSource.OPEN) alertMsg(T.t("err.connection")); };
+    if (stream) stream.abort();
+    const ctl = new AbortController();
+    stream = ctl;
+    readStream(ctl).catch(function () {}).finally(function () {
+      if (stream !== ctl) return;
+      if (!ctl.signal.aborted) alertMsg(T.t("err.connection"));
+      setTimeout(function () { if (stream === ctl) connect(); }, 1000);
+    });
+  }
+
+  async function readStream(ctl) {
+    const r = await fetch("/api/v1/events", { headers: headers(), cache: "no-store", credentials: "omit", signal: ctl.signal });
+    if (!r.ok || !r.body) throw new Error("stream " + r.status);
+    const rd = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    for (;;) {
+      const chunk = await rd.read();
+      if (chunk.done) throw new Error("stream ended");
+      buf += chunk.value;
+      let end;
+      while ((end = buf.indexOf("\n\n")) >= 0) {
+        dispatch(buf.slice(0, end));
+        buf = buf.slice(end + 2);
+      }
+    }
+  }
+
+  // dispatch handles one Server-Sent Event block.
+  function dispatch(block) {
+    let name = "message", data = "";
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) name = line.slice(7);
+      else if (line.startsWith("data: ")) data += line.slice(6);
+    }
+    if (!data) return;
+    const v = JSON.parse(data);
+    if (name === "snapshot") {
+      if (opToken && v.modalities === undefined) opToken = null; // the login ended: the public view
+      model = v; if (!lockTimer) alertMsg(""); render();
+    }
+    else if (KINDS.indexOf(name) >= 0) onEvent(v);
   }
 
   function onEvent(ev) {
@@ -123,7 +189,7 @@
 
   // ---- rendering ----
   function render() {
-    const id = SECTIONS[model.state] || "s-welcome";
+    const id = opToken ? (SECTIONS[model.state] || "s-welcome") : "s-welcome";
     for (const s of Object.values(SECTIONS)) $(s).hidden = s !== id;
     $("who").textContent = model.operator ? T.t("login.as", { op: model.operator }) : "";
     const entering = shown !== id;
@@ -143,6 +209,8 @@
       const logged = !!(model.operator && opToken);
       $("login").hidden = logged;
       $("ready").hidden = !logged;
+      const busy = !opToken && model.state && model.state !== "idle";
+      $("busy").hidden = !busy;
     },
     "s-notice": function (entering) { if (entering || !notice || notice.lang !== T.lang()) loadNotice(); },
     "s-signature": function () { pad.fit(); },
@@ -305,10 +373,16 @@
   }
 
   // ---- preview ----
+  // startPreview asks for the one-time preview secret (an HttpOnly
+  // cookie for this session's preview path), then lets the <img> load.
   function startPreview() {
     const img = $("preview");
-    img.src = sp("/preview") + "?t=" + encodeURIComponent(token);
-    img.hidden = false;
+    const path = sp("/preview");
+    api("POST", path, undefined, true).then(function () {
+      if (shown !== "s-face") return;
+      img.src = path + "?t=" + encodeURIComponent(token);
+      img.hidden = false;
+    }).catch(function () {});
   }
   function stopPreview() {
     const img = $("preview");
@@ -342,12 +416,16 @@
       const d = await api("POST", "/api/v1/operator/login", { operator: $("op-id").value.trim(), pin: pin.value });
       pin.value = "";
       opToken = d.token;
+      clearInterval(lockTimer);
+      lockTimer = null;
+      connect();
       await refresh();
-      $("start").focus();
+      if (!$("start").hidden) $("start").focus();
     }));
     $("logout").addEventListener("click", act(async function () {
       await api("POST", "/api/v1/operator/logout", {});
       opToken = null;
+      connect();
       await refresh();
     }));
     $("start").addEventListener("click", act(function () { return api("POST", "/api/v1/sessions", {}); }));
