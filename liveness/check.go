@@ -16,6 +16,8 @@ type Check struct {
 	static *staticScorer
 	v      *verifier
 	gray   gocv.Mat
+	geo    GeometrySource
+	own    *cascadeGeometry
 
 	steps   []*step
 	cur     int
@@ -48,7 +50,8 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}}
+	own := newCascadeGeometry()
+	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}, geo: own, own: own}
 	for _, ch := range seq {
 		c.steps = append(c.steps, &step{ch: ch})
 	}
@@ -63,6 +66,28 @@ func (c *Check) Close() {
 	c.gray.Close()
 	c.static.close()
 	c.v.close()
+	c.own.close()
+}
+
+// SetGeometrySource replaces the cascade-based face geometry (eye-cascade
+// yaw, eye-patch openness, smile cascade) with src, e.g. a landmark model.
+// Call it before the first Feed. The caller keeps ownership of src.
+func (c *Check) SetGeometrySource(src GeometrySource) {
+	if src != nil {
+		src.Reset()
+		c.geo = src
+	}
+}
+
+// EyesEvery is how often capture/face must search the eyes for the next
+// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged,
+// the analyzer's default (0) otherwise. The capture loop and the
+// evaluation both call it so they run the same pipeline.
+func EyesEvery(seq []Challenge, st Status) int {
+	if st.Step < len(seq) && seq[st.Step] == Blink && !st.Done {
+		return 1
+	}
+	return 0
 }
 
 // Feed analyses one frame (BGR, owned by the caller) and its observation.
@@ -109,8 +134,12 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
 			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
 		}
+		var g FaceGeometry
+		if obs.Found && s.ch != MoveCloser {
+			g = c.geo.Measure(frame, obs)
+		}
 		switch {
-		case c.v.feed(s, c.gray, obs):
+		case c.v.feed(s, c.gray, obs, &g):
 			c.cur++
 		case obs.Time.Sub(s.start) > c.o.StepTimeout:
 			c.done = true
@@ -200,6 +229,9 @@ func (c *Check) results() []ChallengeResult {
 			break
 		}
 		end := c.last
+		if i < c.cur && !s.end.IsZero() {
+			end = s.end
+		}
 		out = append(out, ChallengeResult{Challenge: s.ch, Passed: i < c.cur, Seconds: end.Sub(s.start).Seconds()})
 	}
 	return out

@@ -38,7 +38,15 @@ type Opts struct {
 	TurnYaw         float64       // degrees of eye-based yaw for a turn
 	MoveCloserRatio float64       // face width growth for "move closer"
 	BlinkMaxClosed  time.Duration // longest eyes-closed spell that is a blink
-	MinBrightness   float64       // face darker than this: UNCERTAIN(too_dark)
+	// BlinkClosedRatio and BlinkOpenRatio: eye openness over the person's
+	// own open-eye baseline below which the eyes count as closed, and above
+	// which as open again.
+	BlinkClosedRatio float64
+	BlinkOpenRatio   float64
+	// SmileWidthGain: mouth width over its width at the step start for a
+	// smile (mouth geometry sources only).
+	SmileWidthGain float64
+	MinBrightness  float64 // face darker than this: UNCERTAIN(too_dark)
 
 	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
 	CascadeDir string
@@ -69,11 +77,14 @@ func DefaultOpts() *Opts {
 		FrozenDiff:   0.01,
 		FrozenFrames: 8,
 
-		TurnYaw:         15,
-		MoveCloserRatio: 1.2,
-		BlinkMaxClosed:  600 * time.Millisecond,
-		MinBrightness:   40,
-		CascadeDir:      "/usr/share/opencv4/haarcascades",
+		TurnYaw:          15,
+		MoveCloserRatio:  1.2,
+		BlinkMaxClosed:   600 * time.Millisecond,
+		BlinkClosedRatio: 0.8,
+		BlinkOpenRatio:   0.92,
+		SmileWidthGain:   1.12,
+		MinBrightness:    40,
+		CascadeDir:       "/usr/share/opencv4/haarcascades",
 	}
 }
 
@@ -114,7 +125,8 @@ func (o *Opts) withDefaults() Opts {
 		{&r.MaxGlare, d.MaxGlare}, {&r.MaxBorderSides, d.MaxBorderSides}, {&r.MaxBlur, d.MaxBlur},
 		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion},
 		{&r.FrozenDiff, d.FrozenDiff}, {&r.TurnYaw, d.TurnYaw}, {&r.MoveCloserRatio, d.MoveCloserRatio},
-		{&r.MinBrightness, d.MinBrightness}} {
+		{&r.MinBrightness, d.MinBrightness}, {&r.BlinkClosedRatio, d.BlinkClosedRatio},
+		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {
 		f(p.p, p.v)
 	}
 	if r.CascadeDir == "" {
