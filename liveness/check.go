@@ -185,6 +185,7 @@ func (c *Check) status() Status {
 func (c *Check) Decision() Decision {
 	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Challenges: c.results(), Passive: len(c.steps) == 0}
 	d.Verdict, d.Reason = c.judge(d.Scores)
+	d.Fails = c.failing(d.Scores, true)
 	return d
 }
 
@@ -192,7 +193,32 @@ func (c *Check) Decision() Decision {
 func (c *Check) PassiveDecision() Decision {
 	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Passive: true}
 	d.Verdict, d.Reason = c.judgeStatic(d.Scores)
+	d.Fails = c.failing(d.Scores, false)
 	return d
+}
+
+// failing lists the cues out of range, static ones always, dynamic ones
+// when asked and measured.
+func (c *Check) failing(s map[string]float64, dynamic bool) []string {
+	o := c.o
+	var out []string
+	add := func(name string, bad bool) {
+		if _, ok := s[name]; ok && bad {
+			out = append(out, name)
+		}
+	}
+	add(CueFrozen, s[CueFrozen] >= float64(o.FrozenFrames))
+	add(CueMoire, s[CueMoire] > o.MaxMoire)
+	add(CuePrintTexture, s[CuePrintTexture] > o.MaxPrintTexture)
+	add(CueColour, s[CueColour] < o.MinColour)
+	add(CueGlare, s[CueGlare] > o.MaxGlare)
+	add(CueBorder, s[CueBorder] > o.MaxBorderSides)
+	add(CueBlur, s[CueBlur] > o.MaxBlur)
+	if dynamic && len(c.steps) > 0 {
+		add(CueSurround, s[CueSurround] > o.MaxSurround)
+		add(CueParallax, s[CueParallax] < o.MinParallax)
+	}
+	return out
 }
 
 func (c *Check) scores() map[string]float64 {

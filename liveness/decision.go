@@ -35,6 +35,10 @@ type Decision struct {
 	Thresholds map[string]string  // cue -> "<= 40" etc.
 	Challenges []ChallengeResult
 	Passive    bool // only the static part was checked
+	// Fails lists every cue whose score is outside its live range (the
+	// Reason names the first in decision order); evaluations use it to see
+	// which attacks a cue alone stops.
+	Fails []string
 }
 
 // ChallengeResult is one step's outcome.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ventanilla-mx/ventanilla/liveness"
 	"github.com/ventanilla-mx/ventanilla/liveness/eval"
 )
 
@@ -47,7 +46,7 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "liveness eval: %v\n", err)
 		return exitFailed
 	}
-	o := &eval.Opts{DefaultChallenges: []liveness.Challenge{liveness.Blink, liveness.MoveCloser}}
+	o := &eval.Opts{} // unscripted attacks get a seeded kiosk-like draw
 	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
 	if *asJSON {
 		enc := json.NewEncoder(c.stdout)

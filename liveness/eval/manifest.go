@@ -35,6 +35,12 @@ type Item struct {
 	Synth *Synth `json:"synth,omitempty"`
 	// Name labels the item in reports (defaults to the path's base name).
 	Name string `json:"name,omitempty"`
+	// Subject groups the items of one presenter (one person, one attack
+	// instrument) for per-session rates: a scripted item judged UNCERTAIN
+	// is retried with another scripted item of the same subject and label
+	// whose script avoids the first one's challenges, as the kiosk's second
+	// attempt does. Defaults to the media path (plus the synth kind).
+	Subject string `json:"subject,omitempty"`
 }
 
 // Synth describes a synthetic attack made from the item's media.
@@ -97,6 +103,12 @@ func (it *Item) validate(dir string) error {
 	}
 	if it.Name == "" {
 		it.Name = filepath.Base(it.Path)
+	}
+	if it.Subject == "" {
+		it.Subject = it.Path
+		if it.Synth != nil {
+			it.Subject += "|" + it.Synth.Kind
+		}
 	}
 	switch it.Label {
 	case BonaFide:

@@ -21,6 +21,8 @@ type synth struct {
 	bg    gocv.Mat // print and replay: the static room behind the medium
 	size  image.Point
 
+	noise []gocv.Mat // seeded noise fields, cycled per frame
+
 	haveStill, haveBg bool
 }
 
@@ -37,6 +39,10 @@ func (s *synth) close() {
 	if s.haveBg {
 		s.bg.Close()
 	}
+	for i := range s.noise {
+		s.noise[i].Close()
+	}
+	s.noise = nil
 	s.haveStill, s.haveBg = false, false
 }
 
@@ -87,7 +93,7 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 		out = warpPlane(screen, s.size, t*0.3, 0.9, &s.bg)
 		screen.Close()
 	}
-	addNoise(&out, 2)
+	s.addNoise(&out, i, 2)
 	out.CopyTo(dst)
 	camera.Wipe(&out)
 	out.Close()
@@ -201,10 +207,25 @@ func room(size image.Point, rng *rand.Rand) gocv.Mat {
 	return m
 }
 
-func addNoise(m *gocv.Mat, sigma float64) {
-	n := gocv.NewMatWithSize(m.Rows(), m.Cols(), gocv.MatTypeCV8UC3)
-	defer n.Close()
-	gocv.RandN(&n, gocv.NewScalar(sigma, sigma, sigma, 0), gocv.NewScalar(sigma, sigma, sigma, 0))
+// addNoise adds sensor noise from a few fields drawn from the item's seed
+// (OpenCV's own generator is shared process state, which made the items'
+// verdicts change between runs).
+func (s *synth) addNoise(m *gocv.Mat, i int, sigma float64) {
+	const fields = 4
+	if len(s.noise) == 0 {
+		for k := 0; k < fields; k++ {
+			n := gocv.NewMatWithSize(m.Rows(), m.Cols(), gocv.MatTypeCV8UC3)
+			v, _ := n.DataPtrUint8()
+			for j := range v {
+				v[j] = clamp8(sigma + sigma*s.rng.NormFloat64())
+			}
+			s.noise = append(s.noise, n)
+		}
+	}
+	n := s.noise[i%fields]
+	if n.Rows() != m.Rows() || n.Cols() != m.Cols() {
+		return
+	}
 	gocv.Add(*m, n, m)
 	m.SubtractUChar(uint8(sigma))
 }
