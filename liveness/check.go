@@ -216,7 +216,7 @@ func (c *Check) failing(s map[string]float64, dynamic bool) []string {
 	add(CueBlur, s[CueBlur] > o.MaxBlur)
 	if dynamic && len(c.steps) > 0 {
 		add(CueSurround, s[CueSurround] > o.MaxSurround)
-		add(CueParallax, s[CueParallax] < o.MinParallax)
+		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
 	}
 	return out
 }
@@ -234,6 +234,9 @@ func (c *Check) scores() map[string]float64 {
 	if len(c.motion.surround) > 0 {
 		s[CueSurround] = median(c.motion.surround)
 	}
+	if len(c.motion.follow) > 0 {
+		s[CueFollow] = median(c.motion.follow)
+	}
 	return s
 }
 
@@ -244,7 +247,7 @@ func (c *Check) thresholds() map[string]string {
 		CueMoire: f("<=", o.MaxMoire), CuePrintTexture: f("<=", o.MaxPrintTexture), CueColour: f(">=", o.MinColour),
 		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
-		CueFrozen: f("<", float64(o.FrozenFrames)),
+		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
 	}
 }
 
@@ -290,6 +293,13 @@ func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
 	return Live, ""
 }
 
+// planarWithSurround: the planar face moved its surround along (or no
+// surround could be followed, which cannot clear it).
+func (c *Check) planarWithSurround(s map[string]float64) bool {
+	v, ok := s[CueFollow]
+	return !ok || v >= c.o.MaxFollow
+}
+
 // judge adds the dynamic rules to the static ones.
 func (c *Check) judge(s map[string]float64) (Verdict, string) {
 	if v, r := c.judgeStatic(s); v != Live || len(c.steps) == 0 {
@@ -299,8 +309,10 @@ func (c *Check) judge(s map[string]float64) (Verdict, string) {
 	switch {
 	case len(c.motion.surround) > 0 && s[CueSurround] > o.MaxSurround:
 		return Spoof, ReasonSurroundMoves
-	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
+	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax && c.planarWithSurround(s):
 		return Spoof, ReasonPlanar
+	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
+		return Uncertain, ReasonPlanarFace
 	case c.cur < len(c.steps):
 		return Uncertain, ReasonTimeout
 	case len(c.motion.parallax) == 0:

@@ -24,6 +24,7 @@ const (
 	ReasonNoMotion      = "insufficient_motion"
 	ReasonTooFewFrames  = "too_few_frames"
 	ReasonPlanar        = "planar_motion"
+	ReasonPlanarFace    = "planar_face_only"
 	ReasonSurroundMoves = "background_moves_with_face"
 )
 

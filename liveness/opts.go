@@ -27,9 +27,13 @@ type Opts struct {
 	MaxBlur         float64
 
 	// Dynamic thresholds.
-	MinParallax  float64 // fraction of face width
-	MaxSurround  float64 // ratio
-	MinMotion    float64 // face motion, fraction of face width, for a window to count
+	MinParallax float64 // fraction of face width
+	MaxSurround float64 // ratio
+	MinMotion   float64 // face motion, fraction of face width, for a window to count
+	// MaxFollow: with a planar face, a surround that follows the face's
+	// homography at least this much (fraction of its points) is the
+	// medium's own surround: SPOOF(planar_motion); below, UNCERTAIN.
+	MaxFollow    float64
 	WindowFrames int     // frames before a window without enough motion restarts
 	FrozenDiff   float64 // mean grey difference below which two frames are "the same"
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
@@ -73,6 +77,7 @@ func DefaultOpts() *Opts {
 		MinParallax:  0.004,
 		MaxSurround:  3.0,
 		MinMotion:    0.025,
+		MaxFollow:    0.3,
 		WindowFrames: 30,
 		FrozenDiff:   0.01,
 		FrozenFrames: 8,
@@ -123,7 +128,7 @@ func (o *Opts) withDefaults() Opts {
 		v float64
 	}{{&r.MaxMoire, d.MaxMoire}, {&r.MaxPrintTexture, d.MaxPrintTexture}, {&r.MinColour, d.MinColour},
 		{&r.MaxGlare, d.MaxGlare}, {&r.MaxBorderSides, d.MaxBorderSides}, {&r.MaxBlur, d.MaxBlur},
-		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion},
+		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion}, {&r.MaxFollow, d.MaxFollow},
 		{&r.FrozenDiff, d.FrozenDiff}, {&r.TurnYaw, d.TurnYaw}, {&r.MoveCloserRatio, d.MoveCloserRatio},
 		{&r.MinBrightness, d.MinBrightness}, {&r.BlinkClosedRatio, d.BlinkClosedRatio},
 		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {
