@@ -30,11 +30,16 @@ func BenchmarkFramePipeline(b *testing.B) {
 		{"default_detect_every_frame", func(fo *face.Opts, _ *Opts) { fo.DetectEvery = 1 }},
 	}
 	for _, v := range variants {
-		b.Run(v.name, func(b *testing.B) { benchPipeline(b, v.set) })
+		b.Run(v.name, func(b *testing.B) { benchPipeline(b, v.set, MoveCloser) })
 	}
+	// A blink step as the capture loop runs it: eyes searched on every
+	// frame and the eye openness measured.
+	b.Run("blink_check", func(b *testing.B) {
+		benchPipeline(b, func(fo *face.Opts, _ *Opts) { fo.EyesEvery = 1 }, Blink)
+	})
 }
 
-func benchPipeline(b *testing.B, set func(*face.Opts, *Opts)) {
+func benchPipeline(b *testing.B, set func(*face.Opts, *Opts), ch Challenge) {
 	src := loadFace(b)
 	defer src.Close()
 	frames := make([]gocv.Mat, 10)
@@ -50,7 +55,7 @@ func benchPipeline(b *testing.B, set func(*face.Opts, *Opts)) {
 	}
 	defer an.Close()
 	newCheck := func() *Check {
-		c, err := NewCheck(lo, []Challenge{MoveCloser})
+		c, err := NewCheck(lo, []Challenge{ch})
 		if err != nil {
 			b.Skip(err)
 		}

@@ -87,8 +87,7 @@ func TestEyeOpennessFallsWhenClosed(t *testing.T) {
 	var v [2]float64
 	for i, open := range []bool{true, false} {
 		m := draw(open)
-		gocv.CvtColor(m, &g.grey, gocv.ColorBGRToGray)
-		o, ok := g.openness(image.Pt(110, 100), 80)
+		o, ok := g.openness(m, image.Pt(110, 100), 80)
 		m.Close()
 		if !ok {
 			t.Fatal("openness not measured")

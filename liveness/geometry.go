@@ -94,10 +94,9 @@ func (g *cascadeGeometry) Measure(frame gocv.Mat, obs *face.Observation) FaceGeo
 		}
 	}
 	eyes := g.eyesIn(b)
-	gocv.CvtColor(frame, &g.grey, gocv.ColorBGRToGray)
 	d := math.Hypot(float64(eyes[1].X-eyes[0].X), float64(eyes[1].Y-eyes[0].Y))
-	l, okL := g.openness(eyes[0], d)
-	r, okR := g.openness(eyes[1], d)
+	l, okL := g.openness(frame, eyes[0], d)
+	r, okR := g.openness(frame, eyes[1], d)
 	fg.EyesOK, fg.EyeOpenL, fg.EyeOpenR = okL && okR, l, r
 	return fg
 }
@@ -131,18 +130,20 @@ const (
 	patchW, patchH       = 24, 16
 )
 
-// openness measures the eye patch around c (d: inter-ocular distance).
-func (g *cascadeGeometry) openness(c image.Point, d float64) (float64, bool) {
+// openness measures the eye patch around c (d: inter-ocular distance) in
+// the BGR frame; only the patch is converted to grey.
+func (g *cascadeGeometry) openness(frame gocv.Mat, c image.Point, d float64) (float64, bool) {
 	if d < 12 {
 		return 0, false
 	}
 	r := image.Rect(c.X-int(eyePatchW*d/2), c.Y-int(eyePatchH*d/2), c.X+int(eyePatchW*d/2), c.Y+int(eyePatchH*d/2))
-	if !r.In(image.Rect(0, 0, g.grey.Cols(), g.grey.Rows())) || r.Dx() < 6 || r.Dy() < 4 {
+	if !r.In(image.Rect(0, 0, frame.Cols(), frame.Rows())) || r.Dx() < 6 || r.Dy() < 4 {
 		return 0, false
 	}
-	sub := g.grey.Region(r)
-	gocv.Resize(sub, &g.eye, image.Pt(patchW, patchH), 0, 0, gocv.InterpolationArea)
+	sub := frame.Region(r)
+	gocv.CvtColor(sub, &g.grey, gocv.ColorBGRToGray)
 	sub.Close()
+	gocv.Resize(g.grey, &g.eye, image.Pt(patchW, patchH), 0, 0, gocv.InterpolationArea)
 	v, err := g.eye.DataPtrUint8()
 	if err != nil {
 		return 0, false
