@@ -161,7 +161,7 @@ func warpCurved(m gocv.Mat, size image.Point, t, scale, bend float64, bg *gocv.M
 	const f = 2.0
 	proj := func(u, v float64) gocv.Point2f {
 		x, y := u-w/2, v-h/2
-		z0 := bend * w * (2*x/w) * (2*x/w)
+		z0 := bend * w * (2 * x / w) * (2 * x / w)
 		xr := x*math.Cos(yaw) - z0*math.Sin(yaw)
 		z := f*w + x*math.Sin(yaw) + z0*math.Cos(yaw)
 		return gocv.Point2f{X: float32(cx + s*xr*f*w/z), Y: float32(cy + s*y*f*w/z)}
