@@ -324,3 +324,16 @@ func TestGlareIgnoresBrightBackground(t *testing.T) {
 		t.Errorf("glare %.3f with a bright window behind the face; want <= %.3f", g, DefaultOpts().MaxGlare)
 	}
 }
+
+// A genuine face under-exposed by a bright window behind it keeps its
+// colour score: chroma shrinks with exposure, not with the face being real.
+func TestColourSurvivesUnderExposure(t *testing.T) {
+	m := loadFace(t)
+	defer m.Close()
+	base := scoreOf(t, m, faceBox)[CueColour]
+	m.MultiplyFloat(0.45)
+	dark := scoreOf(t, m, faceBox)[CueColour]
+	if dark < 0.8*base || dark < DefaultOpts().MinColour {
+		t.Errorf("colour_gamut %.1f at normal exposure, %.1f under-exposed; want within 20%% and >= %.0f", base, dark, DefaultOpts().MinColour)
+	}
+}

@@ -22,7 +22,8 @@ const (
 	// paper grain add high frequencies a face lacks. Higher is more print-like.
 	CuePrintTexture = "print_texture"
 	// CueColour: colourfulness of the face (Hasler and Süsstrunk 2003,
-	// opponent-colour spread). Prints and many screens compress the gamut.
+	// opponent-colour spread), scaled up to mid-grey exposure for
+	// under-exposed faces. Prints and many screens compress the gamut.
 	// Lower is more spoof-like; the threshold is a minimum.
 	CueColour = "colour_gamut"
 	// CueGlare: the largest connected area of near-white, unsaturated pixels
@@ -196,13 +197,26 @@ func colourfulness(face gocv.Mat) float64 {
 		return 0
 	}
 	var rg, yb []float64
+	luma := 0.0
 	for i := 0; i+2 < len(v); i += 3 {
 		b, g, r := float64(v[i]), float64(v[i+1]), float64(v[i+2])
 		rg, yb = append(rg, r-g), append(yb, 0.5*(r+g)-b)
+		luma += 0.114*b + 0.587*g + 0.299*r
 	}
+	luma /= float64(max(len(rg), 1))
 	mrg, srg := meanStd(rg)
 	myb, syb := meanStd(yb)
-	return math.Hypot(srg, syb) + 0.3*math.Hypot(mrg, myb)
+	return exposureGain(luma) * (math.Hypot(srg, syb) + 0.3*math.Hypot(mrg, myb))
+}
+
+// exposureGain scales a colour measure taken on an under-exposed face (a
+// citizen before a bright window, a dim room) to what it would be at mid
+// grey: chroma shrinks with exposure, and a dark genuine face must not read
+// as a print's compressed gamut. Faces at or above mid grey are not
+// scaled; below minLuma the face is too dark to judge (UNCERTAIN) anyway.
+func exposureGain(luma float64) float64 {
+	const mid, minLuma = 128.0, 40.0
+	return mid / math.Min(mid, math.Max(luma, minLuma))
 }
 
 // glare is the largest near-white, unsaturated blob on the face itself
