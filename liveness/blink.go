@@ -15,12 +15,17 @@ import (
 type blinkState struct {
 	hist         []float64 // recent open-state samples (mean of both eyes)
 	open         int       // open frames in a row before the dip
+	shutFrames   int       // frames seen closed in this dip
 	closedSince  time.Time
 	closed       bool
 	lastL, lastR float64
 }
 
 const blinkHistory = 25 // about a second at 25 fps
+
+// minShutFrames: a blink is closed on at least two frames (100-400 ms is
+// 3-12 frames at 25-30 fps); a one-frame dip is measurement noise.
+const minShutFrames = 2
 
 // reopenSlack is how long the lids may take to open past the threshold.
 const reopenSlack = 200 * time.Millisecond
@@ -45,15 +50,18 @@ func (b *blinkState) feed(g *FaceGeometry, t time.Time, o *Opts) bool {
 			b.closedSince = t
 		}
 		if t.Sub(b.closedSince) > o.BlinkMaxClosed { // not a blink: start over
-			b.open, b.closedSince, b.closed = 0, time.Time{}, false
+			b.restart()
 			return false
 		}
-		b.closed = true
+		b.shutFrames++
+		b.closed = b.shutFrames >= minShutFrames
 	case opened && b.closed:
 		if t.Sub(b.closedSince) <= o.BlinkMaxClosed+reopenSlack {
 			return true
 		}
-		b.open, b.closedSince, b.closed = 0, time.Time{}, false
+		b.restart()
+	case opened && b.shutFrames > 0: // a one-frame dip: noise, not a blink
+		b.shutFrames, b.closedSince = 0, time.Time{}
 	case opened:
 		b.remember(m)
 		b.open++
@@ -61,6 +69,10 @@ func (b *blinkState) feed(g *FaceGeometry, t time.Time, o *Opts) bool {
 		// between the thresholds: neither evidence of open nor of closed
 	}
 	return false
+}
+
+func (b *blinkState) restart() {
+	b.open, b.shutFrames, b.closedSince, b.closed = 0, 0, time.Time{}, false
 }
 
 func (b *blinkState) remember(m float64) {

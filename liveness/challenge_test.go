@@ -40,6 +40,7 @@ func TestBlink(t *testing.T) {
 		{"closed for a second (looking down)", slices.Concat(repeat(0.5, 10), repeat(0.2, 25), repeat(0.5, 5)), false},
 		{"closed from the start, opens", slices.Concat(repeat(0.2, 10), repeat(0.5, 5)), false},
 		{"no reopening", slices.Concat(repeat(0.5, 10), repeat(0.2, 10)), false},
+		{"one-frame dip (noise)", slices.Concat(repeat(0.5, 10), repeat(0.2, 1), repeat(0.5, 5)), false},
 	}
 	for _, c := range cases {
 		if got, _ := blinkRun(c.seq); got != c.want {
@@ -88,6 +89,9 @@ func TestEyeOpennessFallsWhenClosed(t *testing.T) {
 	for i, open := range []bool{true, false} {
 		m := draw(open)
 		o, ok := g.openness(m, image.Pt(110, 100), 80)
+		if _, small := g.openness(m, image.Pt(110, 100), minEyeDistance-1); small {
+			t.Error("openness judged below the least eye distance")
+		}
 		m.Close()
 		if !ok {
 			t.Fatal("openness not measured")

@@ -122,6 +122,14 @@ func (g *cascadeGeometry) eyesIn(b image.Rectangle) [2]image.Point {
 	return out
 }
 
+// minEyeDistance is the least inter-ocular distance (frame pixels) at
+// which eyelids are judged: the patch is then 30 x 20 pixels. Below it
+// (a 400 x 300 recording, a face far away) the lids are a few pixels and
+// their "openness" is noise that passes blinks on replays and misses real
+// ones, so the source abstains (EyesOK false) and a blink step times out
+// into the second attempt. The kiosk's quality gate asks for 90 px.
+const minEyeDistance = 60
+
 // Eye patch geometry: a window of eyePatchW x eyePatchH inter-ocular
 // distances around the eye centre, resampled to patchW x patchH pixels so
 // the measure does not depend on the face's size.
@@ -133,7 +141,7 @@ const (
 // openness measures the eye patch around c (d: inter-ocular distance) in
 // the BGR frame; only the patch is converted to grey.
 func (g *cascadeGeometry) openness(frame gocv.Mat, c image.Point, d float64) (float64, bool) {
-	if d < 12 {
+	if d < minEyeDistance {
 		return 0, false
 	}
 	r := image.Rect(c.X-int(eyePatchW*d/2), c.Y-int(eyePatchH*d/2), c.X+int(eyePatchW*d/2), c.Y+int(eyePatchH*d/2))
