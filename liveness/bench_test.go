@@ -96,3 +96,52 @@ func shiftedFrame(src gocv.Mat, i int) gocv.Mat {
 	noise(&out, i)
 	return out
 }
+
+// BenchmarkCheckFeed measures Check.Feed alone (static cues every
+// StaticEvery frames, motion windows, the challenge step) on observations
+// computed beforehand, so the liveness share of a frame can be compared
+// between versions without the analyzer's cost and noise.
+func BenchmarkCheckFeed(b *testing.B) {
+	for _, ch := range []Challenge{MoveCloser, Blink, TurnLeft} {
+		b.Run(string(ch), func(b *testing.B) { benchFeed(b, ch) })
+	}
+}
+
+func benchFeed(b *testing.B, ch Challenge) {
+	src := loadFace(b)
+	defer src.Close()
+	fo := face.DefaultOpts()
+	fo.EyesEvery = 1
+	an, err := face.New(fo)
+	if err != nil {
+		b.Skip(err)
+	}
+	defer an.Close()
+	const n = 10
+	frames, obs := make([]gocv.Mat, n), make([]face.Observation, n)
+	for i := range frames {
+		frames[i] = shiftedFrame(src, i)
+		defer frames[i].Close()
+		obs[i] = an.Process(frames[i], time.Unix(0, int64(i)*33e6))
+	}
+	newCheck := func() *Check {
+		c, err := NewCheck(nil, []Challenge{ch})
+		if err != nil {
+			b.Skip(err)
+		}
+		return c
+	}
+	chk := newCheck()
+	defer func() { chk.Close() }()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o := obs[i%n]
+		o.Time = time.Unix(0, int64(i)*33e6)
+		if chk.Feed(frames[i%n], &o).Done {
+			b.StopTimer()
+			chk.Close()
+			chk = newCheck()
+			b.StartTimer()
+		}
+	}
+}
