@@ -139,3 +139,19 @@ func TestFollowFraction(t *testing.T) {
 		t.Errorf("a static room follows %.2f; want ~0", f)
 	}
 }
+
+func TestZoomDominated(t *testing.T) {
+	var a, zoom, slide [][2]float64
+	for i := 0; i < 16; i++ {
+		p := [2]float64{100 + float64(10*(i%4)), 100 + float64(10*(i/4))}
+		a = append(a, p)
+		zoom = append(zoom, [2]float64{115 + 1.2*(p[0]-115), 115 + 1.2*(p[1]-115) + 1})
+		slide = append(slide, [2]float64{p[0] + 8, p[1] + 2})
+	}
+	if !zoomDominated(a, zoom) {
+		t.Error("a face growing in place was not seen as an approach")
+	}
+	if zoomDominated(a, slide) {
+		t.Error("a face sliding across the image was seen as an approach")
+	}
+}

@@ -237,6 +237,9 @@ func (c *Check) scores() map[string]float64 {
 	if len(c.motion.follow) > 0 {
 		s[CueFollow] = median(c.motion.follow)
 	}
+	if len(c.motion.parallax) > 0 {
+		s[CueLateral] = float64(c.motion.lateral)
+	}
 	return s
 }
 
@@ -248,6 +251,7 @@ func (c *Check) thresholds() map[string]string {
 		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
+		CueLateral: "> 0 for a planar face to be SPOOF",
 	}
 }
 
@@ -294,10 +298,11 @@ func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
 }
 
 // planarWithSurround: the planar face moved its surround along (or no
-// surround could be followed, which cannot clear it).
+// surround could be followed, which cannot clear it) in a check with at
+// least one lateral window (pure approach cannot show flatness).
 func (c *Check) planarWithSurround(s map[string]float64) bool {
 	v, ok := s[CueFollow]
-	return !ok || v >= c.o.MaxFollow
+	return c.motion.lateral > 0 && (!ok || v >= c.o.MaxFollow)
 }
 
 // judge adds the dynamic rules to the static ones.

@@ -32,6 +32,13 @@ const (
 	// (a head moving straight towards the camera is nearly planar) is
 	// UNCERTAIN(planar_face_only), which the second attempt can resolve.
 	CueFollow = "surround_follows"
+	// CueLateral: the number of motion windows in which the face moved
+	// across the image (or turned) more than it grew or shrank. A head
+	// moving straight towards the camera is nearly planar (its depth
+	// relief is small against the distance), so windows of pure approach
+	// cannot show a face is flat; planar motion convicts
+	// (SPOOF(planar_motion)) only with at least one lateral window.
+	CueLateral = "lateral_windows"
 	// CueMotion: the largest face motion in a window, fraction of the face width.
 	CueMotion = "motion"
 	// CueFrozen: the longest run of consecutive frames with no change.
@@ -46,6 +53,7 @@ type motionWindow struct {
 	parallax  []float64
 	surround  []float64
 	follow    []float64
+	lateral   int
 	maxMotion float64
 }
 
@@ -71,6 +79,9 @@ func (w *motionWindow) feed(obs *face.Observation, o *Opts) {
 	case motion >= o.MinMotion:
 		res, H, ok := planarFit(fa, fb)
 		w.parallax = append(w.parallax, res/fw)
+		if !zoomDominated(fa, fb) {
+			w.lateral++
+		}
 		if len(sa) >= 5 {
 			w.surround = append(w.surround, medianDisp(sa, sb)/(motion*fw))
 			if ok {
@@ -106,6 +117,28 @@ func (w *motionWindow) pairs(obs *face.Observation) (fa, fb, sa, sb [][2]float64
 		}
 	}
 	return fa, fb, sa, sb
+}
+
+// zoomDominated: the points a->b spread from (or towards) their centroid
+// by more than the centroid moved.
+func zoomDominated(a, b [][2]float64) bool {
+	ca, cb := centroid(a), centroid(b)
+	ra, rb := make([]float64, len(a)), make([]float64, len(b))
+	for i := range a {
+		ra[i] = math.Hypot(a[i][0]-ca[0], a[i][1]-ca[1])
+		rb[i] = math.Hypot(b[i][0]-cb[0], b[i][1]-cb[1])
+	}
+	spread := math.Abs(median(rb) - median(ra))
+	return spread > math.Hypot(cb[0]-ca[0], cb[1]-ca[1])
+}
+
+func centroid(p [][2]float64) [2]float64 {
+	var c [2]float64
+	for _, q := range p {
+		c[0], c[1] = c[0]+q[0], c[1]+q[1]
+	}
+	n := float64(max(len(p), 1))
+	return [2]float64{c[0] / n, c[1] / n}
 }
 
 func medianDisp(a, b [][2]float64) float64 {
