@@ -251,7 +251,7 @@ func (c *Check) thresholds() map[string]string {
 		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
-		CueLateral: "> 0 for a planar face to be SPOOF",
+		CueLateral: "any; a planar face is SPOOF only if > 0",
 	}
 }
 
