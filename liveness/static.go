@@ -228,17 +228,17 @@ func glare(frame gocv.Mat, box image.Rectangle) float64 {
 	ctx := box.Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
 	scale := math.Min(1, 96/float64(ctx.Dx()))
 	sub := frame.Region(ctx)
-	small, hsv, mask, ell, labels, stats, cents := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
+	sz := image.Pt(max(1, int(float64(ctx.Dx())*scale)), max(1, int(float64(ctx.Dy())*scale)))
+	ell := gocv.Zeros(sz.Y, sz.X, gocv.MatTypeCV8U)
+	small, hsv, mask, labels, stats, cents := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
 	defer func() {
 		for _, m := range []*gocv.Mat{&sub, &small, &hsv, &mask, &ell, &labels, &stats, &cents} {
 			m.Close()
 		}
 	}()
-	sz := image.Pt(max(1, int(float64(ctx.Dx())*scale)), max(1, int(float64(ctx.Dy())*scale)))
 	gocv.Resize(sub, &small, sz, 0, 0, gocv.InterpolationArea)
 	gocv.CvtColor(small, &hsv, gocv.ColorBGRToHSV)
 	gocv.InRangeWithScalar(hsv, gocv.NewScalar(0, 0, 240, 0), gocv.NewScalar(180, 50, 255, 0), &mask)
-	ell = gocv.Zeros(sz.Y, sz.X, gocv.MatTypeCV8U)
 	gocv.EllipseWithParams(&ell, image.Pt(sz.X/2, sz.Y/2), image.Pt(sz.X*9/20, sz.Y/2), 0, 0, 360, color.RGBA{255, 255, 255, 0}, -1, gocv.Line8, 0)
 	gocv.BitwiseAnd(mask, ell, &mask)
 	n := gocv.ConnectedComponentsWithStats(mask, &labels, &stats, &cents)
