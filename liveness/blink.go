@@ -92,21 +92,21 @@ func (b *blinkState) baseline() float64 {
 }
 
 // smileState follows a smile step. With mouth geometry: the mouth widens
-// by SmileWidthGain over the median of the step's first frames, or its lip
-// gap opens by as much, for three frames in a row. With the smile cascade:
-// three frames without a smile, then three in a row with one.
+// to SmileWidthGain times its median width over the step's first five
+// frames, for three frames in a row (the lip gap is not used: talking
+// opens the mouth, a smile widens it). With the smile cascade: three
+// frames without a smile, then three in a row with one.
 type smileState struct {
-	baseW, baseO   []float64
+	baseW          []float64
 	plain, smiling int
 }
 
 func (s *smileState) feed(g *FaceGeometry, o *Opts) bool {
 	if len(s.baseW) < 5 {
-		s.baseW, s.baseO = append(s.baseW, g.MouthWidth), append(s.baseO, g.MouthOpen)
+		s.baseW = append(s.baseW, g.MouthWidth)
 		return false
 	}
-	w, op := median(s.baseW), median(s.baseO)
-	if g.MouthWidth >= o.SmileWidthGain*w || g.MouthOpen >= op+(o.SmileWidthGain-1)*w {
+	if g.MouthWidth >= o.SmileWidthGain*median(s.baseW) {
 		s.smiling++
 	} else {
 		s.smiling = 0

@@ -155,3 +155,27 @@ func TestZoomDominated(t *testing.T) {
 		t.Error("a face sliding across the image was seen as an approach")
 	}
 }
+
+func TestSmileFromMouthGeometry(t *testing.T) {
+	o := DefaultOpts()
+	run := func(widths, opens []float64) bool {
+		var s smileState
+		for i := range widths {
+			g := FaceGeometry{OK: true, MouthOK: true, MouthWidth: widths[i], MouthOpen: opens[i]}
+			if s.feed(&g, o) {
+				return true
+			}
+		}
+		return false
+	}
+	neutral, wide := repeat(0.55, 5), repeat(0.66, 3)
+	if !run(slices.Concat(neutral, wide), repeat(0.05, 8)) {
+		t.Error("a mouth widening by 20% for three frames is a smile")
+	}
+	if run(slices.Concat(neutral, repeat(0.57, 10)), repeat(0.05, 15)) {
+		t.Error("a 4% width change is not a smile")
+	}
+	if run(repeat(0.55, 15), slices.Concat(repeat(0.05, 5), repeat(0.4, 10))) {
+		t.Error("an open mouth (talking) is not a smile")
+	}
+}
