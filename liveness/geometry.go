@@ -87,10 +87,7 @@ func (g *cascadeGeometry) Measure(frame gocv.Mat, obs *face.Observation) FaceGeo
 	if q.EyesFound == 2 {
 		fg.PoseOK, fg.Yaw, fg.Pitch, fg.Roll = true, q.Yaw, q.Pitch, q.Roll
 		if obs.EyesSearched && plausibleEyes(b, obs.Eyes) {
-			for i, e := range obs.Eyes {
-				g.rel[i] = [2]float64{float64(e.X-b.Min.X) / float64(b.Dx()), float64(e.Y-b.Min.Y) / float64(b.Dy())}
-			}
-			g.have = true
+			g.follow(b, obs.Eyes)
 		}
 	}
 	eyes := g.eyesIn(b)
@@ -99,6 +96,22 @@ func (g *cascadeGeometry) Measure(frame gocv.Mat, obs *face.Observation) FaceGeo
 	r, okR := g.openness(frame, eyes[1], d)
 	fg.EyesOK, fg.EyeOpenL, fg.EyeOpenR = okL && okR, l, r
 	return fg
+}
+
+// follow moves the remembered eye positions towards a new cascade pair,
+// smoothed: a single hit on an eyebrow or a lash line must not move the
+// patches off the eyes for long enough to look like a blink.
+func (g *cascadeGeometry) follow(b image.Rectangle, eyes [2]image.Point) {
+	const k = 0.3
+	for i, e := range eyes {
+		r := [2]float64{float64(e.X-b.Min.X) / float64(b.Dx()), float64(e.Y-b.Min.Y) / float64(b.Dy())}
+		if !g.have {
+			g.rel[i] = r
+			continue
+		}
+		g.rel[i] = [2]float64{g.rel[i][0] + k*(r[0]-g.rel[i][0]), g.rel[i][1] + k*(r[1]-g.rel[i][1])}
+	}
+	g.have = true
 }
 
 // plausibleEyes rejects cascade hits that are not a pair of eyes in the
