@@ -30,11 +30,16 @@ func BenchmarkFramePipeline(b *testing.B) {
 		{"default_detect_every_frame", func(fo *face.Opts, _ *Opts) { fo.DetectEvery = 1 }},
 	}
 	for _, v := range variants {
-		b.Run(v.name, func(b *testing.B) { benchPipeline(b, v.set) })
+		b.Run(v.name, func(b *testing.B) { benchPipeline(b, v.set, MoveCloser) })
 	}
+	// A blink step as the capture loop runs it: eyes searched on every
+	// frame and the eye openness measured.
+	b.Run("blink_check", func(b *testing.B) {
+		benchPipeline(b, func(fo *face.Opts, _ *Opts) { fo.EyesEvery = 1 }, Blink)
+	})
 }
 
-func benchPipeline(b *testing.B, set func(*face.Opts, *Opts)) {
+func benchPipeline(b *testing.B, set func(*face.Opts, *Opts), ch Challenge) {
 	src := loadFace(b)
 	defer src.Close()
 	frames := make([]gocv.Mat, 10)
@@ -50,7 +55,7 @@ func benchPipeline(b *testing.B, set func(*face.Opts, *Opts)) {
 	}
 	defer an.Close()
 	newCheck := func() *Check {
-		c, err := NewCheck(lo, []Challenge{MoveCloser})
+		c, err := NewCheck(lo, []Challenge{ch})
 		if err != nil {
 			b.Skip(err)
 		}
@@ -90,4 +95,53 @@ func shiftedFrame(src gocv.Mat, i int) gocv.Mat {
 	gocv.WarpAffine(src, &out, m, image.Pt(src.Cols(), src.Rows()))
 	noise(&out, i)
 	return out
+}
+
+// BenchmarkCheckFeed measures Check.Feed alone (static cues every
+// StaticEvery frames, motion windows, the challenge step) on observations
+// computed beforehand, so the liveness share of a frame can be compared
+// between versions without the analyzer's cost and noise.
+func BenchmarkCheckFeed(b *testing.B) {
+	for _, ch := range []Challenge{MoveCloser, Blink, TurnLeft} {
+		b.Run(string(ch), func(b *testing.B) { benchFeed(b, ch) })
+	}
+}
+
+func benchFeed(b *testing.B, ch Challenge) {
+	src := loadFace(b)
+	defer src.Close()
+	fo := face.DefaultOpts()
+	fo.EyesEvery = 1
+	an, err := face.New(fo)
+	if err != nil {
+		b.Skip(err)
+	}
+	defer an.Close()
+	const n = 10
+	frames, obs := make([]gocv.Mat, n), make([]face.Observation, n)
+	for i := range frames {
+		frames[i] = shiftedFrame(src, i)
+		defer frames[i].Close()
+		obs[i] = an.Process(frames[i], time.Unix(0, int64(i)*33e6))
+	}
+	newCheck := func() *Check {
+		c, err := NewCheck(nil, []Challenge{ch})
+		if err != nil {
+			b.Skip(err)
+		}
+		return c
+	}
+	chk := newCheck()
+	defer func() { chk.Close() }()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o := obs[i%n]
+		o.Time = time.Unix(0, int64(i)*33e6)
+		if chk.Feed(frames[i%n], &o).Done {
+			b.StopTimer()
+			chk.Close()
+			chk = newCheck()
+			b.StartTimer()
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/face"
@@ -56,18 +57,39 @@ func RandomSequence(set []Challenge, n int, r io.Reader) ([]Challenge, error) {
 	return out, nil
 }
 
+// NextSequence draws the challenges for a second attempt: n distinct
+// challenges from set, none of them in previous when the set allows it
+// (else as few repeats as possible), using r (crypto/rand.Reader when nil).
+// A citizen who could not be seen to do one challenge is not asked the
+// same again.
+func NextSequence(set, previous []Challenge, n int, r io.Reader) ([]Challenge, error) {
+	var fresh, used []Challenge
+	for _, c := range set {
+		if slices.Contains(previous, c) {
+			used = append(used, c)
+		} else {
+			fresh = append(fresh, c)
+		}
+	}
+	out, err := RandomSequence(fresh, n, r)
+	if err != nil || len(out) >= min(n, len(set)) {
+		return out, err
+	}
+	more, err := RandomSequence(used, n-len(out), r)
+	return append(out, more...), err
+}
+
 // step verifies one challenge from the frames.
 type step struct {
 	ch    Challenge
 	start time.Time
+	end   time.Time // when it passed
 
-	baseW          []float64
-	open, closed   int
-	closedSince    time.Time
-	sawOpen, shut  bool
-	plain, smiling int
-	turned         int
-	done           bool
+	baseW  []float64
+	blink  blinkState
+	smile  smileState
+	turned int
+	done   bool
 }
 
 // verifier holds the cascades steps need.
@@ -88,7 +110,7 @@ func newVerifier(o *Opts) (*verifier, error) {
 func (v *verifier) close() { v.smile.Close(); v.profile.Close() }
 
 // feed updates the step with one frame; it reports whether the step is done.
-func (v *verifier) feed(s *step, gray gocv.Mat, obs *face.Observation) bool {
+func (v *verifier) feed(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGeometry) bool {
 	if !obs.Found || s.done {
 		return s.done
 	}
@@ -96,11 +118,14 @@ func (v *verifier) feed(s *step, gray gocv.Mat, obs *face.Observation) bool {
 	case MoveCloser:
 		s.done = v.closer(s, obs)
 	case Blink:
-		s.done = v.blink(s, obs)
+		s.done = s.blink.feed(g, obs.Time, v.o)
 	case Smile:
-		s.done = v.smiled(s, gray, obs)
+		s.done = v.smiled(s, gray, obs, g)
 	case TurnLeft, TurnRight:
-		s.done = v.turn(s, gray, obs)
+		s.done = v.turn(s, gray, obs, g)
+	}
+	if s.done {
+		s.end = obs.Time
 	}
 	return s.done
 }
@@ -114,33 +139,18 @@ func (v *verifier) closer(s *step, obs *face.Observation) bool {
 	return w >= v.o.MoveCloserRatio*median(s.baseW)
 }
 
-// blink: eyes open for 2+ frames, then no eye found for at most
-// BlinkMaxClosed, then open again.
-func (v *verifier) blink(s *step, obs *face.Observation) bool {
-	eyes := obs.Quality.EyesFound
-	switch {
-	case eyes == 2 && s.shut:
-		return true
-	case eyes == 2:
-		s.open++
-		s.sawOpen = s.open >= 2
-	case eyes == 0 && s.sawOpen:
-		if s.closedSince.IsZero() {
-			s.closedSince = obs.Time
-		}
-		if obs.Time.Sub(s.closedSince) > v.o.BlinkMaxClosed {
-			s.sawOpen, s.open, s.closedSince = false, 0, time.Time{}
-			return false
-		}
-		s.shut = true
+// smiled: with mouth measurements (a landmark source), the mouth widens by
+// SmileWidthGain over the person's own width at the step start, or opens;
+// without, three frames without a smile-cascade hit on the lower face, then
+// three in a row with one.
+func (v *verifier) smiled(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGeometry) bool {
+	if g.MouthOK {
+		return s.smile.feed(g, v.o)
 	}
-	return false
+	return s.smile.cascade(v.smileSeen(gray, obs.Box))
 }
 
-// smiled: three frames without a smile, then three in a row with one, on
-// the lower half of the face.
-func (v *verifier) smiled(s *step, gray gocv.Mat, obs *face.Observation) bool {
-	b := obs.Box
+func (v *verifier) smileSeen(gray gocv.Mat, b image.Rectangle) bool {
 	roi := image.Rect(b.Min.X, b.Min.Y+b.Dy()/2, b.Max.X, b.Max.Y).Intersect(image.Rect(0, 0, gray.Cols(), gray.Rows()))
 	if roi.Dx() < 20 {
 		return false
@@ -149,28 +159,19 @@ func (v *verifier) smiled(s *step, gray gocv.Mat, obs *face.Observation) bool {
 	small := gocv.NewMat()
 	defer func() { sub.Close(); small.Close() }()
 	gocv.Resize(sub, &small, image.Pt(120, 120*roi.Dy()/roi.Dx()), 0, 0, gocv.InterpolationArea)
-	found := len(v.smile.DetectMultiScaleWithParams(small, 1.1, 20, 0, image.Pt(40, 15), image.Pt(0, 0))) > 0
-	switch {
-	case !found:
-		s.plain++
-		s.smiling = 0
-	case s.plain >= 3:
-		s.smiling++
-	}
-	return s.smiling >= 3
+	return len(v.smile.DetectMultiScaleWithParams(small, 1.1, 20, 0, image.Pt(40, 15), image.Pt(0, 0))) > 0
 }
 
-// turn: the eye-based yaw passes TurnYaw in the asked direction, or the
+// turn: the measured yaw passes TurnYaw in the asked direction, or the
 // profile cascade finds the face in the matching orientation, in two
 // frames. OpenCV's profile cascade finds faces whose nose points to the
 // image's left; the image is mirrored to look for the other side.
-func (v *verifier) turn(s *step, gray gocv.Mat, obs *face.Observation) bool {
+func (v *verifier) turn(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGeometry) bool {
 	sign := 1.0 // citizen's left = face towards the image's right = positive yaw
 	if s.ch == TurnRight {
 		sign = -1
 	}
-	q := obs.Quality
-	hit := q.EyesFound == 2 && sign*q.Yaw >= v.o.TurnYaw
+	hit := g.PoseOK && sign*g.Yaw >= v.o.TurnYaw
 	if !hit {
 		hit = v.profileSeen(gray, obs.Box, sign > 0)
 	}
@@ -179,7 +180,6 @@ func (v *verifier) turn(s *step, gray gocv.Mat, obs *face.Observation) bool {
 	}
 	return s.turned >= 2
 }
-
 func (v *verifier) profileSeen(gray gocv.Mat, box image.Rectangle, noseRight bool) bool {
 	roi := growRect(box, 1.4).Intersect(image.Rect(0, 0, gray.Cols(), gray.Rows()))
 	if roi.Dx() < 24 {

@@ -16,6 +16,8 @@ type Check struct {
 	static *staticScorer
 	v      *verifier
 	gray   gocv.Mat
+	geo    GeometrySource
+	own    *cascadeGeometry
 
 	steps   []*step
 	cur     int
@@ -48,7 +50,8 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}}
+	own := newCascadeGeometry()
+	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}, geo: own, own: own}
 	for _, ch := range seq {
 		c.steps = append(c.steps, &step{ch: ch})
 	}
@@ -63,6 +66,28 @@ func (c *Check) Close() {
 	c.gray.Close()
 	c.static.close()
 	c.v.close()
+	c.own.close()
+}
+
+// SetGeometrySource replaces the cascade-based face geometry (eye-cascade
+// yaw, eye-patch openness, smile cascade) with src, e.g. a landmark model.
+// Call it before the first Feed. The caller keeps ownership of src.
+func (c *Check) SetGeometrySource(src GeometrySource) {
+	if src != nil {
+		src.Reset()
+		c.geo = src
+	}
+}
+
+// EyesEvery is how often capture/face must search the eyes for the next
+// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged,
+// the analyzer's default (0) otherwise. The capture loop and the
+// evaluation both call it so they run the same pipeline.
+func EyesEvery(seq []Challenge, st Status) int {
+	if st.Step < len(seq) && seq[st.Step] == Blink && !st.Done {
+		return 1
+	}
+	return 0
 }
 
 // Feed analyses one frame (BGR, owned by the caller) and its observation.
@@ -109,8 +134,12 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
 			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
 		}
+		var g FaceGeometry
+		if obs.Found && s.ch != MoveCloser {
+			g = c.geo.Measure(frame, obs)
+		}
 		switch {
-		case c.v.feed(s, c.gray, obs):
+		case c.v.feed(s, c.gray, obs, &g):
 			c.cur++
 		case obs.Time.Sub(s.start) > c.o.StepTimeout:
 			c.done = true
@@ -156,6 +185,7 @@ func (c *Check) status() Status {
 func (c *Check) Decision() Decision {
 	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Challenges: c.results(), Passive: len(c.steps) == 0}
 	d.Verdict, d.Reason = c.judge(d.Scores)
+	d.Fails = c.failing(d.Scores, true)
 	return d
 }
 
@@ -163,7 +193,32 @@ func (c *Check) Decision() Decision {
 func (c *Check) PassiveDecision() Decision {
 	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Passive: true}
 	d.Verdict, d.Reason = c.judgeStatic(d.Scores)
+	d.Fails = c.failing(d.Scores, false)
 	return d
+}
+
+// failing lists the cues out of range, static ones always, dynamic ones
+// when asked and measured.
+func (c *Check) failing(s map[string]float64, dynamic bool) []string {
+	o := c.o
+	var out []string
+	add := func(name string, bad bool) {
+		if _, ok := s[name]; ok && bad {
+			out = append(out, name)
+		}
+	}
+	add(CueFrozen, s[CueFrozen] >= float64(o.FrozenFrames))
+	add(CueMoire, s[CueMoire] > o.MaxMoire)
+	add(CuePrintTexture, s[CuePrintTexture] > o.MaxPrintTexture)
+	add(CueColour, s[CueColour] < o.MinColour)
+	add(CueGlare, s[CueGlare] > o.MaxGlare)
+	add(CueBorder, s[CueBorder] > o.MaxBorderSides)
+	add(CueBlur, s[CueBlur] > o.MaxBlur)
+	if dynamic && len(c.steps) > 0 {
+		add(CueSurround, s[CueSurround] > o.MaxSurround)
+		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
+	}
+	return out
 }
 
 func (c *Check) scores() map[string]float64 {
@@ -179,6 +234,12 @@ func (c *Check) scores() map[string]float64 {
 	if len(c.motion.surround) > 0 {
 		s[CueSurround] = median(c.motion.surround)
 	}
+	if len(c.motion.follow) > 0 {
+		s[CueFollow] = median(c.motion.follow)
+	}
+	if len(c.motion.parallax) > 0 {
+		s[CueLateral] = float64(c.motion.lateral)
+	}
 	return s
 }
 
@@ -189,7 +250,8 @@ func (c *Check) thresholds() map[string]string {
 		CueMoire: f("<=", o.MaxMoire), CuePrintTexture: f("<=", o.MaxPrintTexture), CueColour: f(">=", o.MinColour),
 		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
-		CueFrozen: f("<", float64(o.FrozenFrames)),
+		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
+		CueLateral: "any; a planar face is SPOOF only if > 0",
 	}
 }
 
@@ -200,6 +262,9 @@ func (c *Check) results() []ChallengeResult {
 			break
 		}
 		end := c.last
+		if i < c.cur && !s.end.IsZero() {
+			end = s.end
+		}
 		out = append(out, ChallengeResult{Challenge: s.ch, Passed: i < c.cur, Seconds: end.Sub(s.start).Seconds()})
 	}
 	return out
@@ -232,6 +297,14 @@ func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
 	return Live, ""
 }
 
+// planarWithSurround: the planar face moved its surround along (or no
+// surround could be followed, which cannot clear it) in a check with at
+// least one lateral window (pure approach cannot show flatness).
+func (c *Check) planarWithSurround(s map[string]float64) bool {
+	v, ok := s[CueFollow]
+	return c.motion.lateral > 0 && (!ok || v >= c.o.MaxFollow)
+}
+
 // judge adds the dynamic rules to the static ones.
 func (c *Check) judge(s map[string]float64) (Verdict, string) {
 	if v, r := c.judgeStatic(s); v != Live || len(c.steps) == 0 {
@@ -241,8 +314,10 @@ func (c *Check) judge(s map[string]float64) (Verdict, string) {
 	switch {
 	case len(c.motion.surround) > 0 && s[CueSurround] > o.MaxSurround:
 		return Spoof, ReasonSurroundMoves
-	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
+	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax && c.planarWithSurround(s):
 		return Spoof, ReasonPlanar
+	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
+		return Uncertain, ReasonPlanarFace
 	case c.cur < len(c.steps):
 		return Uncertain, ReasonTimeout
 	case len(c.motion.parallax) == 0:

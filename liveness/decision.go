@@ -24,6 +24,7 @@ const (
 	ReasonNoMotion      = "insufficient_motion"
 	ReasonTooFewFrames  = "too_few_frames"
 	ReasonPlanar        = "planar_motion"
+	ReasonPlanarFace    = "planar_face_only"
 	ReasonSurroundMoves = "background_moves_with_face"
 )
 
@@ -35,6 +36,10 @@ type Decision struct {
 	Thresholds map[string]string  // cue -> "<= 40" etc.
 	Challenges []ChallengeResult
 	Passive    bool // only the static part was checked
+	// Fails lists every cue whose score is outside its live range (the
+	// Reason names the first in decision order); evaluations use it to see
+	// which attacks a cue alone stops.
+	Fails []string
 }
 
 // ChallengeResult is one step's outcome.

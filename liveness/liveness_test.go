@@ -306,3 +306,35 @@ func TestPlanarResidual(t *testing.T) {
 		t.Errorf("non-planar motion residual %v; want several pixels", r)
 	}
 }
+
+// A genuine face before a bright window: everything beside and above the
+// face is blown-out white. Glare judges the face, so it must stay live.
+func TestGlareIgnoresBrightBackground(t *testing.T) {
+	m := loadFace(t)
+	defer m.Close()
+	fb := faceBox
+	white := color.RGBA{255, 255, 255, 0}
+	for _, r := range []image.Rectangle{
+		image.Rect(0, 0, m.Cols(), fb.Min.Y+fb.Dy()/10),        // above
+		image.Rect(0, 0, fb.Min.X+fb.Dx()/20, m.Rows()),        // left
+		image.Rect(fb.Max.X-fb.Dx()/20, 0, m.Cols(), m.Rows()), // right
+	} {
+		gocv.Rectangle(&m, r, white, -1)
+	}
+	if g := scoreOf(t, m, faceBox)[CueGlare]; g > DefaultOpts().MaxGlare {
+		t.Errorf("glare %.3f with a bright window behind the face; want <= %.3f", g, DefaultOpts().MaxGlare)
+	}
+}
+
+// A genuine face under-exposed by a bright window behind it keeps its
+// colour score: chroma shrinks with exposure, not with the face being real.
+func TestColourSurvivesUnderExposure(t *testing.T) {
+	m := loadFace(t)
+	defer m.Close()
+	base := scoreOf(t, m, faceBox)[CueColour]
+	m.MultiplyFloat(0.45)
+	dark := scoreOf(t, m, faceBox)[CueColour]
+	if dark < 0.8*base || dark < DefaultOpts().MinColour {
+		t.Errorf("colour_gamut %.1f at normal exposure, %.1f under-exposed; want within 20%% and >= %.0f", base, dark, DefaultOpts().MinColour)
+	}
+}

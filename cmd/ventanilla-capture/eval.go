@@ -39,7 +39,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "liveness eval: %v\n", err)
 		return 1
 	}
-	o := &eval.Opts{DefaultChallenges: []liveness.Challenge{liveness.Blink, liveness.MoveCloser}}
+	o := &eval.Opts{} // unscripted attacks get a seeded kiosk-like draw
 	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/liveness"
 )
 
 var manifestCases = []struct {
@@ -96,10 +98,47 @@ func TestSummarise(t *testing.T) {
 	if r := rep.Full.APCER["print"]; r.Errors != 1 || r.Total != 2 {
 		t.Errorf("APCER print %+v; want 1/2", r)
 	}
-	if r := rep.Full.APCER["replay"]; r.Errors != 0 || r.Total != 1 {
-		t.Errorf("APCER replay %+v; want 0/1 (the failed item is not counted)", r)
+	if r := rep.Full.APCER["replay"]; r.Errors != 1 || r.Total != 2 {
+		t.Errorf("APCER replay %+v; want 1/2 (the failed attack counts as accepted)", r)
 	}
 	if rep.Full.WorstAttack != "print" {
 		t.Errorf("worst attack %q; want print", rep.Full.WorstAttack)
+	}
+	if rep.Full.Failed != 1 {
+		t.Errorf("failed items %d; want 1", rep.Full.Failed)
+	}
+}
+
+func TestFailedBonaFideCountsAsRejected(t *testing.T) {
+	rep := Summarise([]Result{{Item: Item{Label: BonaFide, Path: "a.mp4", Challenges: []string{"blink"}}, Err: "bad"}}, false)
+	if r := rep.Full.BPCER; r.Errors != 1 || r.Total != 1 {
+		t.Errorf("BPCER %+v; want 1/1", r)
+	}
+	if r := rep.Passive.BPCER; r.Errors != 1 || r.Total != 1 {
+		t.Errorf("passive BPCER %+v; want 1/1", r)
+	}
+}
+
+func TestSessionRetry(t *testing.T) {
+	item := func(subject string, verdict string, script ...liveness.Challenge) Result {
+		d := liveness.Decision{Verdict: verdictOf(verdict)}
+		return Result{Item: Item{Label: BonaFide, Subject: subject}, Full: &d, Script: script}
+	}
+	rep := Summarise([]Result{
+		item("a", "UNCERTAIN", liveness.Blink, liveness.Smile),
+		item("a", "LIVE", liveness.Blink),                         // shares blink: not the retry
+		item("a", "LIVE", liveness.TurnLeft, liveness.MoveCloser), // the retry
+		item("b", "UNCERTAIN", liveness.Blink),                    // no retry material
+		item("c", "SPOOF", liveness.Blink),                        // a SPOOF is not retried
+		item("c", "LIVE", liveness.Smile),
+	}, false)
+	if r := rep.Full.BPCER; r.Errors != 3 || r.Total != 6 {
+		t.Errorf("per-attempt BPCER %+v; want 3/6", r)
+	}
+	if r := rep.Session.BPCER; r.Errors != 2 || r.Total != 6 {
+		t.Errorf("per-session BPCER %+v; want 2/6 (a retried, b and c not)", r)
+	}
+	if rep.Session.NoRetry != 1 {
+		t.Errorf("no-retry count %d; want 1", rep.Session.NoRetry)
 	}
 }

@@ -35,13 +35,22 @@ type Item struct {
 	Synth *Synth `json:"synth,omitempty"`
 	// Name labels the item in reports (defaults to the path's base name).
 	Name string `json:"name,omitempty"`
+	// Subject groups the items of one presenter (one person, one attack
+	// instrument) for per-session rates: a scripted item judged UNCERTAIN
+	// is retried with another scripted item of the same subject and label
+	// whose script avoids the first one's challenges, as the kiosk's second
+	// attempt does. Defaults to the media path (plus the synth kind).
+	Subject string `json:"subject,omitempty"`
 }
 
 // Synth describes a synthetic attack made from the item's media.
 type Synth struct {
 	// Kind is "plane" (the first frame moved as a rigid plane), "print" (a
-	// printed photo on paper, hand-held before a room) or "replay" (the
-	// recording shown on a screen held before a room).
+	// printed photo on paper, hand-held before a room), "print_noedge" (the
+	// print held so close that no sheet edge is in view), "print_curved"
+	// (the print bent about a vertical axis, hand-held), "replay" (the
+	// recording shown on a screen held before a room) or "replay_full" (the
+	// screen filling the frame, no bezel in view).
 	Kind string `json:"kind"`
 	Seed int64  `json:"seed"`
 }
@@ -53,7 +62,8 @@ const (
 )
 
 var attackTypes = map[string]bool{"print": true, "replay": true, "mask": true, "other": true}
-var synthKinds = map[string]bool{"plane": true, "print": true, "replay": true}
+var synthKinds = map[string]bool{"plane": true, "print": true, "replay": true,
+	"print_noedge": true, "print_curved": true, "replay_full": true}
 
 // maxManifest bounds the manifest size read.
 const maxManifest = 4 << 20
@@ -98,6 +108,12 @@ func (it *Item) validate(dir string) error {
 	if it.Name == "" {
 		it.Name = filepath.Base(it.Path)
 	}
+	if it.Subject == "" {
+		it.Subject = it.Path
+		if it.Synth != nil {
+			it.Subject += "|" + it.Synth.Kind
+		}
+	}
 	switch it.Label {
 	case BonaFide:
 		if it.AttackType != "" || it.Synth != nil {
@@ -111,7 +127,7 @@ func (it *Item) validate(dir string) error {
 		return fmt.Errorf("label %q: want bona_fide or attack", it.Label)
 	}
 	if it.Synth != nil && !synthKinds[it.Synth.Kind] {
-		return fmt.Errorf("synth kind %q: want plane, print or replay", it.Synth.Kind)
+		return fmt.Errorf("synth kind %q: want plane, print, print_noedge, print_curved, replay or replay_full", it.Synth.Kind)
 	}
 	if len(it.Frames) != 0 && (len(it.Frames) != 2 || it.Frames[0] < 0 || it.Frames[1] <= it.Frames[0]) {
 		return fmt.Errorf("frames %v: want [first, last) with 0 <= first < last", it.Frames)

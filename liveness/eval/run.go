@@ -2,9 +2,12 @@ package eval
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
@@ -18,7 +21,10 @@ import (
 type Opts struct {
 	Face     *face.Opts
 	Liveness *liveness.Opts
-	// DefaultChallenges is asked of items that list none.
+	// DefaultChallenges is asked of attacks that list none. When nil, each
+	// such attack gets a sequence drawn like the kiosk draws one
+	// (liveness.RandomSequence over the liveness options' set and length),
+	// from a generator seeded by the item's name, so runs repeat.
 	DefaultChallenges []liveness.Challenge
 }
 
@@ -29,6 +35,7 @@ type Result struct {
 	Frames  int
 	Passive liveness.Decision
 	Full    *liveness.Decision // nil for stills and bona fide items without a challenge script
+	Script  []liveness.Challenge
 	Err     string
 }
 
@@ -160,10 +167,14 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 	if err != nil {
 		return err
 	}
+	lo := o.Liveness
 	if passiveOnly {
-		seq = nil
+		// No script: the passive part judges the whole clip, so the check
+		// must not end after its first PassiveFrames frames.
+		seq, lo = nil, wholeClip(o.Liveness)
 	}
-	chk, err := liveness.NewCheck(o.Liveness, seq)
+	r.Script = seq
+	chk, err := liveness.NewCheck(lo, seq)
 	if err != nil {
 		return err
 	}
@@ -171,7 +182,9 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 	if err := cam.Start(ctx); err != nil {
 		return err
 	}
+	var st liveness.Status
 	for {
+		an.SetEyesEvery(liveness.EyesEvery(seq, st)) // as the capture loop does
 		f, err := cam.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
@@ -180,7 +193,7 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 			return fmt.Errorf("frame %d: %w", r.Frames, err)
 		}
 		obs := an.Process(f.Mat, f.Time)
-		st := chk.Feed(f.Mat, &obs)
+		st = chk.Feed(f.Mat, &obs)
 		f.Release()
 		r.Frames++
 		if st.Done || r.Still {
@@ -195,9 +208,23 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 	return nil
 }
 
+// wholeClip returns liveness options whose passive check never ends by
+// itself.
+func wholeClip(o *liveness.Opts) *liveness.Opts {
+	var c liveness.Opts
+	if o != nil {
+		c = *o
+	}
+	c.PassiveFrames = math.MaxInt32
+	return &c
+}
+
 func challenges(it Item, o *Opts) ([]liveness.Challenge, error) {
 	if len(it.Challenges) == 0 {
-		return o.DefaultChallenges, nil
+		if o.DefaultChallenges != nil {
+			return o.DefaultChallenges, nil
+		}
+		return defaultScript(it.Name, o.Liveness)
 	}
 	var seq []liveness.Challenge
 	for _, s := range it.Challenges {
@@ -208,4 +235,19 @@ func challenges(it Item, o *Opts) ([]liveness.Challenge, error) {
 		seq = append(seq, c)
 	}
 	return seq, nil
+}
+
+// defaultScript draws the sequence the kiosk would ask, from a generator
+// seeded by the item's name (repeatable between runs).
+func defaultScript(name string, o *liveness.Opts) ([]liveness.Challenge, error) {
+	d := liveness.DefaultOpts()
+	set, n := d.Challenges, d.Steps
+	if o != nil && o.Challenges != nil {
+		set = o.Challenges
+	}
+	if o != nil && o.Steps > 0 {
+		n = o.Steps
+	}
+	h := sha256.Sum256([]byte("ventanilla-eval-script:" + name))
+	return liveness.RandomSequence(set, n, rand.NewChaCha8(h))
 }

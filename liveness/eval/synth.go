@@ -21,6 +21,8 @@ type synth struct {
 	bg    gocv.Mat // print and replay: the static room behind the medium
 	size  image.Point
 
+	noise []gocv.Mat // seeded noise fields, cycled per frame
+
 	haveStill, haveBg bool
 }
 
@@ -37,6 +39,10 @@ func (s *synth) close() {
 	if s.haveBg {
 		s.bg.Close()
 	}
+	for i := range s.noise {
+		s.noise[i].Close()
+	}
+	s.noise = nil
 	s.haveStill, s.haveBg = false, false
 }
 
@@ -51,13 +57,14 @@ func (s *synth) frame(ctx context.Context, i int, dst *gocv.Mat) error {
 	if !s.haveBg {
 		s.bg, s.haveBg = room(s.size, s.rng), true
 	}
-	if s.kind == "replay" || !s.haveStill {
+	replay := s.kind == "replay" || s.kind == "replay_full"
+	if replay || !s.haveStill {
 		f, err := s.src.Next(ctx)
 		if err != nil {
 			return err
 		}
 		defer f.Release()
-		if s.kind != "replay" {
+		if !replay {
 			s.still, s.haveStill = f.Mat.Clone(), true
 		} else {
 			return s.render(f.Mat, i, dst)
@@ -82,12 +89,24 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 		paper := printed(content, s.rng)
 		out = warpPlane(paper, s.size, t, 0.6, &s.bg)
 		paper.Close()
+	case "print_noedge":
+		paper := printed(content, s.rng)
+		out = warpPlane(paper, s.size, t, 1.35, &s.bg)
+		paper.Close()
+	case "print_curved":
+		paper := printed(content, s.rng)
+		out = warpCurved(paper, s.size, t, 0.9, 0.25, &s.bg)
+		paper.Close()
+	case "replay_full":
+		screen := screened(content)
+		out = warpPlane(screen, s.size, t*0.3, 1.5, &s.bg)
+		screen.Close()
 	default:
 		screen := screened(content)
 		out = warpPlane(screen, s.size, t*0.3, 0.9, &s.bg)
 		screen.Close()
 	}
-	addNoise(&out, 2)
+	s.addNoise(&out, i, 2)
 	out.CopyTo(dst)
 	camera.Wipe(&out)
 	out.Close()
@@ -126,6 +145,58 @@ func warpPlane(m gocv.Mat, size image.Point, t, scale float64, bg *gocv.Mat) goc
 	}
 	bg.CopyTo(&out)
 	gocv.WarpPerspectiveWithParams(m, &out, H, size, gocv.InterpolationLinear, gocv.BorderTransparent, color.RGBA{})
+	return out
+}
+
+// warpCurved maps a medium bent about its vertical axis (a sheet held by
+// its sides: depth bend*w at the edges, a parabola) into the frame, as
+// vertical strips each warped by its own homography, with the same hand
+// motion as warpPlane.
+func warpCurved(m gocv.Mat, size image.Point, t, scale, bend float64, bg *gocv.Mat) gocv.Mat {
+	w, h := float64(m.Cols()), float64(m.Rows())
+	fw, fh := float64(size.X), float64(size.Y)
+	yaw := 0.35 * math.Sin(2*math.Pi*t/3)
+	s := scale * fw / w * (1 + 0.15*math.Sin(2*math.Pi*t/5))
+	cx, cy := fw/2+0.06*fw*math.Sin(2*math.Pi*t/4), fh/2+0.04*fh*math.Cos(2*math.Pi*t/3.5)
+	const f = 2.0
+	proj := func(u, v float64) gocv.Point2f {
+		x, y := u-w/2, v-h/2
+		z0 := bend * w * (2 * x / w) * (2 * x / w)
+		xr := x*math.Cos(yaw) - z0*math.Sin(yaw)
+		z := f*w + x*math.Sin(yaw) + z0*math.Cos(yaw)
+		return gocv.Point2f{X: float32(cx + s*xr*f*w/z), Y: float32(cy + s*y*f*w/z)}
+	}
+	out := gocv.NewMat()
+	bg.CopyTo(&out)
+	const strips = 8
+	for k := 0; k < strips; k++ {
+		u0, u1 := w*float64(k)/strips, w*float64(k+1)/strips
+		src := []gocv.Point2f{{X: float32(u0), Y: 0}, {X: float32(u1), Y: 0}, {X: float32(u1), Y: float32(h)}, {X: float32(u0), Y: float32(h)}}
+		dst := []gocv.Point2f{proj(u0, 0), proj(u1, 0), proj(u1, h), proj(u0, h)}
+		sv, dv := gocv.NewPoint2fVectorFromPoints(src), gocv.NewPoint2fVectorFromPoints(dst)
+		H := gocv.GetPerspectiveTransform2f(sv, dv)
+		// Warp the strip alone (the rest transparent) so strips do not
+		// overwrite each other with border pixels.
+		strip := gocv.NewMatWithSize(m.Rows(), m.Cols(), m.Type())
+		mask := gocv.Zeros(m.Rows(), m.Cols(), gocv.MatTypeCV8U)
+		r := image.Rect(int(u0), 0, min(int(math.Ceil(u1))+1, m.Cols()), m.Rows())
+		wide := image.Rect(max(r.Min.X-3, 0), 0, min(r.Max.X+3, m.Cols()), m.Rows())
+		sub, msub := m.Region(wide), mask.Region(r)
+		ss := strip.Region(wide)
+		sub.CopyTo(&ss)
+		msub.SetTo(gocv.NewScalar(255, 0, 0, 0))
+		ws, wm := gocv.NewMat(), gocv.NewMat()
+		gocv.WarpPerspective(strip, &ws, H, size)
+		gocv.WarpPerspectiveWithParams(mask, &wm, H, size, gocv.InterpolationNearestNeighbor, gocv.BorderConstant, color.RGBA{})
+		ws.CopyToWithMask(&out, wm)
+		camera.Wipe(&strip)
+		camera.Wipe(&ws)
+		for _, x := range []*gocv.Mat{&sub, &msub, &ss, &strip, &mask, &ws, &wm, &H} {
+			x.Close()
+		}
+		sv.Close()
+		dv.Close()
+	}
 	return out
 }
 
@@ -201,10 +272,25 @@ func room(size image.Point, rng *rand.Rand) gocv.Mat {
 	return m
 }
 
-func addNoise(m *gocv.Mat, sigma float64) {
-	n := gocv.NewMatWithSize(m.Rows(), m.Cols(), gocv.MatTypeCV8UC3)
-	defer n.Close()
-	gocv.RandN(&n, gocv.NewScalar(sigma, sigma, sigma, 0), gocv.NewScalar(sigma, sigma, sigma, 0))
+// addNoise adds sensor noise from a few fields drawn from the item's seed
+// (OpenCV's own generator is shared process state, which made the items'
+// verdicts change between runs).
+func (s *synth) addNoise(m *gocv.Mat, i int, sigma float64) {
+	const fields = 4
+	if len(s.noise) == 0 {
+		for k := 0; k < fields; k++ {
+			n := gocv.NewMatWithSize(m.Rows(), m.Cols(), gocv.MatTypeCV8UC3)
+			v, _ := n.DataPtrUint8()
+			for j := range v {
+				v[j] = clamp8(sigma + sigma*s.rng.NormFloat64())
+			}
+			s.noise = append(s.noise, n)
+		}
+	}
+	n := s.noise[i%fields]
+	if n.Rows() != m.Rows() || n.Cols() != m.Cols() {
+		return
+	}
 	gocv.Add(*m, n, m)
 	m.SubtractUChar(uint8(sigma))
 }
