@@ -139,15 +139,16 @@ func im2colRow(wd window, line []float32, ix0 int, dst []float32) {
 	}
 }
 
-// prelu applies x<0 ? alpha[c]*x : x with alpha broadcast over the last axis.
+// prelu applies x<0 ? alpha[c]*x : x with alpha broadcast over the last
+// axis. It is written without a branch: the sign of an activation is
+// unpredictable and a mispredicted branch per value costs more than the
+// arithmetic.
 func prelu(x, alpha []float32) {
 	c := len(alpha)
 	for i := 0; i+c <= len(x); i += c {
 		v := x[i : i+c]
 		for j, a := range alpha[:len(v)] {
-			if v[j] < 0 {
-				v[j] *= a
-			}
+			v[j] = max(v[j], 0) + a*min(v[j], 0)
 		}
 	}
 }

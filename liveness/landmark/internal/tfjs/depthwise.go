@@ -29,8 +29,62 @@ func buildDepthwise(b *builder, n *nodeDef) (*tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.addStep(func() { depthwise(wd, x.data, f.data, out.data) })
+	if wd.sw == 1 {
+		taps := expandTaps(wd, f.data)
+		b.addStep(func() { depthwiseRows(wd, x.data, taps, out.data) })
+	} else {
+		b.addStep(func() { depthwise(wd, x.data, f.data, out.data) })
+	}
 	return out, nil
+}
+
+// expandTaps repeats each kernel tap's c weights across an output row
+// (ow*c values per tap), so that with a column stride of 1 a whole row of
+// one tap is a single contiguous multiply-add.
+func expandTaps(wd window, f []float32) [][]float32 {
+	c := wd.c
+	taps := make([][]float32, wd.kh*wd.kw)
+	for t := range taps {
+		row := make([]float32, wd.ow*c)
+		for ox := 0; ox < wd.ow; ox++ {
+			copy(row[ox*c:(ox+1)*c], f[t*c:(t+1)*c])
+		}
+		taps[t] = row
+	}
+	return taps
+}
+
+// depthwiseRows is depthwise for a column stride of 1, a row at a time.
+func depthwiseRows(wd window, x []float32, taps [][]float32, out []float32) {
+	c, rowLen := wd.c, wd.ow*wd.c
+	for oy := 0; oy < wd.oh; oy++ {
+		o := out[oy*rowLen : (oy+1)*rowLen]
+		clear(o)
+		for ky := 0; ky < wd.kh; ky++ {
+			iy := oy*wd.sh - wd.padT + ky
+			if iy < 0 || iy >= wd.h {
+				continue
+			}
+			line := x[iy*wd.w*c : (iy+1)*wd.w*c]
+			for kx := 0; kx < wd.kw; kx++ {
+				ox0 := max(0, wd.padL-kx)
+				ox1 := min(wd.ow, wd.w+wd.padL-kx)
+				if ox0 >= ox1 {
+					continue
+				}
+				ix0 := ox0 - wd.padL + kx
+				multiplyAdd(o[ox0*c:ox1*c], line[ix0*c:], taps[ky*wd.kw+kx][ox0*c:])
+			}
+		}
+	}
+}
+
+// multiplyAdd does o += a*b elementwise over len(o).
+func multiplyAdd(o, a, b []float32) {
+	a, b = a[:len(o)], b[:len(o)]
+	for i := range o {
+		o[i] += a[i] * b[i]
+	}
 }
 
 // depthwise convolves each channel with its own kh×kw kernel. Channels are

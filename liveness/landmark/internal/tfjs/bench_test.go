@@ -1,0 +1,22 @@
+package tfjs
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkFaceMesh is one face mesh inference on one core. The same-run
+// baseline (the Haar eye search the challenges use today) is in the parent
+// package's benchmarks, which link gocv.
+func BenchmarkFaceMesh(b *testing.B) {
+	model := filepath.Join(repoRoot(b), ".cache", "models", "facemesh", "facemesh.json")
+	need(b, exists(model), "face mesh model in .cache/models")
+	g := loadFile(b, model)
+	copy(g.Input(), parityInputs(len(g.Input()))["smooth"])
+	b.ReportAllocs()
+	start := cpuTime(b)
+	for b.Loop() {
+		g.Run()
+	}
+	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
+}
