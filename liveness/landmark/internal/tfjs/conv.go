@@ -42,13 +42,15 @@ func buildFusedConv2D(b *builder, n *nodeDef) (*tensor, error) {
 		}
 		alpha = a.data
 	}
-	out, err := newTensor(wd.outShape(cout))
+	out, err := b.newTensor(wd.outShape(cout))
 	if err != nil {
 		return nil, err
 	}
 	c := &conv{wd: wd, x: x.data, f: f.data, bias: bias.data, alpha: alpha, out: out.data, g: b.g}
 	if !c.pointwise() {
-		b.needScratch(wd.oh * wd.ow * wd.kh * wd.kw * wd.c)
+		if err := b.needScratch(wd.oh * wd.ow * wd.kh * wd.kw * wd.c); err != nil {
+			return nil, err
+		}
 	}
 	b.addStep(c.run)
 	return out, nil

@@ -15,6 +15,7 @@ const (
 	maxRank         = 4
 	maxTensorElems  = 1 << 24 // 16 Mi float32 = 64 MiB
 	maxWeightsBytes = 1 << 28
+	maxGraphElems   = 1 << 25 // all activations and buffers: 128 MiB
 )
 
 // modelFile is the subset of a TF.js graph-model model.json this runtime reads.

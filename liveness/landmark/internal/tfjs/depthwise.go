@@ -25,11 +25,14 @@ func buildDepthwise(b *builder, n *nodeDef) (*tensor, error) {
 	if f.shape[2] != wd.c {
 		return nil, fmt.Errorf("filter %v does not fit input %v", f.shape, x.shape)
 	}
-	out, err := newTensor(wd.outShape(wd.c))
+	out, err := b.newTensor(wd.outShape(wd.c))
 	if err != nil {
 		return nil, err
 	}
 	if wd.sw == 1 {
+		if err := b.reserve(wd.kh * wd.kw * wd.ow * wd.c); err != nil {
+			return nil, err
+		}
 		taps := expandTaps(wd, f.data)
 		b.addStep(func() { depthwiseRows(wd, x.data, taps, out.data) })
 	} else {

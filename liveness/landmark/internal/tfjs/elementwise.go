@@ -15,7 +15,7 @@ func buildAdd(b *builder, n *nodeDef) (*tensor, error) {
 	if !slices.Equal(x.shape, y.shape) {
 		return nil, fmt.Errorf("shapes %v and %v differ (broadcasting not supported)", x.shape, y.shape)
 	}
-	out, err := newTensor(slices.Clone(x.shape))
+	out, err := b.newTensor(slices.Clone(x.shape))
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func buildPrelu(b *builder, n *nodeDef) (*tensor, error) {
 	if len(x.shape) == 0 || len(a.data) != x.shape[len(x.shape)-1] {
 		return nil, fmt.Errorf("alpha %v does not match the last axis of %v", a.shape, x.shape)
 	}
-	out, err := newTensor(slices.Clone(x.shape))
+	out, err := b.newTensor(slices.Clone(x.shape))
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func buildSigmoid(b *builder, n *nodeDef) (*tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := newTensor(slices.Clone(x.shape))
+	out, err := b.newTensor(slices.Clone(x.shape))
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,8 @@ type builder struct {
 	values  map[string]*tensor // built float tensors by node name
 	active  map[string]bool    // on the DFS stack (cycle check)
 	ops     map[string]bool
-	scratch int
+	scratch int // im2col buffer size
+	elems   int // float32s allocated so far
 }
 
 func newBuilder(m *modelFile, w map[string]*constTensor) *builder {
@@ -252,7 +253,7 @@ func (b *builder) placeholder(n *nodeDef) (*tensor, error) {
 	if shape[0] != 1 {
 		return nil, fmt.Errorf("tfjs: input %q: batch %d, want 1 or -1", n.Name, shape[0])
 	}
-	t, err := newTensor(shape)
+	t, err := b.newTensor(shape)
 	if err != nil {
 		return nil, fmt.Errorf("tfjs: input %q: %w", n.Name, err)
 	}
@@ -260,8 +261,9 @@ func (b *builder) placeholder(n *nodeDef) (*tensor, error) {
 	return t, nil
 }
 
-// newTensor allocates a zeroed tensor after checking the shape.
-func newTensor(shape []int) (*tensor, error) {
+// newTensor allocates a zeroed tensor after checking the shape and the
+// graph's memory budget.
+func (b *builder) newTensor(shape []int) (*tensor, error) {
 	n, err := numElems(shape)
 	if err != nil {
 		return nil, err
@@ -269,7 +271,19 @@ func newTensor(shape []int) (*tensor, error) {
 	if n == 0 {
 		return nil, errors.New("empty tensor")
 	}
+	if err := b.reserve(n); err != nil {
+		return nil, err
+	}
 	return &tensor{shape: shape, data: make([]float32, n)}, nil
+}
+
+// reserve counts n float32s against the graph's memory budget.
+func (b *builder) reserve(n int) error {
+	if n < 0 || n > maxGraphElems-b.elems {
+		return errors.New("graph needs more memory than the limit")
+	}
+	b.elems += n
+	return nil
 }
 
 // in returns the i-th input of n as a float tensor.
@@ -310,6 +324,17 @@ func (b *builder) wantInputs(n *nodeDef, k int) error {
 
 func (b *builder) addStep(f func()) { b.g.steps = append(b.g.steps, f) }
 
-func (b *builder) needScratch(n int) {
-	b.scratch = max(b.scratch, n)
+// needScratch sizes the shared im2col buffer (dimensions are already
+// bounded, so the product cannot overflow).
+func (b *builder) needScratch(n int) error {
+	if n > maxTensorElems {
+		return errors.New("im2col buffer larger than the limit")
+	}
+	if n > b.scratch {
+		if err := b.reserve(n - b.scratch); err != nil {
+			return err
+		}
+		b.scratch = n
+	}
+	return nil
 }

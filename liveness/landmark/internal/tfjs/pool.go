@@ -22,7 +22,7 @@ func buildMaxPool(b *builder, n *nodeDef) (*tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := newTensor(wd.outShape(wd.c))
+	out, err := b.newTensor(wd.outShape(wd.c))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func buildPad(b *builder, n *nodeDef) (*tensor, error) {
 		}
 		shape[i] = x.shape[i] + int(p[2*i]) + int(p[2*i+1])
 	}
-	out, err := newTensor(shape)
+	out, err := b.newTensor(shape)
 	if err != nil {
 		return nil, err
 	}
