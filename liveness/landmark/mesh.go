@@ -58,6 +58,7 @@ type Mesh struct {
 	g    *tfjs.Graph
 	warp gocv.Mat // 2x3 affine, frame -> model input
 	crop gocv.Mat // inputSize x inputSize BGR
+	closed bool
 }
 
 // New loads the model from o.ModelDir.
@@ -112,6 +113,9 @@ var ErrBadInput = errors.New("landmark: want a non-empty 8-bit BGR frame and fac
 // stays owned by the caller. It returns the points in frame pixels.
 func (m *Mesh) Detect(frame gocv.Mat, box image.Rectangle) (Landmarks, error) {
 	var l Landmarks
+	if m.closed {
+		return l, errors.New("landmark: Detect after Close")
+	}
 	if frame.Empty() || frame.Type() != gocv.MatTypeCV8UC3 || box.Dx() < 8 || box.Dy() < 8 {
 		return l, ErrBadInput
 	}
@@ -136,6 +140,10 @@ func (m *Mesh) Detect(frame gocv.Mat, box image.Rectangle) (Landmarks, error) {
 // Close zeroes the work buffers and releases them. The Mesh cannot be used
 // after.
 func (m *Mesh) Close() error {
+	if m.closed {
+		return nil
+	}
+	m.closed = true
 	clear(m.g.Input())
 	if !m.crop.Empty() {
 		m.crop.SetTo(gocv.NewScalar(0, 0, 0, 0))
