@@ -54,10 +54,10 @@ type Landmarks struct {
 
 // Mesh runs the face mesh. It is not safe for concurrent use.
 type Mesh struct {
-	o    Opts
-	g    *tfjs.Graph
-	warp gocv.Mat // 2x3 affine, frame -> model input
-	crop gocv.Mat // inputSize x inputSize BGR
+	o      Opts
+	g      *tfjs.Graph
+	warp   gocv.Mat // 2x3 affine, frame -> model input
+	crop   gocv.Mat // inputSize x inputSize BGR
 	closed bool
 }
 
