@@ -30,13 +30,12 @@ func (m *Mesh) cropTo(frame gocv.Mat, crop image.Rectangle) {
 		gocv.InterpolationLinear, gocv.BorderReplicate, color.RGBA{})
 }
 
-// fillInput converts the BGR crop to the model's RGB float input in [0, 1].
-func (m *Mesh) fillInput() error {
-	px, err := m.crop.DataPtrUint8()
-	if err != nil || len(px) != inputSize*inputSize*3 {
+// toRGB converts a BGR crop to an RGB float input in [0, 1].
+func toRGB(crop gocv.Mat, in []float32) error {
+	px, err := crop.DataPtrUint8()
+	if err != nil || len(px) != len(in) {
 		return fmt.Errorf("landmark: crop buffer: %v", err)
 	}
-	in := m.g.Input()
 	in = in[:len(px)]
 	for i := 0; i+3 <= len(px); i += 3 {
 		in[i] = float32(px[i+2]) / 255

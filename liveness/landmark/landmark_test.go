@@ -13,13 +13,15 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// modelDir is .cache/models/facemesh, fetched by scripts/deps.sh.
+// modelDir is .cache/models/mediapipe, fetched by scripts/deps.sh.
 func modelDir() string {
-	return filepath.Join(fixtures.RepoRoot(), ".cache", "models", "facemesh")
+	return filepath.Join(fixtures.RepoRoot(), ".cache", "models", "mediapipe")
 }
 
 // newMesh loads the model, or skips (fails under CI=true) when it is absent.
-func newMesh(tb testing.TB) *Mesh {
+func newMesh(tb testing.TB) *Mesh { return newMeshOpts(tb, Opts{}) }
+
+func newMeshOpts(tb testing.TB, o Opts) *Mesh {
 	tb.Helper()
 	if _, err := os.Stat(filepath.Join(modelDir(), ModelFile)); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -27,7 +29,8 @@ func newMesh(tb testing.TB) *Mesh {
 		}
 		tb.Skip("face mesh model missing from .cache/models (run scripts/deps.sh); skipping")
 	}
-	m, err := New(Opts{ModelDir: modelDir()})
+	o.ModelDir = modelDir()
+	m, err := New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -73,6 +76,9 @@ func TestDetectFrontalFace(t *testing.T) {
 	l, err := m.Detect(frame, box)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if l.EyesRefined {
+		t.Error("eyes refined without Opts.RefineEyes")
 	}
 	yaw, pitch, roll := Pose(&l)
 	el, er := EyeOpenness(&l)
@@ -156,9 +162,14 @@ func TestDetectRejectsBadInput(t *testing.T) {
 }
 
 // TestDetectAllocatesNothing guards the per-frame promise, and that the
-// result does not depend on earlier frames.
+// result does not depend on earlier frames, with and without the iris model.
 func TestDetectAllocatesNothing(t *testing.T) {
-	m := newMesh(t)
+	for _, refine := range []bool{false, true} {
+		detectAllocs(t, newMeshOpts(t, Opts{RefineEyes: refine}))
+	}
+}
+
+func detectAllocs(t *testing.T, m *Mesh) {
 	frame := loadFace(t)
 	box := haarFace(t, frame)
 	first, err := m.Detect(frame, box)

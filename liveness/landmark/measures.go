@@ -52,7 +52,14 @@ func Pose(l *Landmarks) (yaw, pitch, roll float64) {
 // eye: the mean lid-to-lid distance over the corner-to-corner width, in 3-D.
 // Open eyes read about 0.25-0.35, closed about 0.1 or less; compare against
 // the same person's open-eye level for a blink.
+//
+// When the iris model refined the eyes (Landmarks.EyesRefined), the ratio
+// is taken from its eyelid contour instead (mean of five lid gaps over the
+// width, in the image plane), which closes further on a blink.
 func EyeOpenness(l *Landmarks) (left, right float64) {
+	if l.EyesRefined {
+		return l.Eyes[0].openness(), l.Eyes[1].openness()
+	}
 	return ear(l, leftEyeEAR), ear(l, rightEyeEAR)
 }
 

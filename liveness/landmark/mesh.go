@@ -24,17 +24,22 @@ const ModelFile = "facemesh.json"
 // Opts configure a Mesh. Zero fields take the DefaultOpts value.
 type Opts struct {
 	// ModelDir holds facemesh.json and facemesh.bin (scripts/deps.sh puts
-	// them in .cache/models/facemesh).
+	// them in .cache/models/mediapipe).
 	ModelDir string
 	// Margin is the side of the square crop given to the model, as a multiple
 	// of the larger side of the face box: the mesh needs the whole head,
 	// and a frontal face detector's box stops at the brows and the chin.
 	Margin float64
+	// RefineEyes also runs MediaPipe's iris model on each eye (iris.json in
+	// ModelDir), whose eyelid contour follows a blink more closely than
+	// the mesh; it costs about two more mesh inferences per frame, so turn
+	// it on for the frames that judge a blink.
+	RefineEyes bool
 }
 
 // DefaultOpts returns the defaults.
 func DefaultOpts() Opts {
-	return Opts{ModelDir: filepath.Join(".cache", "models", "facemesh"), Margin: 1.5}
+	return Opts{ModelDir: filepath.Join(".cache", "models", "mediapipe"), Margin: 1.5}
 }
 
 // Point is a landmark in frame pixels. Z is depth in the same scale as X,
@@ -50,15 +55,21 @@ type Landmarks struct {
 	// Crop is the square of the frame the model saw (it may reach outside
 	// the frame; the outside is read as the nearest edge pixel).
 	Crop image.Rectangle
+	// Eyes are the person's left and right eye from the iris model, set
+	// (and EyesRefined true) when Opts.RefineEyes is on.
+	Eyes        [2]Eye
+	EyesRefined bool
 }
 
 // Mesh runs the face mesh. It is not safe for concurrent use.
 type Mesh struct {
-	o      Opts
-	g      *tfjs.Graph
-	warp   gocv.Mat // 2x3 affine, frame -> model input
-	crop   gocv.Mat // inputSize x inputSize BGR
-	closed bool
+	o       Opts
+	g       *tfjs.Graph
+	iris    *tfjs.Graph // nil unless o.RefineEyes
+	warp    gocv.Mat    // 2x3 affine, frame -> model input
+	crop    gocv.Mat    // inputSize x inputSize BGR
+	eyeCrop gocv.Mat    // irisInput x irisInput BGR
+	closed  bool
 }
 
 // New loads the model from o.ModelDir.
@@ -73,7 +84,7 @@ func New(o Opts) (*Mesh, error) {
 	if o.Margin < 1 || o.Margin > 4 {
 		return nil, fmt.Errorf("landmark: margin %.2f outside 1-4", o.Margin)
 	}
-	g, err := loadGraph(o.ModelDir)
+	g, err := loadGraph(o.ModelDir, ModelFile)
 	if err != nil {
 		return nil, err
 	}
@@ -85,13 +96,34 @@ func New(o Opts) (*Mesh, error) {
 			return nil, fmt.Errorf("landmark: model has no %s output", out)
 		}
 	}
-	return &Mesh{o: o, g: g, warp: gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F), crop: gocv.NewMat()}, nil
+	m := &Mesh{o: o, g: g}
+	if o.RefineEyes {
+		if m.iris, err = loadIris(o.ModelDir); err != nil {
+			return nil, err
+		}
+	}
+	m.warp, m.crop, m.eyeCrop = gocv.NewMatWithSize(2, 3, gocv.MatTypeCV64F), gocv.NewMat(), gocv.NewMat()
+	return m, nil
 }
 
-func loadGraph(dir string) (*tfjs.Graph, error) {
-	js, err := os.ReadFile(filepath.Join(dir, ModelFile))
+func loadIris(dir string) (*tfjs.Graph, error) {
+	g, err := loadGraph(dir, IrisFile)
 	if err != nil {
-		return nil, fmt.Errorf("landmark: face mesh model (run scripts/deps.sh): %w", err)
+		return nil, err
+	}
+	if s := g.InputShape(); s[1] != irisInput || s[2] != irisInput || s[3] != 3 {
+		return nil, fmt.Errorf("landmark: iris model input %v, want [1 %d %d 3]", s, irisInput, irisInput)
+	}
+	if out, ok := g.Output("Identity"); !ok || len(out) != 3*irisOutputs {
+		return nil, fmt.Errorf("landmark: iris model output, want %d values", 3*irisOutputs)
+	}
+	return g, nil
+}
+
+func loadGraph(dir, file string) (*tfjs.Graph, error) {
+	js, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		return nil, fmt.Errorf("landmark: model (run scripts/deps.sh): %w", err)
 	}
 	g, err := tfjs.Load(js, func(p string) ([]byte, error) {
 		if p != filepath.Base(p) {
@@ -121,7 +153,7 @@ func (m *Mesh) Detect(frame gocv.Mat, box image.Rectangle) (Landmarks, error) {
 	}
 	l.Crop = squareAround(box, m.o.Margin)
 	m.cropTo(frame, l.Crop)
-	if err := m.fillInput(); err != nil {
+	if err := toRGB(m.crop, m.g.Input()); err != nil {
 		return l, err
 	}
 	m.g.Run()
@@ -134,6 +166,11 @@ func (m *Mesh) Detect(frame gocv.Mat, box image.Rectangle) (Landmarks, error) {
 		p := mesh[3*i : 3*i+3]
 		l.Points[i] = Point{X: ox + p[0]*scale, Y: oy + p[1]*scale, Z: p[2] * scale}
 	}
+	if m.iris != nil && l.Confidence >= 0.5 {
+		if err := m.refineEyes(frame, &l); err != nil {
+			return l, err
+		}
+	}
 	return l, nil
 }
 
@@ -145,10 +182,15 @@ func (m *Mesh) Close() error {
 	}
 	m.closed = true
 	clear(m.g.Input())
-	if !m.crop.Empty() {
-		m.crop.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	if m.iris != nil {
+		clear(m.iris.Input())
 	}
-	m.crop.Close()
+	for _, c := range []*gocv.Mat{&m.crop, &m.eyeCrop} {
+		if !c.Empty() {
+			c.SetTo(gocv.NewScalar(0, 0, 0, 0))
+		}
+		c.Close()
+	}
 	m.warp.Close()
 	return nil
 }

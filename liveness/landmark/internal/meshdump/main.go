@@ -36,7 +36,7 @@ type config struct {
 	video, png, models string
 	frames             []int
 	margin             float64
-	track              bool
+	track, iris        bool
 }
 
 func parseFlags() (config, error) {
@@ -48,6 +48,7 @@ func parseFlags() (config, error) {
 	flag.StringVar(&c.models, "models", landmark.DefaultOpts().ModelDir, "face mesh model directory")
 	flag.Float64Var(&c.margin, "margin", 0, "crop margin (0: default)")
 	flag.BoolVar(&c.track, "track", true, "take the next box from the mesh instead of the detector")
+	flag.BoolVar(&c.iris, "iris", false, "refine the eyes with the iris model")
 	flag.Parse()
 	if c.video == "" {
 		return c, errors.New("-video is required")
@@ -70,7 +71,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mesh, err := landmark.New(landmark.Opts{ModelDir: c.models, Margin: c.margin})
+	mesh, err := landmark.New(landmark.Opts{ModelDir: c.models, Margin: c.margin, RefineEyes: c.iris})
 	if err != nil {
 		return err
 	}
@@ -137,6 +138,11 @@ func draw(dir string, i int, frame gocv.Mat, l *landmark.Landmarks) error {
 		gocv.Circle(&img, image.Pt(int(p.X), int(p.Y)), 1, color.RGBA{0, 255, 0, 0}, -1)
 	}
 	gocv.Rectangle(&img, l.Crop, color.RGBA{255, 0, 0, 0}, 1)
+	for _, e := range l.Eyes {
+		for _, p := range e.Lids {
+			gocv.Circle(&img, image.Pt(int(p.X), int(p.Y)), 1, color.RGBA{255, 0, 255, 0}, -1)
+		}
+	}
 	big := gocv.NewMat()
 	defer big.Close()
 	gocv.Resize(img, &big, image.Pt(img.Cols()*2, img.Rows()*2), 0, 0, gocv.InterpolationLinear)

@@ -36,6 +36,7 @@ func init() {
 		"_FusedConv2D":          buildFusedConv2D,
 		"DepthwiseConv2dNative": buildDepthwise,
 		"AddV2":                 buildAdd,
+		"ConcatV2":              buildConcat,
 		"Prelu":                 buildPrelu,
 		"MaxPool":               buildMaxPool,
 		"Pad":                   buildPad,

@@ -120,25 +120,37 @@ func parityInputs(n int) map[string][]float32 {
 	return map[string][]float32{"smooth": smooth, "stripes": stripes}
 }
 
-// TestFaceMeshParity runs the packaged face mesh in Go and in tfjs on the
-// same inputs and bounds the difference of every output.
-func TestFaceMeshParity(t *testing.T) {
+// TestModelParity runs the packaged face mesh and iris models in Go and in
+// tfjs on the same inputs and bounds the difference of every output.
+func TestModelParity(t *testing.T) {
 	root := repoRoot(t)
-	model := filepath.Join(root, ".cache", "models", "facemesh", "facemesh.json")
-	need(t, exists(model), "face mesh model in .cache/models")
-	g := loadFile(t, model)
-	// Bounds: mesh coordinates are input pixels (0..192), the flag a probability.
-	bounds := map[string]float64{"Identity_2": 2e-3, "Identity_1": 1e-5, "Identity": 2e-3}
-	for name, in := range parityInputs(len(g.Input())) {
-		want := runReference(t, root, model, in, "Identity", "Identity_1", "Identity_2")
-		copy(g.Input(), in)
-		g.Run()
-		for out, bound := range bounds {
-			got, _ := g.Output(out)
-			d := maxAbsDiff(t, out, got, want[out])
-			t.Logf("%s %s: max |go - tfjs| = %.3g (bound %.3g)", name, out, d, bound)
-			if d > bound {
-				t.Errorf("%s %s: max abs error %.3g above %.3g", name, out, d, bound)
+	for _, c := range []struct {
+		file   string
+		bounds map[string]float64
+	}{
+		// Mesh coordinates are input pixels (0..192), the flag a probability.
+		{"facemesh.json", map[string]float64{"Identity_2": 2e-3, "Identity_1": 1e-5, "Identity": 2e-3}},
+		// Eye contour and iris points, input pixels (0..64).
+		{"iris.json", map[string]float64{"Identity": 1e-3}},
+	} {
+		model := filepath.Join(root, ".cache", "models", "mediapipe", c.file)
+		need(t, exists(model), c.file+" in .cache/models/mediapipe")
+		g := loadFile(t, model)
+		var names []string
+		for out := range c.bounds {
+			names = append(names, out)
+		}
+		for name, in := range parityInputs(len(g.Input())) {
+			want := runReference(t, root, model, in, names...)
+			copy(g.Input(), in)
+			g.Run()
+			for out, bound := range c.bounds {
+				got, _ := g.Output(out)
+				d := maxAbsDiff(t, out, got, want[out])
+				t.Logf("%s %s %s: max |go - tfjs| = %.3g (bound %.3g)", c.file, name, out, d, bound)
+				if d > bound {
+					t.Errorf("%s %s %s: max abs error %.3g above %.3g", c.file, name, out, d, bound)
+				}
 			}
 		}
 	}

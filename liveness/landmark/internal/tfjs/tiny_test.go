@@ -19,7 +19,7 @@ import (
 //	a2 = AddV2(Pad(m1, 4->6 channels), _FusedConv2D[BiasAdd](d2, 1x1, 4->6))
 //	c4 = _FusedConv2D[BiasAdd](a2, 2x2 s2 VALID, 6->5)
 //	out   = Identity(Sigmoid(Reshape(c4, [-1 5])))
-//	out_2 = Identity(Reshape(a2, [-1 24]))
+//	out_2 = Identity(Reshape(ConcatV2(a2, Pad(..), axis -1), [-1 24]))
 //
 // tinyExpected (testdata/tiny_expected.json) holds @tensorflow/tfjs's outputs
 // for tinyInput; `go test -run TestTinyGolden -update` rewrites all three
@@ -48,6 +48,7 @@ var tinyWeights = []tinyWeight{
 	{name: "b4", shape: []int{5}, dtype: "float32"},
 	{name: "shape5", shape: []int{2}, dtype: "int32", ints: []int32{-1, 5}},
 	{name: "shape24", shape: []int{2}, dtype: "int32", ints: []int32{-1, 24}},
+	{name: "axis", shape: []int{}, dtype: "int32", ints: []int32{-1}},
 }
 
 type tinyNode struct {
@@ -100,7 +101,8 @@ var tinyNodes = []tinyNode{
 	{"r5", "Reshape", []string{"c4", "shape5"}, nil},
 	{"sig", "Sigmoid", []string{"r5"}, nil},
 	{"out", "Identity", []string{"sig"}, nil},
-	{"r24", "Reshape", []string{"a2", "shape24"}, nil},
+	{"cat", "ConcatV2", []string{"a2", "pad", "axis"}, map[string]any{"N": map[string]any{"i": "2"}}},
+	{"r24", "Reshape", []string{"cat", "shape24"}, nil},
 	{"out_2", "Identity", []string{"r24"}, nil},
 }
 
@@ -154,14 +156,6 @@ func tinyModel() (modelJSON, shard []byte) {
 		panic(err)
 	}
 	return append(js, '\n'), shard
-}
-
-func product(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // floatToHalf rounds to the nearest binary16 (normal range only; the tiny
