@@ -33,8 +33,13 @@ func loop(b *testing.B, f func()) {
 
 // BenchmarkDetect is one face mesh fit (crop, inference, mapping back) on
 // gocv's 640x480 face.jpg.
-func BenchmarkDetect(b *testing.B) {
-	m := newMesh(b)
+func BenchmarkDetect(b *testing.B) { benchDetect(b, Opts{}) }
+
+// BenchmarkDetectRefineEyes adds the iris model on both eyes.
+func BenchmarkDetectRefineEyes(b *testing.B) { benchDetect(b, Opts{RefineEyes: true}) }
+
+func benchDetect(b *testing.B, o Opts) {
+	m := newMeshOpts(b, o)
 	frame := loadFace(b)
 	box := haarFace(b, frame)
 	loop(b, func() {

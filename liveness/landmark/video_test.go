@@ -15,6 +15,9 @@ import (
 // It returns the mean eye aspect ratio and the yaw per frame.
 func clipMeasures(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw map[int]float64) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("real-video landmark checks skipped in -short mode")
+	}
 	vc, err := gocv.VideoCaptureFile(fixtures.ClmtrackrMedia(t, video))
 	if err != nil {
 		t.Fatal(err)
