@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ventanilla-mx/ventanilla/liveness"
 	"github.com/ventanilla-mx/ventanilla/liveness/eval"
 )
 
