@@ -163,12 +163,38 @@ func (r *faceRun) once(ctx context.Context) (*session.FaceResult, error) {
 	}
 	d, err := r.position(ctx)
 	if err == nil && d == nil {
-		d, err = r.check(ctx, seq)
+		d, seq, err = r.attempts(ctx, seq)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return r.finish(ctx, d, len(seq))
+}
+
+// attempts runs the liveness check and, when it ends UNCERTAIN, one more
+// attempt with challenges the citizen was not asked before (the second
+// chance of docs/liveness.md). LIVE and SPOOF are final. The decision is
+// the last attempt's; seq is the sequence that attempt asked.
+func (r *faceRun) attempts(ctx context.Context, seq []liveness.Challenge) (*liveness.Decision, []liveness.Challenge, error) {
+	d, err := r.check(ctx, seq)
+	if err != nil || !secondChance(d, seq, r.decideAtEnd) {
+		return d, seq, err
+	}
+	lo := r.c.o.Liveness
+	next, err := liveness.NextSequence(lo.Challenges, seq, lo.Steps, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.p.show(session.Prompt{Code: "liveness.look", Message: "Intentemos de nuevo. Mire a la cámara."})
+	d, err = r.check(ctx, next)
+	return d, next, err
+}
+
+// secondChance: an UNCERTAIN challenge attempt is retried once. A passive
+// check (no challenges) and a replay decided at its end (evaluation, which
+// scores the retry itself) are not.
+func secondChance(d *liveness.Decision, seq []liveness.Challenge, decideAtEnd bool) bool {
+	return d.Verdict == liveness.Uncertain && len(seq) > 0 && !decideAtEnd
 }
 
 // next is the next frame; a camera failure is session.ErrDevice.
@@ -249,7 +275,7 @@ func (r *faceRun) check(ctx context.Context, seq []liveness.Challenge) (*livenes
 	r.an.Reset()
 	var st liveness.Status
 	for {
-		r.an.SetEyesEvery(eyesEvery(seq, st))
+		r.an.SetEyesEvery(liveness.EyesEvery(seq, st))
 		fr, err := r.next(ctx)
 		if r.decideAtEnd && errors.Is(err, io.EOF) {
 			return r.decided(chk), nil
@@ -270,15 +296,6 @@ func (r *faceRun) decided(chk *liveness.Check) *liveness.Decision {
 	d := chk.Decision()
 	r.passive = chk.PassiveDecision()
 	return &d
-}
-
-// eyesEvery: the eyes are searched on every frame while a blink is being
-// judged, and every face.Opts.EyesEvery frames otherwise (0).
-func eyesEvery(seq []liveness.Challenge, st liveness.Status) int {
-	if st.Step < len(seq) && seq[st.Step] == liveness.Blink {
-		return 1
-	}
-	return 0
 }
 
 // finish turns the decision into the session's result: for a live face,

@@ -93,15 +93,39 @@ func TestPrompter(t *testing.T) {
 }
 
 // TestEyesEveryDuringBlink: the eye cascade runs on every frame only while
-// a blink is the current challenge.
+// a blink is the current challenge (the shared rule the evaluation uses too).
 func TestEyesEveryDuringBlink(t *testing.T) {
 	seq := []liveness.Challenge{liveness.TurnLeft, liveness.Blink}
 	for step, want := range []int{0, 1, 0} {
-		if got := eyesEvery(seq, liveness.Status{Step: step, Steps: 2}); got != want {
+		if got := liveness.EyesEvery(seq, liveness.Status{Step: step, Steps: 2}); got != want {
 			t.Errorf("step %d: eyes every %d; want %d", step, got, want)
 		}
 	}
-	if eyesEvery(nil, liveness.Status{}) != 0 {
+	if liveness.EyesEvery(nil, liveness.Status{}) != 0 {
 		t.Error("passive check: want the configured rate")
+	}
+}
+
+// TestSecondChance: only an UNCERTAIN challenge attempt is retried; LIVE and
+// SPOOF are final, and neither a passive check nor an evaluation replay
+// (which scores its own retry) is retried.
+func TestSecondChance(t *testing.T) {
+	seq := []liveness.Challenge{liveness.Blink}
+	cases := []struct {
+		v     liveness.Verdict
+		seq   []liveness.Challenge
+		atEnd bool
+		retry bool
+	}{
+		{liveness.Uncertain, seq, false, true},
+		{liveness.Live, seq, false, false},
+		{liveness.Spoof, seq, false, false},
+		{liveness.Uncertain, nil, false, false},
+		{liveness.Uncertain, seq, true, false},
+	}
+	for _, c := range cases {
+		if got := secondChance(&liveness.Decision{Verdict: c.v}, c.seq, c.atEnd); got != c.retry {
+			t.Errorf("%v seq=%v atEnd=%v: retry %v; want %v", c.v, c.seq, c.atEnd, got, c.retry)
+		}
 	}
 }
