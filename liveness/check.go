@@ -18,6 +18,7 @@ type Check struct {
 	gray   gocv.Mat
 	geo    GeometrySource
 	own    *cascadeGeometry
+	mesh   *landmarkGeometry // when Opts.LandmarkDir is set and there are challenges
 
 	steps   []*step
 	cur     int
@@ -55,6 +56,14 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 	for _, ch := range seq {
 		c.steps = append(c.steps, &step{ch: ch})
 	}
+	if opts.LandmarkDir != "" && len(seq) > 0 {
+		mesh, err := newLandmarkGeometry(opts.LandmarkDir)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("liveness: face mesh: %w", err)
+		}
+		c.mesh, c.geo = mesh, mesh
+	}
 	return c, nil
 }
 
@@ -67,6 +76,9 @@ func (c *Check) Close() {
 	c.static.close()
 	c.v.close()
 	c.own.close()
+	if c.mesh != nil {
+		c.mesh.close()
+	}
 }
 
 // SetGeometrySource replaces the cascade-based face geometry (eye-cascade

@@ -54,6 +54,10 @@ type Opts struct {
 
 	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
 	CascadeDir string
+	// LandmarkDir, when set, holds the face mesh (facemesh.json/.bin) that
+	// measures yaw, eyelids and lips for the challenges instead of the
+	// cascades. Not filled from the defaults: DefaultOpts finds it.
+	LandmarkDir string
 }
 
 // DefaultOpts returns the defaults. The static thresholds are set so that
@@ -90,6 +94,7 @@ func DefaultOpts() *Opts {
 		SmileWidthGain:   1.12,
 		MinBrightness:    40,
 		CascadeDir:       "/usr/share/opencv4/haarcascades",
+		LandmarkDir:      DefaultLandmarkDir(),
 	}
 }
 

@@ -1,0 +1,71 @@
+package liveness
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
+	"github.com/ventanilla-mx/ventanilla/liveness/landmark"
+	"gocv.io/x/gocv"
+)
+
+// TestNewCheckMissingMesh: a configured face mesh that cannot be loaded
+// fails the check's construction (a broken install shows), never silently
+// falls back to the cascades.
+func TestNewCheckMissingMesh(t *testing.T) {
+	o := DefaultOpts()
+	o.LandmarkDir = t.TempDir()
+	if c, err := NewCheck(o, []Challenge{Blink}); err == nil {
+		c.Close()
+		t.Fatal("NewCheck succeeded without facemesh.json")
+	}
+	o.LandmarkDir = t.TempDir() // passive checks need no mesh
+	c, err := NewCheck(o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}
+
+// TestLandmarkGeometryOnAFace: on gocv's frontal face.jpg the mesh source
+// measures a near-frontal pose, two open eyes of similar openness (sides
+// swapped to the image's), and a mouth.
+func TestLandmarkGeometryOnAFace(t *testing.T) {
+	dir := filepath.Join(fixtures.RepoRoot(), ".cache", "models", "mediapipe")
+	_, err := os.Stat(filepath.Join(dir, landmark.ModelFile))
+	testenv.RequireFile(t, "face mesh in .cache/models (scripts/deps.sh)", err)
+	g, err := newLandmarkGeometry(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.close()
+	frame := gocv.IMRead(fixtures.GocvImage(t, "face.jpg"), gocv.IMReadColor)
+	if frame.Empty() {
+		t.Fatal("cannot decode face.jpg")
+	}
+	defer frame.Close()
+	an, err := face.New(&face.Opts{CascadeDir: face.DefaultCascadeDir})
+	testenv.Require(t, "face cascades (opencv-data)", err)
+	defer an.Close()
+	obs := an.Process(frame, time.Unix(0, 0))
+	if !obs.Found {
+		t.Fatal("no face in face.jpg")
+	}
+	fg := g.Measure(frame, &obs)
+	if !fg.OK || !fg.PoseOK || !fg.EyesOK || !fg.MouthOK {
+		t.Fatalf("geometry not measured: %+v", fg)
+	}
+	if fg.Yaw < -15 || fg.Yaw > 15 {
+		t.Errorf("yaw %.1f on a frontal face", fg.Yaw)
+	}
+	if fg.EyeOpenL <= 0.1 || fg.EyeOpenR <= 0.1 || fg.EyeOpenL/fg.EyeOpenR < 0.6 || fg.EyeOpenL/fg.EyeOpenR > 1.6 {
+		t.Errorf("eye openness %.3f / %.3f on open eyes", fg.EyeOpenL, fg.EyeOpenR)
+	}
+	if noFace := g.Measure(frame, &face.Observation{}); noFace.OK {
+		t.Error("measured without a face")
+	}
+}
