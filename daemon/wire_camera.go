@@ -42,7 +42,7 @@ type cameraHealth struct {
 	want                                                    config.VideoMode // the best mode; less raises camera.format_degraded
 	live                                                    bool             // a V4L2 device (not a replay)
 
-	decisions *prometheus.CounterVec
+	decisions prometheus.Counter
 
 	mu   sync.Mutex
 	last proto.Camera
@@ -57,9 +57,8 @@ func declareCamera(reg *health.Registry) *cameraHealth {
 		Message:       "the capture process (ventanilla-capture: camera, face, liveness) is not running: check camera.capture_binary and the journal; it is restarted with backoff, fingerprint-only verification still works"})
 	return &cameraHealth{
 		capture: capture,
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_liveness_decisions_total",
-			Help: "Liveness decisions by verdict (live, spoof, uncertain) and reason (the cue or rule; none when live)."},
-			[]string{"verdict", "reason"}),
+		decisions: prometheus.NewCounter(prometheus.CounterOpts{Name: "ventanilla_liveness_decisions_total",
+			Help: "Liveness decisions made, whatever the verdict: a verdict label would move once per citizen and tell a watcher that citizen's outcome (issue 17)."}),
 		unavailable: reg.Declare(health.Condition{Code: condCameraUnavailable, Severity: health.Warning,
 			TimeToVisible: 2 * time.Second, DependsOn: []health.Code{condCaptureUnavailable},
 			Message: "the camera is unplugged or cannot be opened: check its USB cable and `ventanillactl devices`; fingerprint-only verification still works"}),
@@ -84,13 +83,10 @@ func (h *cameraHealth) Up(ok bool, cause error) {
 	h.capture.SetErr(cause)
 }
 
-// Decided implements client.Hooks: decisions by verdict and reason (closed
-// vocabularies, no identity).
-func (h *cameraHealth) Decided(decision, reason string) {
-	if reason == "" {
-		reason = "none"
-	}
-	h.decisions.WithLabelValues(decision, reason).Inc()
+// Decided implements client.Hooks. It counts decisions without their
+// verdict or reason: those label one citizen's outcome.
+func (h *cameraHealth) Decided(_, _ string) {
+	h.decisions.Inc()
 }
 
 // Models implements client.Hooks.

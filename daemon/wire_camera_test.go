@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,9 +153,10 @@ func TestCameraReplayStillPhoto(t *testing.T) {
 	if !slices.Contains(p.codes, "face.too_far") { // 84 px between the eyes, 90 wanted
 		t.Errorf("prompts %v; want face.too_far", p.codes)
 	}
-	if v := metricValue(t, cs.System, "ventanilla_liveness_decisions_total", map[string]string{"verdict": "spoof", "reason": liveness.ReasonFrozen}); v != 1 {
-		t.Errorf("spoof decisions metric = %v", v)
+	if v := metricValue(t, cs.System, "ventanilla_liveness_decisions_total", nil); v != 1 {
+		t.Errorf("decisions metric = %v; want 1", v)
 	}
+	assertNoVerdictLabel(t, cs.System)
 }
 
 // TestCameraUnplugged: a camera that cannot be opened is reported, its
@@ -276,5 +278,24 @@ func TestCameraReplugClears(t *testing.T) {
 	waitCondition(t, cs.Health, cs.changes, condCameraUnavailable, false)
 	if dev := waitDevice(t, cs.System, "idle"); dev.Info["format"] != "640x480@30" {
 		t.Errorf("device = %+v", dev)
+	}
+}
+
+// assertNoVerdictLabel: no metric names a liveness verdict or reason (one
+// session's spoof would move it: a citizen's outcome, issue 17).
+func assertNoVerdictLabel(t *testing.T, s *System) {
+	t.Helper()
+	fams, err := s.Metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "verdict" || (l.GetName() == "reason" && strings.HasPrefix(f.GetName(), "ventanilla_liveness")) {
+					t.Errorf("%s carries label %s=%s", f.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
 	}
 }
