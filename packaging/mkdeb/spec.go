@@ -64,8 +64,12 @@ func placeBinary(name string) binary {
 	return binary{name: name, dir: "/usr/bin", section: "1"}
 }
 
-// binaries lists the executables in dir, sorted. It is an error if the
-// daemon is missing: a package without it is useless.
+// devOnly are commands that never ship in the production package: ine-sim
+// is the reference INE service for tests and demonstrations (issue 17).
+var devOnly = []string{"ine-sim"}
+
+// binaries lists the production executables in dir, sorted. It is an error
+// if the daemon is missing: a package without it is useless.
 func binaries(dir string) ([]binary, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -74,7 +78,7 @@ func binaries(dir string) ([]binary, error) {
 	var bins []binary
 	for _, e := range ents {
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
+		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 || slices.Contains(devOnly, e.Name()) {
 			continue
 		}
 		bins = append(bins, placeBinary(e.Name()))

@@ -85,6 +85,28 @@ func TestPlaceBinary(t *testing.T) {
 	}
 }
 
+// TestBinariesLeaveOutDevTools: the production package ships the daemon,
+// the capture process and the CLI, never the reference INE service.
+func TestBinariesLeaveOutDevTools(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"ventanillad", "ventanilla-capture", "ventanillactl", "ine-sim"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bins, err := binaries(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range bins {
+		names = append(names, b.name)
+	}
+	if want := []string{"ventanilla-capture", "ventanillactl", "ventanillad"}; !slices.Equal(names, want) {
+		t.Errorf("binaries = %v; want %v", names, want)
+	}
+}
+
 func TestParseSubstvars(t *testing.T) {
 	got, err := parseSubstvars("shlibs:Depends=libc6 (>= 2.34), libopencv-core406 (>= 4.6.0+dfsg),libsqlite3-0 (>= 3.6.0)\n")
 	want := []string{"libc6 (>= 2.34)", "libopencv-core406 (>= 4.6.0+dfsg)", "libsqlite3-0 (>= 3.6.0)"}
