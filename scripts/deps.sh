@@ -46,7 +46,7 @@ install_go_modules() {
 # npm tools for tests, into the git-ignored .cache/node (no global install):
 # axe-core for the kiosk UI accessibility check, and @tensorflow/tfjs (Apache-2.0,
 # pure-JS CPU backend) as the reference the face mesh runtime is compared with
-# (liveness/landmark/internal/tfjs parity test). One npm call installs both, so
+# (liveness/internal/tfjs parity test). One npm call installs both, so
 # a later call cannot prune the other.
 install_npm_tools() {
   local node="$root/.cache/node/node_modules"
