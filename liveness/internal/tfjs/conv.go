@@ -5,12 +5,14 @@ import (
 	"slices"
 )
 
-// buildFusedConv2D plans Conv2D + BiasAdd [+ Prelu] (the converter's fusion).
-// Filters are HWIO, so the filter is already the GEMM's right-hand matrix.
+// buildFusedConv2D plans Conv2D + BiasAdd [+ Prelu | + Relu] (the
+// converter's fusion). Filters are HWIO, so the filter is already the GEMM's
+// right-hand matrix.
 func buildFusedConv2D(b *builder, n *nodeDef) (*tensor, error) {
 	fused := n.attrStrings("fused_ops")
 	prelu := slices.Equal(fused, []string{"BiasAdd", "Prelu"})
-	if !prelu && !slices.Equal(fused, []string{"BiasAdd"}) {
+	relu := slices.Equal(fused, []string{"BiasAdd", "Relu"})
+	if !prelu && !relu && !slices.Equal(fused, []string{"BiasAdd"}) {
 		return nil, fmt.Errorf("fused_ops %q not supported", fused)
 	}
 	if err := b.wantInputs(n, 3+boolInt(prelu)); err != nil {
@@ -46,7 +48,7 @@ func buildFusedConv2D(b *builder, n *nodeDef) (*tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &conv{wd: wd, x: x.data, f: f.data, bias: bias.data, alpha: alpha, out: out.data, g: b.g}
+	c := &conv{wd: wd, x: x.data, f: f.data, bias: bias.data, alpha: alpha, relu: relu, out: out.data, g: b.g}
 	if !c.pointwise() {
 		if err := b.needScratch(wd.oh * wd.ow * wd.kh * wd.kw * wd.c); err != nil {
 			return nil, err
@@ -78,6 +80,7 @@ type conv struct {
 	wd         window
 	x, f, bias []float32
 	alpha      []float32 // nil: no Prelu
+	relu       bool
 	out        []float32
 	g          *Graph // for the shared scratch buffer
 }
@@ -103,6 +106,9 @@ func (c *conv) run() {
 	gemm(m, k, n, a, c.f, c.out)
 	if c.alpha != nil {
 		prelu(c.out, c.alpha)
+	}
+	if c.relu {
+		relu(c.out)
 	}
 }
 

@@ -62,6 +62,7 @@ type attrValue struct {
 	S    []byte   `json:"s"`
 	I    *intText `json:"i"`
 	F    *float64 `json:"f"`
+	B    *bool    `json:"b"`
 	Type string   `json:"type"`
 	List *struct {
 		S [][]byte  `json:"s"`
@@ -250,4 +251,10 @@ func (n *nodeDef) attrInts(key string) []int {
 		out[i] = int(v)
 	}
 	return out
+}
+
+// attrBool is false when the attribute is absent.
+func (n *nodeDef) attrBool(key string) bool {
+	a, ok := n.Attr[key]
+	return ok && a.B != nil && *a.B
 }

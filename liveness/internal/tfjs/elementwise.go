@@ -6,26 +6,53 @@ import (
 	"slices"
 )
 
-// buildAdd plans AddV2 of two tensors of the same shape (no broadcasting).
+// buildAdd plans Add and AddV2: two tensors of the same shape, or a tensor
+// and a vector broadcast over its last axis (a folded batch normalisation).
 func buildAdd(b *builder, n *nodeDef) (*tensor, error) {
+	return buildBinary(b, n, func(x, y float32) float32 { return x + y })
+}
+
+// buildMul plans Mul, with the same shapes as buildAdd.
+func buildMul(b *builder, n *nodeDef) (*tensor, error) {
+	return buildBinary(b, n, func(x, y float32) float32 { return x * y })
+}
+
+func buildBinary(b *builder, n *nodeDef, f func(x, y float32) float32) (*tensor, error) {
 	x, y, err := b.pair(n)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Equal(x.shape, y.shape) {
-		return nil, fmt.Errorf("shapes %v and %v differ (broadcasting not supported)", x.shape, y.shape)
+	if !slices.Equal(x.shape, y.shape) && !lastAxis(x.shape, y) {
+		return nil, fmt.Errorf("shapes %v and %v: only equal shapes or a last-axis vector are supported", x.shape, y.shape)
 	}
 	out, err := b.newTensor(slices.Clone(x.shape))
 	if err != nil {
 		return nil, err
 	}
 	b.addStep(func() {
-		o, xs, ys := out.data, x.data[:len(out.data)], y.data[:len(out.data)]
-		for i := range o {
-			o[i] = xs[i] + ys[i]
+		xs, ys := x.data[:len(out.data)], y.data
+		for i := 0; i < len(xs); i += len(ys) {
+			o, v := out.data[i:i+len(ys)], xs[i:i+len(ys)]
+			for j, w := range ys {
+				o[j] = f(v[j], w)
+			}
 		}
 	})
 	return out, nil
+}
+
+// lastAxis reports whether y is a vector (any leading 1s) as long as x's
+// last axis.
+func lastAxis(x []int, y *tensor) bool {
+	if len(x) == 0 || len(y.data) != x[len(x)-1] || len(y.shape) > len(x) {
+		return false
+	}
+	for _, d := range y.shape[:max(len(y.shape)-1, 0)] {
+		if d != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // buildPrelu plans Prelu with alpha broadcast over the last axis.
@@ -132,4 +159,73 @@ func (b *builder) pair(n *nodeDef) (x, y *tensor, err error) {
 	}
 	y, err = b.in(n, 1)
 	return
+}
+
+// buildRelu plans max(x, 0).
+func buildRelu(b *builder, n *nodeDef) (*tensor, error) {
+	x, err := b.unary(n)
+	if err != nil {
+		return nil, err
+	}
+	out, err := b.newTensor(slices.Clone(x.shape))
+	if err != nil {
+		return nil, err
+	}
+	b.addStep(func() {
+		copy(out.data, x.data)
+		relu(out.data)
+	})
+	return out, nil
+}
+
+func relu(x []float32) {
+	for i, v := range x {
+		x[i] = max(v, 0)
+	}
+}
+
+// buildSoftmax plans softmax over the last axis, computed in float64 after
+// subtracting the row maximum so that large logits cannot overflow.
+func buildSoftmax(b *builder, n *nodeDef) (*tensor, error) {
+	x, err := b.unary(n)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.shape) == 0 {
+		return nil, fmt.Errorf("softmax of a scalar")
+	}
+	out, err := b.newTensor(slices.Clone(x.shape))
+	if err != nil {
+		return nil, err
+	}
+	c := x.shape[len(x.shape)-1]
+	b.addStep(func() {
+		for i := 0; i+c <= len(out.data); i += c {
+			softmax(x.data[i:i+c], out.data[i:i+c])
+		}
+	})
+	return out, nil
+}
+
+func softmax(x, out []float32) {
+	top := x[0]
+	for _, v := range x {
+		top = max(top, v)
+	}
+	sum := 0.0
+	for i, v := range x {
+		e := math.Exp(float64(v - top))
+		out[i] = float32(e)
+		sum += e
+	}
+	for i := range out {
+		out[i] = float32(float64(out[i]) / sum)
+	}
+}
+
+func (b *builder) unary(n *nodeDef) (*tensor, error) {
+	if err := b.wantInputs(n, 1); err != nil {
+		return nil, err
+	}
+	return b.in(n, 0)
 }

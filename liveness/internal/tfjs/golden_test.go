@@ -10,6 +10,8 @@ import (
 	"testing"
 )
 
+var tinyOutputs = []string{"out", "out_2", "out_3", "out_4"}
+
 var update = flag.Bool("update", false, "rewrite testdata/tiny* from the generator and @tensorflow/tfjs")
 
 // TestTinyGolden runs the tiny graph and compares it with the outputs tfjs
@@ -34,7 +36,7 @@ func TestTinyGolden(t *testing.T) {
 	g.Run()
 	var want map[string][]float32
 	readJSON(t, "testdata/tiny_expected.json", &want)
-	for _, name := range []string{"out", "out_2"} {
+	for _, name := range tinyOutputs {
 		got, ok := g.Output(name)
 		if !ok {
 			t.Fatalf("no output %q", name)
@@ -53,7 +55,7 @@ func writeTiny(t *testing.T, js, shard []byte) {
 	if err := os.WriteFile("testdata/tiny.bin", shard, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := runReference(t, repoRoot(t), "testdata/tiny.json", tinyInput(), "out", "out_2")
+	res := runReference(t, repoRoot(t), "testdata/tiny.json", tinyInput(), tinyOutputs...)
 	b, err := json.MarshalIndent(res, "", " ")
 	if err != nil {
 		t.Fatal(err)

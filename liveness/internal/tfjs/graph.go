@@ -43,6 +43,11 @@ func init() {
 		"Reshape":               buildReshape,
 		"Identity":              buildIdentity,
 		"Sigmoid":               buildSigmoid,
+		"Relu":                  buildRelu,
+		"Mul":                   buildMul,
+		"Add":                   buildAdd,
+		"_FusedMatMul":          buildFusedMatMul,
+		"Softmax":               buildSoftmax,
 	}
 }
 

@@ -57,7 +57,18 @@ func TestLoadRejects(t *testing.T) {
      "shape5"`, `"c4",
      "b4"`), shard},
 		{"bad dtype", "unsupported dtype", edit(`"dtype": "int32"`, `"dtype": "uint8"`), shard},
-		{"fused relu", "fused_ops", edit(`"UHJlbHU="`, `"UmVsdQ=="`), shard},
+		{"fused relu6", "fused_ops", edit(`"UHJlbHU="`, `"UmVsdTY="`), shard},
+		{"broadcast", "last-axis vector", edit(`"shift",
+     "shape": [
+      1,
+      1,
+      1,
+      6`, `"shift",
+     "shape": [
+      1,
+      1,
+      6,
+      1`), shard},
 	}
 	for _, c := range cases {
 		_, err := loadBytes(c.js, c.shard)

@@ -120,21 +120,25 @@ func parityInputs(n int) map[string][]float32 {
 	return map[string][]float32{"smooth": smooth, "stripes": stripes}
 }
 
-// TestModelParity runs the packaged face mesh and iris models in Go and in
-// tfjs on the same inputs and bounds the difference of every output.
+// TestModelParity runs the packaged face mesh, iris and anti-spoofing models
+// in Go and in tfjs on the same inputs and bounds the difference of every
+// output.
 func TestModelParity(t *testing.T) {
 	root := repoRoot(t)
 	for _, c := range []struct {
-		file   string
-		bounds map[string]float64
+		dir, file string
+		bounds    map[string]float64
 	}{
 		// Mesh coordinates are input pixels (0..192), the flag a probability.
-		{"facemesh.json", map[string]float64{"Identity_2": 2e-3, "Identity_1": 1e-5, "Identity": 2e-3}},
+		{"mediapipe", "facemesh.json", map[string]float64{"Identity_2": 2e-3, "Identity_1": 1e-5, "Identity": 2e-3}},
 		// Eye contour and iris points, input pixels (0..64).
-		{"iris.json", map[string]float64{"Identity": 1e-3}},
+		{"mediapipe", "iris.json", map[string]float64{"Identity": 1e-3}},
+		// Probabilities (sigmoid; softmax of two classes).
+		{"pad", "antispoof.json", map[string]float64{"Identity": 1e-5}},
+		{"pad", "liveness.json", map[string]float64{"Identity": 1e-5}},
 	} {
-		model := filepath.Join(root, ".cache", "models", "mediapipe", c.file)
-		need(t, exists(model), c.file+" in .cache/models/mediapipe")
+		model := filepath.Join(root, ".cache", "models", c.dir, c.file)
+		need(t, exists(model), c.file+" in .cache/models/"+c.dir)
 		g := loadFile(t, model)
 		var names []string
 		for out := range c.bounds {

@@ -20,6 +20,11 @@ import (
 //	c4 = _FusedConv2D[BiasAdd](a2, 2x2 s2 VALID, 6->5)
 //	out   = Identity(Sigmoid(Reshape(c4, [-1 5])))
 //	out_2 = Identity(Reshape(ConcatV2(a2, Pad(..), axis -1), [-1 24]))
+//	out_3 = Softmax(_FusedMatMul[BiasAdd](Add(Mul(_FusedMatMul[BiasAdd,Relu](
+//	          Reshape(c4), 5->6), scale), offset), 6->3))
+//	out_4 = Reshape(AddV2(Relu(a2), shift[1,1,1,6]), [-1 24])
+//
+// (c3 above is _FusedConv2D[BiasAdd,Relu].)
 //
 // tinyExpected (testdata/tiny_expected.json) holds @tensorflow/tfjs's outputs
 // for tinyInput; `go test -run TestTinyGolden -update` rewrites all three
@@ -49,6 +54,13 @@ var tinyWeights = []tinyWeight{
 	{name: "shape5", shape: []int{2}, dtype: "int32", ints: []int32{-1, 5}},
 	{name: "shape24", shape: []int{2}, dtype: "int32", ints: []int32{-1, 24}},
 	{name: "axis", shape: []int{}, dtype: "int32", ints: []int32{-1}},
+	{name: "wm1", shape: []int{5, 6}, dtype: "float16"},
+	{name: "bm1", shape: []int{6}, dtype: "float32"},
+	{name: "scale", shape: []int{6}, dtype: "float32"},
+	{name: "offset", shape: []int{6}, dtype: "float16"},
+	{name: "wm2", shape: []int{6, 3}, dtype: "float32"},
+	{name: "bm2", shape: []int{3}, dtype: "float32"},
+	{name: "shift", shape: []int{1, 1, 1, 6}, dtype: "float32"},
 }
 
 type tinyNode struct {
@@ -64,7 +76,13 @@ func convAttr(fused []string, stride int, padding string) map[string]any {
 	}
 	a := windowAttr(stride, padding)
 	a["fused_ops"] = map[string]any{"list": map[string]any{"s": ops}}
-	a["num_args"] = map[string]any{"i": itoa(len(fused))}
+	args := 0 // extra inputs: BiasAdd's bias and Prelu's alpha; Relu has none
+	for _, f := range fused {
+		if f != "Relu" {
+			args++
+		}
+	}
+	a["num_args"] = map[string]any{"i": itoa(args)}
 	a["epsilon"] = map[string]any{"f": 0}
 	return a
 }
@@ -95,7 +113,7 @@ var tinyNodes = []tinyNode{
 	}()},
 	{"d2", "DepthwiseConv2dNative", []string{"p1", "dw2"}, windowAttr(2, "SAME")},
 	{"pad", "Pad", []string{"m1", "pads"}, nil},
-	{"c3", "_FusedConv2D", []string{"d2", "w3", "b3"}, convAttr([]string{"BiasAdd"}, 1, "VALID")},
+	{"c3", "_FusedConv2D", []string{"d2", "w3", "b3"}, convAttr([]string{"BiasAdd", "Relu"}, 1, "VALID")},
 	{"a2", "AddV2", []string{"pad", "c3"}, nil},
 	{"c4", "_FusedConv2D", []string{"a2", "w4", "b4"}, convAttr([]string{"BiasAdd"}, 2, "VALID")},
 	{"r5", "Reshape", []string{"c4", "shape5"}, nil},
@@ -104,6 +122,26 @@ var tinyNodes = []tinyNode{
 	{"cat", "ConcatV2", []string{"a2", "pad", "axis"}, map[string]any{"N": map[string]any{"i": "2"}}},
 	{"r24", "Reshape", []string{"cat", "shape24"}, nil},
 	{"out_2", "Identity", []string{"r24"}, nil},
+	{"rl", "Relu", []string{"a2"}, nil},
+	{"sh", "AddV2", []string{"rl", "shift"}, nil},
+	{"r6", "Reshape", []string{"sh", "shape24"}, nil},
+	{"fm1", "_FusedMatMul", []string{"r5", "wm1", "bm1"}, matMulAttr("BiasAdd", "Relu")},
+	{"mu", "Mul", []string{"fm1", "scale"}, nil},
+	{"ad", "Add", []string{"mu", "offset"}, nil},
+	{"fm2", "_FusedMatMul", []string{"ad", "wm2", "bm2"}, matMulAttr("BiasAdd")},
+	{"sm", "Softmax", []string{"fm2"}, nil},
+	{"out_3", "Identity", []string{"sm"}, nil},
+	{"out_4", "Identity", []string{"r6"}, nil},
+}
+
+func matMulAttr(fused ...string) map[string]any {
+	a := convAttr(fused, 1, "VALID")
+	for _, k := range []string{"strides", "padding", "data_format", "dilations"} {
+		delete(a, k)
+	}
+	a["transpose_a"] = map[string]any{"b": false}
+	a["transpose_b"] = map[string]any{"b": false}
+	return a
 }
 
 // tinyModel builds model.json and the weights shard, deterministically.
