@@ -49,7 +49,7 @@ func (v uplinkVerifier) Verify(ctx context.Context, req *session.VerifyRequest) 
 		return session.Answer{Status: session.StatusUnknown, Reason: string(uplink.ReasonLocal)}, err
 	}
 	a, err := v.c.Verify(ctx, ur)
-	return session.Answer{Status: session.Status(a.Status), Reason: string(a.Reason),
+	return session.Answer{Status: a.Status, Reason: string(a.Reason),
 		FaceSimilarity: a.FaceSimilarity, FingerSimilarity: a.FingerSimilarity, FingerPosition: a.FingerPosition}, err
 }
 

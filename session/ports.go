@@ -194,19 +194,19 @@ type Field struct {
 	Value Secret
 }
 
-// Status is INE's answer vocabulary (same strings as uplink.Status).
-type Status string
+// Status is INE's answer vocabulary (defined once, in vocab).
+type Status = vocab.Status
 
-// Statuses.
+// Statuses; see vocab.
 const (
-	StatusValid                   Status = "valid"
-	StatusValidIdentificationOnly Status = "valid-identification-only"
-	StatusNotCurrent              Status = "not-current"
-	StatusLostOrStolen            Status = "reported-lost-stolen"
-	StatusNotFound                Status = "not-found"
-	StatusDataMismatch            Status = "data-mismatch"
-	StatusSuspendedRights         Status = "suspended-rights"
-	StatusUnknown                 Status = "unknown"
+	StatusValid                   = vocab.StatusValid
+	StatusValidIdentificationOnly = vocab.StatusValidIdentificationOnly
+	StatusNotCurrent              = vocab.StatusNotCurrent
+	StatusLostOrStolen            = vocab.StatusLostOrStolen
+	StatusNotFound                = vocab.StatusNotFound
+	StatusDataMismatch            = vocab.StatusDataMismatch
+	StatusSuspendedRights         = vocab.StatusSuspendedRights
+	StatusUnknown                 = vocab.StatusUnknown
 )
 
 // Answer is the verification outcome. It is personal data: shown on the
