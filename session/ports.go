@@ -116,14 +116,14 @@ type FaceResult struct {
 	Liveness Liveness
 }
 
-// Decision is the liveness verdict.
-type Decision string
+// Decision is the liveness verdict (defined once, in vocab).
+type Decision = vocab.Verdict
 
 // Liveness decisions: only Live faces are sent to INE.
 const (
-	Live      Decision = "live"
-	Spoof     Decision = "spoof"
-	Uncertain Decision = "uncertain"
+	Live      = vocab.Live
+	Spoof     = vocab.Spoof
+	Uncertain = vocab.Uncertain
 )
 
 // Liveness summarises the presentation-attack checks: no image.

@@ -17,3 +17,16 @@ func TestStatusValid(t *testing.T) {
 		t.Errorf("%d statuses, want INE's 7", len(Statuses()))
 	}
 }
+
+func TestVerdictValid(t *testing.T) {
+	for _, v := range []Verdict{Live, Spoof, Uncertain} {
+		if !v.Valid() {
+			t.Errorf("%q not valid", v)
+		}
+	}
+	for _, v := range []Verdict{"", "LIVE", "inconclusive", "Live"} {
+		if v.Valid() {
+			t.Errorf("%q valid", v)
+		}
+	}
+}
