@@ -67,7 +67,8 @@ func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (s
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}
-	return session.ConsentReceipt{ID: rc.ID.String(), Proof: rc}, nil
+	return session.ConsentReceipt{ID: rc.ID.String(), Proof: session.ConsentProof{Index: rc.Index,
+		RecordHash: rc.RecordHash, TreeSize: rc.TreeSize, Checkpoint: rc.Checkpoint}}, nil
 }
 
 // handwritten copies the session's signature into the consent type (the

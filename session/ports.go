@@ -58,13 +58,15 @@ type NoticeRef struct {
 }
 
 // ConsentReceipt is the ledger's answer: the record id (UUIDv7 text; not
-// personal data, may be logged) and the proof that travels to INE. Proof
-// is opaque to the session: the ConsentRecorder adapter puts there what the
-// Verifier adapter expects (an uplink.ConsentProof).
+// personal data, may be logged) and where the record sits in the ledger.
+// The Verifier adapter turns it into the inclusion proof sent to INE.
 type ConsentReceipt struct {
 	ID    string
-	Proof any
+	Proof ConsentProof
 }
+
+// ConsentProof is where the ledger put the record (defined once, in vocab).
+type ConsentProof = vocab.ConsentProof
 
 // CredentialValidator is the credential models' rules.
 type CredentialValidator interface {
