@@ -39,7 +39,7 @@ func TestLedgerConsentAdapter(t *testing.T) {
 
 func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) session.ConsentReceipt {
 	t.Helper()
-	sig := &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
+	sig := &session.Signature{Width: 400, Height: 200, Strokes: []session.Stroke{
 		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
 	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
 		Session: logging.NewSessionID(), Request: req, Operator: "op-001",
