@@ -1,9 +1,10 @@
-// Package consenttest builds consent logs in memory for tests of the
-// verification protocol: RFC 6962 trees with golang.org/x/mod/sumdb/tlog and
-// checkpoints signed by a device key, exactly as the consent ledger does,
-// without SQLite. It is for tests and the reference INE service's load mode
-// only; it must never be used for real consents.
-package consenttest
+// Package memconsent builds consent logs in memory for tests of the
+// verification protocol and the reference INE service's load mode: RFC
+// 6962 trees with golang.org/x/mod/sumdb/tlog and checkpoints signed by a
+// device key, exactly as the consent ledger does, without SQLite. (It was
+// uplink/consenttest, whose name collided with consent/consenttest.) It
+// must never be used for real consents, and no kiosk binary links it.
+package memconsent
 
 import (
 	"crypto/hpke"
@@ -80,7 +81,7 @@ func (h hashReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(idx))
 	for i, x := range idx {
 		if x < 0 || x >= int64(len(h)) {
-			return nil, fmt.Errorf("consenttest: hash %d not stored", x)
+			return nil, fmt.Errorf("memconsent: hash %d not stored", x)
 		}
 		out[i] = h[x]
 	}
