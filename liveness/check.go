@@ -142,13 +142,16 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 		s := c.steps[c.cur]
 		if s.start.IsZero() {
 			s.start = obs.Time
-		}
-		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
-			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
+			if sc, ok := c.geo.(interface{ setChallenge(Challenge) }); ok {
+				sc.setChallenge(s.ch)
+			}
 		}
 		var g FaceGeometry
 		if obs.Found && s.ch != MoveCloser {
 			g = c.geo.Measure(frame, obs)
+		}
+		if (s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight) && !g.Relative && !g.Skipped {
+			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray) // the cascades' input
 		}
 		switch {
 		case c.v.feed(s, c.gray, obs, &g):
