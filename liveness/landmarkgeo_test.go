@@ -115,3 +115,29 @@ func TestLandmarkGeometryRate(t *testing.T) {
 		}
 	}
 }
+
+// TestEyesEveryWithMesh: the eye cascade runs on every frame of a blink
+// step only when the cascades judge the blink; with the face mesh it keeps
+// the analyzer's cadence.
+func TestEyesEveryWithMesh(t *testing.T) {
+	dir := filepath.Join(fixtures.RepoRoot(), ".cache", "models", "mediapipe")
+	_, err := os.Stat(filepath.Join(dir, landmark.ModelFile))
+	testenv.RequireFile(t, "face mesh in .cache/models (scripts/deps.sh)", err)
+	blinkNow := Status{Step: 0, Steps: 1}
+	for _, c := range []struct {
+		dir  string
+		want int
+	}{{"", 1}, {dir, 0}} {
+		o := DefaultOpts()
+		o.LandmarkDir = c.dir
+		chk, err := NewCheck(o, []Challenge{Blink})
+		testenv.Require(t, "cascades (opencv-data)", err)
+		if got := chk.EyesEvery(blinkNow); got != c.want {
+			t.Errorf("landmarks %q: EyesEvery %d; want %d", c.dir, got, c.want)
+		}
+		if got := chk.EyesEvery(Status{Step: 1, Steps: 1, Done: true}); got != 0 {
+			t.Errorf("landmarks %q: EyesEvery %d after the step; want 0", c.dir, got)
+		}
+		chk.Close()
+	}
+}
