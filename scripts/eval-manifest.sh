@@ -76,6 +76,13 @@ for s in 1 2 3; do
   synth "$c13" "replayfull-cap13-blink-$s" replay_full replay "$s" "[60,150]" '["blink"]'
   synth "$c13" "replay-cap13-blink-$s" replay replay "$s" "[60,150]" '["blink"]'
 done
+# Replays that perform a turn on a screen with no visible pixel grid, held
+# in a moving hand (the worst case of issue 19's set B).
+for s in 1 2; do
+  synth "$c12" "replayclean-cap12-turn-right-$s" replay_clean replay "$s" "[466,512]" '["turn_right"]'
+  synth "$c12" "replayclean-cap12-turn-left-$s" replay_clean replay "$s" "[512,552]" '["turn_left"]'
+  synth "$c13" "replayclean-cap13-turn-left-$s" replay_clean replay "$s" "[488,524]" '["turn_left"]'
+done
 
 printf '{"items": [\n'
 for i in "${!items[@]}"; do
