@@ -103,9 +103,21 @@ func (c *Check) SetGeometrySource(src GeometrySource) {
 }
 
 // EyesEvery is how often capture/face must search the eyes for the next
-// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged,
-// the analyzer's default (0) otherwise. The capture loop and the
-// evaluation both call it so they run the same pipeline.
+// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged
+// on the cascade geometry (its eye patches follow the cascade's eyes),
+// the analyzer's default (0) otherwise, and always with the face mesh,
+// which finds the eyelids itself. The capture loop and the evaluation
+// both call it so they run the same pipeline.
+func (c *Check) EyesEvery(st Status) int {
+	if c.geo != GeometrySource(c.own) || st.Done || st.Step >= len(c.steps) || c.steps[st.Step].ch != Blink {
+		return 0
+	}
+	return 1
+}
+
+// EyesEvery is the cascade geometry's eye-search cadence for a check
+// asking seq, at status st: every frame during a blink step. Prefer
+// Check.EyesEvery, which knows the geometry source.
 func EyesEvery(seq []Challenge, st Status) int {
 	if st.Step < len(seq) && seq[st.Step] == Blink && !st.Done {
 		return 1
@@ -156,13 +168,16 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 		s := c.steps[c.cur]
 		if s.start.IsZero() {
 			s.start = obs.Time
-		}
-		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
-			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
+			if sc, ok := c.geo.(interface{ setChallenge(Challenge) }); ok {
+				sc.setChallenge(s.ch)
+			}
 		}
 		var g FaceGeometry
 		if obs.Found && s.ch != MoveCloser {
 			g = c.geo.Measure(frame, obs)
+		}
+		if (s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight) && !g.Relative && !g.Skipped {
+			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray) // the cascades' input
 		}
 		switch {
 		case c.v.feed(s, c.gray, obs, &g):

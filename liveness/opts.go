@@ -39,7 +39,10 @@ type Opts struct {
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
 
 	// Challenge verification.
-	TurnYaw         float64       // degrees of eye-based yaw for a turn
+	TurnYaw float64 // degrees of eye-based yaw for a turn
+	// TurnYawChange: degrees a landmark source's yaw must move from its
+	// value at the step's start, in the asked direction, for a turn.
+	TurnYawChange   float64
 	MoveCloserRatio float64       // face width growth for "move closer"
 	BlinkMaxClosed  time.Duration // longest eyes-closed spell that is a blink
 	// BlinkClosedRatio and BlinkOpenRatio: eye openness over the person's
@@ -93,6 +96,7 @@ func DefaultOpts() *Opts {
 		FrozenFrames: 8,
 
 		TurnYaw:          15,
+		TurnYawChange:    10,
 		MoveCloserRatio:  1.2,
 		BlinkMaxClosed:   600 * time.Millisecond,
 		BlinkClosedRatio: 0.8,
@@ -148,6 +152,7 @@ func (o *Opts) withDefaults() Opts {
 		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {
 		f(p.p, p.v)
 	}
+	f(&r.TurnYawChange, d.TurnYawChange)
 	if r.CascadeDir == "" {
 		r.CascadeDir = d.CascadeDir
 	}
