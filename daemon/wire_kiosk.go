@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
@@ -187,7 +188,11 @@ func operatorHashes(inline map[string]string, file string) (map[string]string, e
 		if !ok {
 			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: want \"operator-id argon2id-hash\"", file, n)
 		}
-		out[id] = strings.TrimSpace(hash)
+		hash = strings.TrimSpace(hash)
+		if err := config.CheckPINHash(hash); err != nil {
+			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: %w", file, n, err)
+		}
+		out[id] = hash
 	}
 	return out, sc.Err()
 }

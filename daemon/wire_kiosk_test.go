@@ -4,7 +4,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/session/operator"
@@ -60,5 +63,37 @@ func TestKioskWiredSimulated(t *testing.T) {
 	}
 	if !rep.Ready || !found {
 		t.Fatalf("health = %+v; want ready with %s shown", rep, condKioskSimulated)
+	}
+}
+
+// TestOperatorsFileHeldToTheFloor: a hash in kiosk_api.operators_file is
+// held to the same argon2id floor as the config's table (a cheap or
+// non-PHC line refuses the file), and the error never quotes the line.
+func TestOperatorsFileHeldToTheFloor(t *testing.T) {
+	weak, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, line := range map[string]string{"cheap": "op-001 " + weak, "plain PIN": "op-001 246810"} {
+		file := filepath.Join(t.TempDir(), "operators")
+		if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := operatorHashes(nil, file)
+		if err == nil {
+			t.Fatalf("%s: operators_file accepted", name)
+		}
+		if strings.Contains(err.Error(), "246810") || strings.Contains(err.Error(), weak) {
+			t.Fatalf("%s: the error quotes the line: %v", name, err)
+		}
+	}
+	strong := "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	file := filepath.Join(t.TempDir(), "operators")
+	if err := os.WriteFile(file, []byte("# clerks\nop-002 "+strong+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := operatorHashes(nil, file)
+	if err != nil || got["op-002"] != strong {
+		t.Fatalf("a hash at the floor: %v %v", got, err)
 	}
 }
