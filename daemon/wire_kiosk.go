@@ -77,6 +77,7 @@ func wireKiosk(s *System) {
 		return
 	}
 	s.Go("session-engine", engine.Run)
+	s.Go("kiosk-readiness", watchReadiness(s.Health, engine))
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
 }
@@ -121,6 +122,7 @@ func sessionOpts(s *System) *session.Opts {
 		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}
 	o.Now = s.now
 	o.Log = s.Log.With("subsystem", "session")
+	o.Readiness = kioskReadiness(s.Health, s.Config.KioskAPI.Simulate)
 	return o
 }
 

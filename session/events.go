@@ -49,6 +49,7 @@ const (
 	KindWiped              Kind = "session.wiped"
 	KindEnded              Kind = "session.ended"
 	KindOperator           Kind = "operator.changed" // published by the API layer
+	KindReadiness          Kind = "kiosk.readiness"  // health changed what the kiosk offers
 )
 
 // Kinds lists the vocabulary.
@@ -56,7 +57,7 @@ func Kinds() []Kind {
 	return []Kind{KindClaimed, KindNoticeAccepted, KindConsentCommitted, KindConsentFailed,
 		KindCredentialAccepted, KindCaptureStarted, KindCapturePrompt, KindCaptureDone,
 		KindCaptureRejected, KindCaptureFailed, KindSubmitStarted, KindAnswer, KindWiped,
-		KindEnded, KindOperator}
+		KindEnded, KindOperator, KindReadiness}
 }
 
 // EndReason says why a session ended. The vocabulary is closed and safe in
