@@ -176,8 +176,7 @@ func (s *Spec) maintainerScripts() nfpm.Scripts {
 // changelog is the native package's changelog: one entry for this build.
 // The project's history is its git log.
 func (s *Spec) changelog() string {
-	return fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Build of %s; see the project's git history.\n\n -- %s  %s\n",
-		pkgName, s.Version, s.Version, pkgMaintainer, s.Date.UTC().Format(time.RFC1123Z))
+	return s.changelogOf(pkgName)
 }
 
 // Info assembles the nfpm description of the package; depends are the
