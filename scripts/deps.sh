@@ -6,7 +6,9 @@ set -euo pipefail
 
 # Debian packages. Keep this list sorted; say in docs/development.md why each is here.
 apt_packages=(
+  cage            # the kiosk screen's Wayland compositor (ventanilla-kiosk package; lintian/verify of its unit)
   chromium        # headless browser for the kiosk UI end-to-end tests (web/e2e)
+  chromium-l10n   # Chromium's own strings in Spanish for the kiosk screen (ventanilla-kiosk depends on it)
   dpkg-dev        # dpkg-shlibdeps: the .deb's library dependencies (make deb)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
   lintian         # checks the .deb (make test-packaging)
