@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ventanilla-mx/ventanilla/archive"
@@ -166,4 +167,22 @@ func (d *DB) Open(t testing.TB) *archive.Archive {
 	}
 	t.Cleanup(a.Close)
 	return a
+}
+
+// LookupKey is the fixtures' lookup (HMAC) key.
+var LookupKey = []byte("archivetest lookup key 32 bytes!")
+
+// Bind returns the binding of leaf i to outcome and identity.
+func (k *Kiosk) Bind(t testing.TB, i int, outcome consent.Outcome, id *consent.Identity) []byte {
+	t.Helper()
+	r, err := consent.ParseRecord(k.Records[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &consent.BindingOpts{Archive: k.Fx.Archive.PublicKey(), LookupKey: LookupKey, Signer: k.Fx.Device}
+	b, err := consent.NewBinding(k.Records[i], r, outcome, id, r.Time.Add(time.Minute), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
