@@ -9,33 +9,18 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/ventanilla-mx/ventanilla/archive/wire"
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// Entry is one leaf of a kiosk's log.
-type Entry struct {
-	Index  int64
-	Record []byte // canonical record bytes
-}
-
-// Push is what a kiosk sends: consecutive leaves (may start before what the
-// archive holds: those must be identical), bindings, and a signed
-// checkpoint no larger than the leaves pushed plus those held.
-type Push struct {
-	KioskID    string
-	Entries    []Entry
-	Bindings   [][]byte
-	Checkpoint []byte
-}
-
-// Ack is the archive's answer: how many leaves it holds for the kiosk and
-// the pushed checkpoint with the archive's countersignature appended.
-type Ack struct {
-	Size     int64
-	Cosigned []byte
-}
+// Entry, Push and Ack are the wire types (archive/wire).
+type (
+	Entry = wire.Entry
+	Push  = wire.Push
+	Ack   = wire.Ack
+)
 
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -106,8 +91,10 @@ func (in *ingest) run(ctx context.Context, p *Push) (Ack, error) {
 	if in.pub, err = in.a.kioskKey(ctx, in.tx, in.kiosk); err != nil {
 		return Ack{}, err
 	}
-	if in.cp, err = consent.OpenCheckpoint(p.Checkpoint, consent.Origin(in.kiosk), in.pub); err != nil {
-		return Ack{}, fmt.Errorf("%w: %v", ErrRejected, err)
+	if p.Checkpoint != nil {
+		if in.cp, err = consent.OpenCheckpoint(p.Checkpoint, consent.Origin(in.kiosk), in.pub); err != nil {
+			return Ack{}, fmt.Errorf("%w: %v", ErrRejected, err)
+		}
 	}
 	if err := in.tx.QueryRow(ctx, `SELECT coalesce(max(idx) + 1, 0) FROM leaves WHERE kiosk_id = $1`, in.kiosk).Scan(&in.held); err != nil {
 		return Ack{}, fmt.Errorf("archive: held size: %w", err)
@@ -118,9 +105,11 @@ func (in *ingest) run(ctx context.Context, p *Push) (Ack, error) {
 			return Ack{}, err
 		}
 	}
-	cosigned, err := in.checkpoint(ctx, p.Checkpoint)
-	if err != nil {
-		return Ack{}, err
+	var cosigned []byte
+	if p.Checkpoint != nil {
+		if cosigned, err = in.checkpoint(ctx, p.Checkpoint); err != nil {
+			return Ack{}, err
+		}
 	}
 	return Ack{Size: in.held + int64(len(in.fresh)), Cosigned: cosigned}, nil
 }
@@ -186,7 +175,7 @@ func (in *ingest) tree(ctx context.Context, p *Push) error {
 	if in.cp.Size > size {
 		return fmt.Errorf("%w: checkpoint of %d leaves, %d held and pushed", ErrGap, in.cp.Size, size)
 	}
-	if in.cp.Size == 0 {
+	if p.Checkpoint == nil || in.cp.Size == 0 {
 		return nil
 	}
 	root, err := tlog.TreeHash(in.cp.Size, hr)

@@ -186,3 +186,30 @@ func (k *Kiosk) Bind(t testing.TB, i int, outcome consent.Outcome, id *consent.I
 	}
 	return b
 }
+
+// Range implements sender.Source over the in-memory log.
+func (k *Kiosk) Range(_ context.Context, from int64, n int) ([][]byte, int64, []byte, error) {
+	size := int64(len(k.Records))
+	to := min(size, from+int64(n))
+	var out [][]byte
+	if from < to {
+		out = k.Records[from:to]
+	}
+	return out, size, k.checkpointNote(size), nil
+}
+
+func (k *Kiosk) checkpointNote(size int64) []byte {
+	c := consent.Checkpoint{Origin: consent.Origin(k.ID), Size: size}
+	if size > 0 {
+		root, err := tlog.TreeHash(size, tlog.HashReaderFunc(k.read))
+		if err != nil {
+			panic(err)
+		}
+		c.Root = root
+	}
+	b, err := consent.SignCheckpoint(c, k.Fx.Device)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
