@@ -14,6 +14,7 @@ apt_packages=(
   lintian         # checks the .deb (make test-packaging)
   opencv-data     # Haar cascades for face, eye, smile and profile detection
   pkg-config      # gocv finds OpenCV through pkg-config
+  postgresql      # ventanilla-archive's store; its tests start a throwaway cluster (internal/pgtest)
   systemd         # systemd-analyze verify/security on the unit; sysusers and tmpfiles for the install test
 )
 
