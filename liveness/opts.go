@@ -60,6 +60,9 @@ type Opts struct {
 	// PADDir, when set, holds the learned anti-spoofing models (package
 	// pad), scored on every PADEvery-th frame with a face. MinPADReal is
 	// the least antispoof "real" probability; 0 measures without judging.
+	// Not filled from the defaults: the scores did not earn their place on
+	// the evaluation (docs/liveness.md), so the kiosk does not pay for them;
+	// set PADDir (e.g. DefaultPADDir()) to measure them.
 	PADDir     string
 	PADEvery   int
 	MinPADReal float64
@@ -105,7 +108,6 @@ func DefaultOpts() *Opts {
 		MinBrightness:    40,
 		CascadeDir:       "/usr/share/opencv4/haarcascades",
 		LandmarkDir:      DefaultLandmarkDir(),
-		PADDir:           DefaultPADDir(),
 		PADEvery:         15,
 	}
 }
