@@ -53,8 +53,8 @@ func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Sig
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s.busy = false
-	if e.cur != s {
-		// Aborted while the ledger worked: the consent may be recorded
+	if e.cur != s || s.state != StateSignature {
+		// Aborted (or ended by a critical condition) while the ledger worked: the consent may be recorded
 		// (that is fine: consent without capture harms nobody).
 		return "", ErrStaleSession
 	}
