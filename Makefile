@@ -16,8 +16,10 @@ DEB_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS   := -s -w -X github.com/ventanilla-mx/ventanilla/daemon.Version=$(VERSION) -X main.version=$(VERSION)
 # matprofile makes gocv count every live Mat, so tests can prove none leaks;
 # cvmatch compiles ine-sim's optional OpenCV matcher so its tests run (the
-# binaries `make build` makes leave it out: only ventanilla-capture links OpenCV).
-TAGS      := matprofile cvmatch
+# binaries `make build` makes leave it out: only ventanilla-capture links OpenCV);
+# demo links the simulated kiosk parts (kiosk_api.simulate) so their tests run
+# (`make build`, `make run` and `make deb` leave them out of the binaries).
+TAGS      := matprofile cvmatch demo
 FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 PKGS      ?= ./...
@@ -40,6 +42,7 @@ run: deps build ## run the daemon in the foreground on configs/dev.toml
 
 test: deps lint ## lint, then run every test with the race detector
 	$(GO) test -race -tags '$(TAGS)' -timeout 40m -count=1 $(PKGS)
+	$(GO) test -race -count=1 -run '^TestSimulateRefusedWithoutDemoTag$$' ./daemon
 	@$(MAKE) --no-print-directory test-packaging
 
 # packaging/mkdeb is its own Go module (nfpm's dependencies stay out of the

@@ -19,7 +19,6 @@ import (
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
-	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
 	"github.com/ventanilla-mx/ventanilla/web"
 )
 
@@ -108,23 +107,13 @@ func allowedUIDs(list []int, names []string, log *slog.Logger) []int {
 }
 
 // sessionPorts returns the engine's parts: the real ones (realPorts in
-// wire_session.go), or simulated ones for a demonstration.
+// wire_session.go), or simulated ones for a demonstration (demoPorts, only
+// in a build with the demo tag).
 func sessionPorts(s *System, h *kioskHealth) (session.Ports, error) {
 	if !s.Config.KioskAPI.Simulate {
 		return realPorts(s)
 	}
-	h.simulated.Set("kiosk_api.simulate = true")
-	s.Log.Warn("kiosk: SIMULATED capture, consent and INE; no verification is real")
-	alloc := &sessiontest.Allocator{Forget: true}
-	pace := 700 * time.Millisecond
-	return session.Ports{
-		Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
-		Face:     &sessiontest.Face{Alloc: alloc, Pace: pace},
-		Finger:   &sessiontest.Finger{Alloc: alloc, Pace: pace},
-		Preview:  sessiontest.Preview{Interval: 150 * time.Millisecond},
-		Verifier: &sessiontest.Verifier{Rule: sessiontest.DemoRule, Delay: 1500 * time.Millisecond},
-		Alloc:    alloc,
-	}, nil
+	return demoPorts(s, h)
 }
 
 func sessionOpts(s *System) *session.Opts {

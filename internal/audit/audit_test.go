@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/daemon"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 )
 
@@ -90,6 +92,9 @@ func (n readyNotifier) Notify(s string) error {
 }
 
 func startLive(t *testing.T) *live {
+	if !daemon.DemoBuild {
+		testenv.Require(t, "the simulated kiosk (go test -tags demo)", errors.New("built without the demo tag"))
+	}
 	hash, err := operator.HashPIN(opPIN, operator.Params{Memory: 64, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
