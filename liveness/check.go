@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"github.com/ventanilla-mx/ventanilla/liveness/pad"
 	"gocv.io/x/gocv"
 )
 
@@ -19,6 +20,7 @@ type Check struct {
 	geo    GeometrySource
 	own    *cascadeGeometry
 	mesh   *landmarkGeometry // when Opts.LandmarkDir is set and there are challenges
+	pad    *pad.Scorer       // when Opts.PADDir is set
 
 	steps   []*step
 	cur     int
@@ -64,6 +66,12 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 		}
 		c.mesh, c.geo = mesh, mesh
 	}
+	if opts.PADDir != "" {
+		if c.pad, err = pad.New(pad.Opts{ModelDir: opts.PADDir}); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("liveness: anti-spoofing models: %w", err)
+		}
+	}
 	return c, nil
 }
 
@@ -78,6 +86,9 @@ func (c *Check) Close() {
 	c.own.close()
 	if c.mesh != nil {
 		c.mesh.close()
+	}
+	if c.pad != nil {
+		c.pad.Close()
 	}
 }
 
@@ -132,6 +143,9 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 			for k, v := range c.static.score(frame, obs.Box) {
 				c.cues[k] = append(c.cues[k], v)
 			}
+		}
+		if (c.found-1)%c.o.PADEvery == 0 {
+			c.feedPAD(frame, obs.Box)
 		}
 	}
 	c.motion.feed(obs, &c.o)
@@ -241,6 +255,7 @@ func (c *Check) failing(s map[string]float64, dynamic bool) []string {
 	add(CueGlare, s[CueGlare] > o.MaxGlare)
 	add(CueBorder, s[CueBorder] > o.MaxBorderSides)
 	add(CueBlur, s[CueBlur] > o.MaxBlur)
+	add(CuePADReal, o.MinPADReal > 0 && s[CuePADReal] < o.MinPADReal)
 	if dynamic && len(c.steps) > 0 {
 		add(CueSurround, s[CueSurround] > o.MaxSurround)
 		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
@@ -279,6 +294,7 @@ func (c *Check) thresholds() map[string]string {
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
 		CueLateral: "any; a planar face is SPOOF only if > 0",
+		CuePADReal: padThreshold(o.MinPADReal), CuePADLive: "measured only",
 	}
 }
 
@@ -320,6 +336,8 @@ func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
 		return Spoof, CueBorder
 	case s[CueBlur] > o.MaxBlur:
 		return Spoof, CueBlur
+	case c.padFails(s):
+		return Spoof, CuePADReal
 	}
 	return Live, ""
 }

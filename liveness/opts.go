@@ -59,6 +59,12 @@ type Opts struct {
 
 	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
 	CascadeDir string
+	// PADDir, when set, holds the learned anti-spoofing models (package
+	// pad), scored on every PADEvery-th frame with a face. MinPADReal is
+	// the least antispoof "real" probability; 0 measures without judging.
+	PADDir     string
+	PADEvery   int
+	MinPADReal float64
 	// LandmarkDir, when set, holds the face mesh (facemesh.json/.bin) that
 	// measures yaw, eyelids and lips for the challenges instead of the
 	// cascades. Not filled from the defaults: DefaultOpts finds it.
@@ -101,6 +107,8 @@ func DefaultOpts() *Opts {
 		MinBrightness:    40,
 		CascadeDir:       "/usr/share/opencv4/haarcascades",
 		LandmarkDir:      DefaultLandmarkDir(),
+		PADDir:           DefaultPADDir(),
+		PADEvery:         15,
 	}
 }
 
@@ -132,6 +140,7 @@ func (o *Opts) withDefaults() Opts {
 	}
 	i(&r.PassiveFrames, d.PassiveFrames)
 	i(&r.StaticEvery, d.StaticEvery)
+	i(&r.PADEvery, d.PADEvery)
 	i(&r.WindowFrames, d.WindowFrames)
 	i(&r.FrozenFrames, d.FrozenFrames)
 	for _, p := range []struct {

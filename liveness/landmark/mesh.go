@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ventanilla-mx/ventanilla/liveness/landmark/internal/tfjs"
+	"github.com/ventanilla-mx/ventanilla/liveness/internal/tfjs"
 	"gocv.io/x/gocv"
 )
 
