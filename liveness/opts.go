@@ -28,7 +28,9 @@ type Opts struct {
 
 	// Dynamic thresholds.
 	MinParallax float64 // fraction of face width
-	MaxSurround float64 // ratio
+	// MaxSurround: median motion of the surround points (beyond the head)
+	// over the face's motion; a live citizen's room stands still.
+	MaxSurround float64
 	MinMotion   float64 // face motion, fraction of face width, for a window to count
 	// MaxFollow: with a planar face, a surround that follows the face's
 	// homography at least this much (fraction of its points) is the
@@ -91,7 +93,7 @@ func DefaultOpts() *Opts {
 		MaxBlur:         0.9,
 
 		MinParallax:  0.004,
-		MaxSurround:  3.0,
+		MaxSurround:  0.1,
 		MinMotion:    0.025,
 		MaxFollow:    0.3,
 		WindowFrames: 30,
