@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,7 +74,7 @@ func wireKiosk(s *System) {
 		return
 	}
 	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
-		AllowedUIDs: allowedUIDs(c.AllowedUIDs)})
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
@@ -82,13 +85,26 @@ func wireKiosk(s *System) {
 	serveKiosk(s, h, api)
 }
 
-// allowedUIDs adds the daemon's own uid (its kiosk.api self-test) to a
-// configured list; an empty list stays empty (any local user).
-func allowedUIDs(list []int) []int {
-	if len(list) == 0 {
+// allowedUIDs adds the uids of the named users and the daemon's own uid
+// (its kiosk.api self-test) to a configured list; an empty list stays empty
+// (any local user). A name that does not resolve is logged and left out:
+// the list is still non-empty, so the API fails closed.
+func allowedUIDs(list []int, names []string, log *slog.Logger) []int {
+	if len(list) == 0 && len(names) == 0 {
 		return nil
 	}
-	return append(slices.Clone(list), os.Getuid())
+	uids := slices.Clone(list)
+	for _, name := range names {
+		u, err := user.Lookup(name)
+		if err != nil {
+			log.Warn("kiosk: kiosk_api.allowed_users names an unknown user; it is not admitted", "user", name)
+			continue
+		}
+		if uid, err := strconv.Atoi(u.Uid); err == nil {
+			uids = append(uids, uid)
+		}
+	}
+	return append(uids, os.Getuid())
 }
 
 // sessionPorts returns the engine's parts: the real ones (realPorts in
