@@ -10,10 +10,10 @@
 (function () {
   const T = window.I18N;
   const $ = function (id) { return document.getElementById(id); };
-  const token = document.querySelector('meta[name="ventanilla-token"]').content;
+  let token = document.querySelector('meta[name="ventanilla-token"]').content;
   const KINDS = ["session.claimed", "notice.accepted", "consent.committed", "consent.failed",
     "credential.accepted", "capture.started", "capture.prompt", "capture.done", "capture.rejected",
-    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed"];
+    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed", "kiosk.readiness"];
   const SECTIONS = { idle: "s-welcome", notice: "s-notice", signature: "s-signature", credential: "s-credential",
     biometrics: "s-biometrics", face: "s-face", finger: "s-finger", submitting: "s-submitting", answer: "s-answer" };
 
@@ -58,6 +58,11 @@
   let lockTimer = null;
   function fail(err) {
     if (err && err.code === "operator_required" && opToken) { opToken = null; connect(); }
+    if (err && err.code === "bad_token") { renewToken().then(connect); }
+    if (err && err.code === "not_ready") {
+      model.not_ready = err.reasons || true; render();
+      return alertMsg(T.t("err.not_ready", { why: (err.reasons || []).join(", ") }));
+    }
     if (err && (err.code === "locked" || err.code === "too_fast") && err.retry_after_s) return lockedFor(err);
     let text = T.t("err." + (err && err.code)) || T.t("err.generic");
     if (err && err.code === "invalid_credential" && err.fields && err.fields.length) {
@@ -106,8 +111,19 @@
     });
   }
 
+  // renewToken re-reads the per-boot token after the daemon restarted
+  // (its old token answers bad_token); the clerk's login did not survive
+  // the restart either, so the page returns to the login form.
+  async function renewToken() {
+    const r = await fetch("/", { cache: "no-store", credentials: "omit" });
+    const m = /name="ventanilla-token" content="([A-Za-z0-9_-]+)"/.exec(await r.text());
+    if (m && m[1] !== token) { token = m[1]; opToken = null; model = { state: "idle", modalities: [], notices: [] }; }
+  }
+
   async function readStream(ctl) {
-    const r = await fetch("/api/v1/events", { headers: headers(), cache: "no-store", credentials: "omit", signal: ctl.signal });
+    let r = await fetch("/api/v1/events", { headers: headers(), cache: "no-store", credentials: "omit", signal: ctl.signal });
+    if (r.status === 403) { await renewToken(); throw new Error("token renewed"); }
+    if (r.status === 401 && opToken) { opToken = null; throw new Error("login ended"); }
     if (!r.ok || !r.body) throw new Error("stream " + r.status);
     const rd = r.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
@@ -211,6 +227,9 @@
       $("ready").hidden = !logged;
       const busy = !opToken && model.state && model.state !== "idle";
       $("busy").hidden = !busy;
+      const nr = model.not_ready;
+      $("not-ready").hidden = !(nr && (nr === true || nr.length));
+      $("start").disabled = !$("not-ready").hidden;
     },
     "s-notice": function (entering) { if (entering || !notice || notice.lang !== T.lang()) loadNotice(); },
     "s-signature": function () { pad.fit(); },
@@ -236,14 +255,18 @@
 
   function renderBiometrics() {
     const mods = model.modalities || [];
-    $("face-box").hidden = mods.indexOf("face") < 0;
-    $("finger-box").hidden = mods.indexOf("finger") < 0;
+    const off = model.unavailable || {};
+    $("face-box").hidden = mods.indexOf("face") < 0 && !off.face;
+    $("finger-box").hidden = mods.indexOf("finger") < 0 && !off.finger;
+    $("face-off").textContent = off.face ? T.t("bio.off.face", { why: off.face }) : "";
+    $("finger-off").textContent = off.finger ? T.t("bio.off.finger", { why: off.finger }) : "";
+    $("finger-go").disabled = !!off.finger;
     const left = model.face_attempts_left;
     let fs = model.face_captured ? T.t("bio.faceDone") : "";
     if (!model.face_captured && left === 0) fs = T.t("bio.faceRefused");
     else if (notes.face) fs = notes.face + " " + T.t("bio.faceLeft", { n: left });
     $("face-status").textContent = fs;
-    $("face-go").disabled = left === 0;
+    $("face-go").disabled = left === 0 || !!off.face;
     let gs = model.finger_captured ? T.t("bio.fingerDone", { f: T.t("finger." + model.finger_captured) }) : "";
     if (notes.finger) gs = notes.finger;
     $("finger-status").textContent = gs;
@@ -258,12 +281,14 @@
     sec.className = a.outcome;
     $("answer-title").textContent = T.t("out." + a.outcome + ".t");
     let text = T.t("out." + a.outcome + ".x");
+    if (a.outcome === "retry" && a.reason === "kiosk-fault") text = T.t("out.retry.kiosk-fault");
     if (a.outcome === "denied") text = a.status === "valid" || a.status === "valid-identification-only" ? T.t("deny.biometric") : T.t("deny." + a.status);
     $("answer-text").textContent = text;
     const sims = [];
     if (a.face_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.face"), n: a.face_similarity }));
     if (a.finger_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.finger"), n: a.finger_similarity }));
     $("answer-sim").textContent = a.outcome === "retry" ? "" : sims.join(" · ");
+    $("answer-clerk").textContent = T.t("answer.clerk", { code: a.reason || a.status || a.outcome });
     countdown();
   }
 
