@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
@@ -79,6 +80,7 @@ func wireKiosk(s *System) {
 		return
 	}
 	s.Go("session-engine", engine.Run)
+	s.Go("kiosk-readiness", watchReadiness(s.Health, engine))
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
 }
@@ -136,6 +138,7 @@ func sessionOpts(s *System) *session.Opts {
 		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}
 	o.Now = s.now
 	o.Log = s.Log.With("subsystem", "session")
+	o.Readiness = kioskReadiness(s.Health, s.Config.KioskAPI.Simulate)
 	return o
 }
 
@@ -203,7 +206,11 @@ func operatorHashes(inline map[string]string, file string) (map[string]string, e
 		if !ok {
 			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: want \"operator-id argon2id-hash\"", file, n)
 		}
-		out[id] = strings.TrimSpace(hash)
+		hash = strings.TrimSpace(hash)
+		if err := config.CheckPINHash(hash); err != nil {
+			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: %w", file, n, err)
+		}
+		out[id] = hash
 	}
 	return out, sc.Err()
 }

@@ -37,6 +37,7 @@ var consentSubcommands = map[string]func(ctx context.Context, c *cli, args []str
 	"verify": consentVerify,
 	"open":   consentOpen,
 	"keygen": consentKeygen,
+	"sync":   consentSync,
 }
 
 func runConsent(ctx context.Context, c *cli, args []string) int {
@@ -51,6 +52,8 @@ func runConsent(ctx context.Context, c *cli, args []string) int {
   ventanillactl consent verify --db PATH            (full audit of a store)
   ventanillactl consent open FILE --archive-key K [--pubkey K] [--ca CERTS] [--svg-dir DIR]
   ventanillactl consent keygen -o PREFIX            (archive key pair: PREFIX.key, PREFIX.pub)
+  ventanillactl consent sync [--db PATH] [--cursor PATH]   (archive sync backlog)
+  ventanillactl consent verify EVIDENCE [--archive-pubkey PEM] [--request ID]   (ventanilla-archive export)
 `)
 	return exitUsage
 }

@@ -172,7 +172,7 @@ func (o *opener) printHandwritten(w io.Writer, id consent.ID, s *consent.Strokes
 		return err
 	}
 	defer f.Close()
-	if err := s.WriteSVG(f); err != nil {
+	if err := consent.WriteStrokesSVG(f, s); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, " -> %s\n", path)

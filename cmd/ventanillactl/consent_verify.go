@@ -15,6 +15,8 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 	pubArg := fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key")
 	oldCP := fs.String("checkpoint", "", "an earlier signed checkpoint the bundle must extend")
 	db := fs.String("db", "", "audit this ledger store instead of a bundle")
+	archivePub := fs.String("archive-pubkey", "", "archive evidence: the archive's public key (PEM)")
+	request := fs.String("request", "", "archive evidence: the INE request id you asked for")
 	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven) and check its records alone")
 	var since, until timeFlag
 	fs.Var(&since, "since", "start of the period you asked for, inclusive (RFC 3339, or a date = its 00:00 UTC): the bundle must cover exactly it")
@@ -26,6 +28,9 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 	}
 	if *db != "" {
 		return auditStore(ctx, c, *db)
+	}
+	if isArchiveEvidence(pos[0]) {
+		return verifyArchiveEvidence(c, pos[0], *archivePub, *request)
 	}
 	opts := &bundle.VerifyOpts{AllowV1: *allowV1}
 	if !since.t.IsZero() {

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/daemon"
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 )
 
 func init() {
@@ -18,7 +18,7 @@ func init() {
 }
 
 func cmdDevices(ctx context.Context, c *cli, args []string) int {
-	a, rc, done := query[[]daemon.DeviceState](ctx, c, "devices", http.MethodGet, "/v1/devices", args)
+	a, rc, done := query[[]diagapi.DeviceState](ctx, c, "devices", http.MethodGet, "/v1/devices", args)
 	if done {
 		return rc
 	}
@@ -33,7 +33,7 @@ func cmdDevices(ctx context.Context, c *cli, args []string) int {
 	return exitOK
 }
 
-func printDevices(c *cli, devs []daemon.DeviceState) {
+func printDevices(c *cli, devs []diagapi.DeviceState) {
 	if len(devs) == 0 {
 		fmt.Fprintln(c.stdout, "no devices are configured")
 		return

@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/daemon"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
 
@@ -88,7 +88,7 @@ func query[T any](ctx context.Context, c *cli, name, method, path string, args [
 }
 
 func cmdStatus(ctx context.Context, c *cli, args []string) int {
-	a, rc, done := query[daemon.Status](ctx, c, "status", http.MethodGet, "/v1/status", args)
+	a, rc, done := query[diagapi.Status](ctx, c, "status", http.MethodGet, "/v1/status", args)
 	if done {
 		return rc
 	}
@@ -101,7 +101,7 @@ func cmdStatus(ctx context.Context, c *cli, args []string) int {
 	return exitOK
 }
 
-func printStatus(w io.Writer, st *daemon.Status) {
+func printStatus(w io.Writer, st *diagapi.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "state:\t%s\n", readyWord(st.Ready, st.Summary))
 	fmt.Fprintf(tw, "version:\t%s (%s)\n", st.Version, st.GoVersion)
@@ -155,7 +155,7 @@ func readyMark(s health.State) string {
 }
 
 func cmdHealth(ctx context.Context, c *cli, args []string) int {
-	a, rc, done := query[daemon.HealthReport](ctx, c, "health", http.MethodGet, "/v1/health", args)
+	a, rc, done := query[diagapi.HealthReport](ctx, c, "health", http.MethodGet, "/v1/health", args)
 	if done {
 		return rc
 	}

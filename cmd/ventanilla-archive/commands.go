@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/ventanilla-mx/ventanilla/archive"
+	"github.com/ventanilla-mx/ventanilla/archive/evidence"
+	"github.com/ventanilla-mx/ventanilla/consent"
+	"github.com/ventanilla-mx/ventanilla/devicekey"
+)
+
+func parse(fs *flag.FlagSet, args []string, required ...*string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	for _, r := range required {
+		if *r == "" {
+			return usageError("missing a required flag (-h lists them)")
+		}
+	}
+	return nil
+}
+
+func keygen(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
+	key := fs.String("key", "", "archive signing key (Ed25519 PEM; created, mode 0600)")
+	lookup := fs.String("lookup", "", "lookup (HMAC) key file to create; copy it to every kiosk")
+	if err := parse(fs, args, key, lookup); err != nil {
+		return err
+	}
+	k, created, err := devicekey.LoadOrCreate(*key)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return fmt.Errorf("%s exists; not replaced", *key)
+	}
+	pub, err := devicekey.MarshalPublicPEM(k.Public())
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*key+".pub", pub, 0o644); err != nil {
+		return err
+	}
+	b := make([]byte, consent.LookupKeySize)
+	rand.Read(b)
+	f, err := os.OpenFile(*lookup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(hex.EncodeToString(b) + "\n")
+	return errors.Join(werr, f.Sync(), f.Close())
+}
+
+// LoadLookupKey reads a hex lookup key file.
+func loadLookupKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != consent.LookupKeySize {
+		return nil, fmt.Errorf("%s: not a %d-byte hex lookup key", path, consent.LookupKeySize)
+	}
+	return k, nil
+}
+
+func migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "owner role's connection string")
+	svc := fs.String("service-role", "ventanilla_archive", "role the service connects as (SELECT, INSERT only)")
+	ret := fs.String("retention-role", "ventanilla_retention", "role that erases payloads")
+	if err := parse(fs, args, dsn); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return archive.Migrate(ctx, conn, *svc, *ret)
+}
+
+func openArchive(ctx context.Context, dsn, keyPath, name string) (*archive.Archive, error) {
+	key, err := devicekey.Load(keyPath)
+	if err != nil {
+		return nil, err
+	}
+	return archive.Open(ctx, dsn, name, key)
+}
+
+func enroll(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("enroll", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "service role's connection string")
+	kiosk := fs.String("kiosk", "", "kiosk id")
+	pubPath := fs.String("pubkey", "", "the kiosk's device public key (PEM)")
+	if err := parse(fs, args, dsn, kiosk, pubPath); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(*pubPath)
+	if err != nil {
+		return err
+	}
+	pub, err := devicekey.ParsePublicPEM(b)
+	if err != nil {
+		return err
+	}
+	key, err := devicekey.Generate() // enrolment does not sign
+	if err != nil {
+		return err
+	}
+	a, err := archive.Open(ctx, *dsn, "enroll", key)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Enroll(ctx, *kiosk, pub)
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "service role's connection string")
+	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
+	cert := fs.String("cert", "", "server certificate (PEM)")
+	key := fs.String("key", "", "server key (PEM)")
+	ca := fs.String("client-ca", "", "CA that issues the kiosks' client certificates (PEM); CN = kiosk id")
+	akey := fs.String("archive-key", "", "archive signing key (countersigns checkpoints)")
+	name := fs.String("name", "", "archive name (the countersignature is ventanilla.mx/archive/NAME)")
+	if err := parse(fs, args, dsn, cert, key, ca, akey, name); err != nil {
+		return err
+	}
+	tc, err := serverTLS(*cert, *key, *ca)
+	if err != nil {
+		return err
+	}
+	a, err := openArchive(ctx, *dsn, *akey, *name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{Addr: *listen, Handler: a.Handler(), TLSConfig: tc,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	slog.Info("archive serving", "listen", *listen, "name", *name)
+	if err := srv.ListenAndServeTLS("", ""); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func serverTLS(certPath, keyPath, caPath string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
+	if err != nil {
+		return nil, err
+	}
+	pem, err := os.ReadFile(caPath)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no certificate", caPath)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
+		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
+}
+
+func export(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "service role's connection string")
+	akey := fs.String("archive-key", "", "archive signing key")
+	name := fs.String("name", "", "archive name")
+	out := fs.String("o", "", "bundle file to write")
+	request := fs.String("request", "", "INE request id")
+	kind := fs.String("credential-kind", "", "credential kind (cic, claveElector, ocr, …); the value is read from stdin")
+	lookupPath := fs.String("lookup-key", "", "lookup key file (with --credential-kind)")
+	since := fs.String("since", "", "period start (2006-01-02 or RFC 3339, UTC)")
+	until := fs.String("until", "", "period end, exclusive")
+	if err := parse(fs, args, dsn, akey, name, out); err != nil {
+		return err
+	}
+	sel, err := selection(*request, *kind, *lookupPath, *since, *until)
+	if err != nil {
+		return err
+	}
+	a, err := openArchive(ctx, *dsn, *akey, *name)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return writeBundle(ctx, a, sel, *out)
+}
+
+func selection(request, kind, lookupPath, since, until string) (evidence.Selection, error) {
+	if request != "" {
+		if kind != "" {
+			return evidence.Selection{}, usageError("--request or --credential-kind, not both")
+		}
+		return evidence.Selection{Request: request}, nil
+	}
+	if kind == "" || lookupPath == "" || since == "" || until == "" {
+		return evidence.Selection{}, usageError("need --request ID, or --credential-kind with --lookup-key, --since and --until")
+	}
+	key, err := loadLookupKey(lookupPath)
+	if err != nil {
+		return evidence.Selection{}, err
+	}
+	s, err1 := parseTime(since)
+	u, err2 := parseTime(until)
+	if err := errors.Join(err1, err2); err != nil {
+		return evidence.Selection{}, usageError(err.Error())
+	}
+	fmt.Fprint(os.Stderr, "credential value: ")
+	value, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && value == "" {
+		return evidence.Selection{}, fmt.Errorf("reading the credential value from stdin: %w", err)
+	}
+	l := consent.LookupCommitment(key, consent.Credential{Kind: kind, Value: strings.TrimSpace(value)})
+	return evidence.Selection{Lookup: l[:], Since: &s, Until: &u}, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse("2006-01-02", s)
+}
+
+func writeBundle(ctx context.Context, a *archive.Archive, sel evidence.Selection, out string) error {
+	tmp := out + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	n, err := a.Export(ctx, sel, f)
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%d records written to %s\n", n, out)
+	return nil
+}
+
+func erase(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "retention role's connection string")
+	before := fs.String("before", "", "erase sealed payloads of statements before this time")
+	reason := fs.String("reason", "", "why (e.g. the retention rule applied)")
+	if err := parse(fs, args, dsn, before, reason); err != nil {
+		return err
+	}
+	t, err := parseTime(*before)
+	if err != nil {
+		return usageError(err.Error())
+	}
+	conn, err := pgx.Connect(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	n, err := archive.Erase(ctx, conn, t, *reason)
+	if err == nil {
+		fmt.Fprintf(os.Stderr, "%d payloads erased\n", n)
+	}
+	return err
+}
