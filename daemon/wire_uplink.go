@@ -30,7 +30,7 @@ func declareUplink(reg *health.Registry) *uplinkHealth {
 			Message:   "the link to INE is not provisioned or its keys cannot be read: set uplink.url and install the INE keys and certificates (docs/operations.md)"}),
 		unreachable: reg.Declare(health.Condition{Code: condUplinkUnreachable, Severity: health.Warning, NotReady: true,
 			TimeToVisible: 2 * time.Minute,
-			Message:       "INE's service cannot be reached: check the network, DNS, the firewall and uplink.url"}),
+			Message:       "INE's service cannot be reached or does not answer in time: check the network, DNS, the firewall and uplink.url"}),
 		certSoon: reg.Declare(health.Condition{Code: condUplinkCertSoon, Severity: health.Warning,
 			Message: "a TLS certificate of the INE link expires soon: renew the kiosk's client certificate (or ask INE about theirs)"}),
 		certExpired: reg.Declare(health.Condition{Code: condUplinkCertExpired, Severity: health.Warning, NotReady: true,

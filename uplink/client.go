@@ -247,7 +247,11 @@ func (c *Client) attempt(ctx context.Context, s *Sealed) ([]byte, *attemptError)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		r, retry := classifyTransport(ctx, err)
-		c.setReachable(r != ReasonUnreachable && r != ReasonTLS, r, nil)
+		// No answer from INE (refused, TLS, or no answer in time) makes
+		// the link unreachable; a caller giving up says nothing about INE.
+		if r != ReasonCanceled {
+			c.setReachable(false, r, nil)
+		}
 		return nil, &attemptError{err: failure(r, err), retry: retry}
 	}
 	defer resp.Body.Close()

@@ -236,3 +236,38 @@ func serveReport(t *testing.T, addr string) *http.Server {
 	go srv.Serve(ln)
 	return srv
 }
+
+// TestArchivePackage: the archive server has its own package (with its
+// binary and man page), is absent from the kiosk's, and is lintian clean.
+func TestArchivePackage(t *testing.T) {
+	s := testSpec(t, "0.0.1")
+	if !fileExists(filepath.Join(s.BinDir, archivePkg)) {
+		t.Skip("no cmd/ventanilla-archive in this tree")
+	}
+	bins, err := binaries(s.BinDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bins {
+		if b.name == archivePkg {
+			t.Errorf("the kiosk package would carry %s", archivePkg)
+		}
+	}
+	deb, err := BuildArchive(s, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("dpkg-deb", "-c", deb).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb -c: %v\n%s", err, out)
+	}
+	for _, want := range []string{"./usr/bin/ventanilla-archive", "./usr/share/man/man1/ventanilla-archive.1.gz", "/usr/share/doc/ventanilla-archive/copyright"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("archive package lacks %s:\n%s", want, out)
+		}
+	}
+	lintian := needTool(t, "lintian")
+	if out, err := exec.Command(lintian, "--display-info", "--fail-on", "error,warning", deb).CombinedOutput(); err != nil {
+		t.Errorf("lintian: %v\n%s", err, out)
+	}
+}

@@ -104,7 +104,11 @@ func run(o *options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return path + "\n" + kiosk, nil
+	archive, err := BuildArchive(s, out)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(path + "\n" + kiosk + "\n" + archive), nil
 }
 
 // sourceDate is SOURCE_DATE_EPOCH when set, else the last commit's time,
