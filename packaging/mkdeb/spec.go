@@ -68,6 +68,11 @@ func placeBinary(name string) binary {
 // is the reference INE service for tests and demonstrations (issue 17).
 var devOnly = []string{"ine-sim"}
 
+// ownPackage are commands that run elsewhere than on a kiosk and are
+// packaged apart: ventanilla-archive is the municipality's server (issue
+// 14; its unit is systemd/ventanilla-archive.service).
+var ownPackage = []string{"ventanilla-archive"}
+
 // binaries lists the production executables in dir, sorted. It is an error
 // if the daemon is missing: a package without it is useless.
 func binaries(dir string) ([]binary, error) {
@@ -78,7 +83,8 @@ func binaries(dir string) ([]binary, error) {
 	var bins []binary
 	for _, e := range ents {
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 || slices.Contains(devOnly, e.Name()) {
+		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 || slices.Contains(devOnly, e.Name()) ||
+			slices.Contains(ownPackage, e.Name()) {
 			continue
 		}
 		bins = append(bins, placeBinary(e.Name()))
