@@ -44,10 +44,10 @@ func FuzzParsePersonal(f *testing.F) {
 	}
 	efirma := &consent.EFirma{Certificate: []byte{0x30, 0}, Chain: [][]byte{{0x30, 0}}, Signature: []byte{1, 2}}
 	for _, p := range []*consent.Personal{
-		{Handwritten: dot(1)},
-		{Name: "Ñ", Credentials: []consent.Credential{{Kind: "cic", Value: "1"}}, Handwritten: dot(2)},
+		{Handwritten: dot(2)},
+		{Name: "Ñ", Credentials: []consent.Credential{{Kind: "cic", Value: "1"}}, Handwritten: dot(3)},
 		{Name: "A", EFirma: efirma},
-		{Handwritten: dot(1), EFirma: efirma},
+		{Handwritten: dot(2), EFirma: efirma},
 		consenttest.Personal(0),
 	} {
 		b, err := p.MarshalBinary()

@@ -105,7 +105,7 @@ func encodeHandwritten(e *encoder, s *Strokes) error {
 		e.u8(0)
 		return nil
 	}
-	b, err := s.MarshalBinary()
+	b, err := MarshalStrokes(s)
 	if err != nil {
 		return err
 	}

@@ -4,65 +4,28 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 const (
 	strokesMagic = "ventanilla.mx/strokes/v1\n"
-	maxStrokes   = 1024
-	maxPoints    = 1 << 16 // over all strokes
+	maxPoints    = vocab.MaxPoints // over all strokes
 )
 
-// Point is one sample of a handwritten signature.
-type Point struct {
-	X, Y     uint16 // position in canvas pixels, origin top-left
-	T        uint32 // milliseconds since the first point of the signature
-	Pressure uint16 // 0 = none, 65535 = full; devices without pressure report 32768
-}
+// Point is one sample of a handwritten signature (vocab.Point).
+type Point = vocab.Point
 
 // Stroke is the points between a pen-down and the next pen-up.
-type Stroke []Point
+type Stroke = vocab.Stroke
 
-// Strokes is a handwritten signature captured on the kiosk screen. It is a
-// personal field: it is only ever stored sealed.
-type Strokes struct {
-	Width, Height uint16 // canvas size in pixels
-	Strokes       []Stroke
-}
+// Strokes is a handwritten signature captured on the kiosk screen
+// (vocab.Strokes, the session's type; Validate is its one rule set). It is
+// a personal field: it is only ever stored sealed.
+type Strokes = vocab.Strokes
 
-// Validate checks the invariants the canonical encoding relies on: a
-// non-empty canvas, 1..1024 non-empty strokes, at most 65536 points, points
-// inside the canvas, times not decreasing.
-func (s *Strokes) Validate() error {
-	if s.Width == 0 || s.Height == 0 {
-		return fmt.Errorf("consent: strokes: empty canvas %dx%d", s.Width, s.Height)
-	}
-	if len(s.Strokes) == 0 || len(s.Strokes) > maxStrokes {
-		return fmt.Errorf("consent: strokes: %d strokes, want 1..%d", len(s.Strokes), maxStrokes)
-	}
-	total, last := 0, uint32(0)
-	for i, st := range s.Strokes {
-		if len(st) == 0 {
-			return fmt.Errorf("consent: strokes: stroke %d is empty", i)
-		}
-		for j, p := range st {
-			if p.X >= s.Width || p.Y >= s.Height {
-				return fmt.Errorf("consent: strokes: stroke %d point %d outside the canvas", i, j)
-			}
-			if p.T < last {
-				return fmt.Errorf("consent: strokes: stroke %d point %d goes back in time", i, j)
-			}
-			last = p.T
-		}
-		total += len(st)
-	}
-	if total > maxPoints {
-		return fmt.Errorf("consent: strokes: %d points, limit %d", total, maxPoints)
-	}
-	return nil
-}
-
-// MarshalBinary returns the canonical encoding of s (docs/consent.md).
-func (s *Strokes) MarshalBinary() ([]byte, error) {
+// MarshalStrokes returns the canonical encoding of s (docs/consent.md).
+func MarshalStrokes(s *Strokes) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -117,9 +80,9 @@ func decodeStrokes(d *decoder) *Strokes {
 	return s
 }
 
-// WriteSVG renders s for people: one group per stroke, each segment a line
-// whose width follows the pen pressure. The output depends only on s.
-func (s *Strokes) WriteSVG(w io.Writer) error {
+// WriteStrokesSVG renders s for people: one group per stroke, each segment
+// a line whose width follows the pen pressure. The output depends only on s.
+func WriteStrokesSVG(w io.Writer, s *Strokes) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}

@@ -5,24 +5,14 @@ import (
 	"sort"
 	"sync"
 	"time"
-)
 
-// DeviceState is one device as shown by GET /v1/devices and
-// `ventanillactl devices`. It names hardware, never people.
-type DeviceState struct {
-	Name   string            `json:"name"`
-	Kind   string            `json:"kind"`
-	Path   string            `json:"path"`
-	State  string            `json:"state"`
-	Detail string            `json:"detail,omitempty"`
-	Since  time.Time         `json:"since"`
-	Info   map[string]string `json:"info,omitempty"`
-}
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
+)
 
 // device holds one device's latest state; drivers' callbacks update it.
 type device struct {
 	mu   sync.Mutex
-	st   DeviceState
+	st   diagapi.DeviceState
 	now  func() time.Time
 	info func() map[string]string // optional; called outside the lock
 }
@@ -36,7 +26,7 @@ func (d *device) set(state, detail string) {
 	d.st.State, d.st.Detail = state, detail
 }
 
-func (d *device) snapshot() DeviceState {
+func (d *device) snapshot() diagapi.DeviceState {
 	d.mu.Lock()
 	st := d.st
 	d.mu.Unlock()
@@ -54,7 +44,7 @@ type devices struct {
 
 // addDevice registers a device for /v1/devices and returns it.
 func (s *System) addDevice(name, kind, path string) *device {
-	d := &device{now: s.now, st: DeviceState{Name: name, Kind: kind, Path: path, State: "starting", Since: s.now()}}
+	d := &device{now: s.now, st: diagapi.DeviceState{Name: name, Kind: kind, Path: path, State: "starting", Since: s.now()}}
 	s.devices.mu.Lock()
 	s.devices.list = append(s.devices.list, d)
 	s.devices.mu.Unlock()
@@ -65,7 +55,7 @@ func (s *System) serveDevices(w http.ResponseWriter, r *http.Request) {
 	s.devices.mu.Lock()
 	list := append([]*device(nil), s.devices.list...)
 	s.devices.mu.Unlock()
-	out := make([]DeviceState, 0, len(list))
+	out := make([]diagapi.DeviceState, 0, len(list))
 	for _, d := range list {
 		out = append(out, d.snapshot())
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/coreos/go-systemd/v22/activation"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
 
@@ -132,17 +133,10 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]string{"error": msg})
 }
 
-// HealthReport is the body of GET /v1/health.
-type HealthReport struct {
-	Ready      bool           `json:"ready"`
-	NotReady   []health.State `json:"not_ready,omitempty"`
-	Conditions []health.State `json:"conditions"`
-}
-
 func healthHandler(reg *health.Registry) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok, blocking := reg.Ready()
-		rep := HealthReport{Ready: ok, NotReady: blocking, Conditions: reg.Visible()}
+		rep := diagapi.HealthReport{Ready: ok, NotReady: blocking, Conditions: reg.Visible()}
 		if rep.Conditions == nil {
 			rep.Conditions = []health.State{}
 		}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 )
@@ -41,23 +42,9 @@ func (s *System) publicMux() http.Handler {
 	})
 }
 
-// Status is the body of GET /v1/status.
-type Status struct {
-	Version    string         `json:"version"`
-	GoVersion  string         `json:"go_version"`
-	PID        int            `json:"pid"`
-	Started    time.Time      `json:"started"`
-	Uptime     string         `json:"uptime"`
-	Summary    string         `json:"summary"`
-	Ready      bool           `json:"ready"`
-	Config     map[string]any `json:"config"`
-	Conditions []health.State `json:"conditions"`
-	Loops      []LoopState    `json:"loops"`
-}
-
 func (s *System) serveStatus(w http.ResponseWriter, r *http.Request) {
 	ready, _ := s.Health.Ready()
-	st := Status{
+	st := diagapi.Status{
 		Version: Version, GoVersion: runtime.Version(), PID: os.Getpid(),
 		Started: s.Started, Uptime: s.now().Sub(s.Started).Round(time.Second).String(),
 		Summary: s.Health.Summary(), Ready: ready, Config: s.Config.Summary(),

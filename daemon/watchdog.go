@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
 
@@ -59,21 +60,13 @@ func (ls *loops) stalled() []string {
 	return out
 }
 
-// LoopState is a loop as shown in /v1/status.
-type LoopState struct {
-	Name      string    `json:"name"`
-	LastBeat  time.Time `json:"last_beat"`
-	StallTime string    `json:"stall_time"`
-	Stalled   bool      `json:"stalled"`
-}
-
-func (ls *loops) states() []LoopState {
+func (ls *loops) states() []diagapi.LoopState {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	now := ls.now()
-	out := make([]LoopState, 0, len(ls.m))
+	out := make([]diagapi.LoopState, 0, len(ls.m))
 	for _, l := range ls.m {
-		out = append(out, LoopState{Name: l.name, LastBeat: l.last,
+		out = append(out, diagapi.LoopState{Name: l.name, LastBeat: l.last,
 			StallTime: l.stall.String(), Stalled: now.Sub(l.last) > l.stall})
 	}
 	return out

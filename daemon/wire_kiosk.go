@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
@@ -70,23 +74,37 @@ func wireKiosk(s *System) {
 		return
 	}
 	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
-		AllowedUIDs: allowedUIDs(c.AllowedUIDs)})
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
 	}
 	s.Go("session-engine", engine.Run)
+	s.Go("kiosk-readiness", watchReadiness(s.Health, engine))
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
 }
 
-// allowedUIDs adds the daemon's own uid (its kiosk.api self-test) to a
-// configured list; an empty list stays empty (any local user).
-func allowedUIDs(list []int) []int {
-	if len(list) == 0 {
+// allowedUIDs adds the uids of the named users and the daemon's own uid
+// (its kiosk.api self-test) to a configured list; an empty list stays empty
+// (any local user). A name that does not resolve is logged and left out:
+// the list is still non-empty, so the API fails closed.
+func allowedUIDs(list []int, names []string, log *slog.Logger) []int {
+	if len(list) == 0 && len(names) == 0 {
 		return nil
 	}
-	return append(slices.Clone(list), os.Getuid())
+	uids := slices.Clone(list)
+	for _, name := range names {
+		u, err := user.Lookup(name)
+		if err != nil {
+			log.Warn("kiosk: kiosk_api.allowed_users names an unknown user; it is not admitted", "user", name)
+			continue
+		}
+		if uid, err := strconv.Atoi(u.Uid); err == nil {
+			uids = append(uids, uid)
+		}
+	}
+	return append(uids, os.Getuid())
 }
 
 // sessionPorts returns the engine's parts: the real ones (realPorts in
@@ -120,6 +138,7 @@ func sessionOpts(s *System) *session.Opts {
 		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}
 	o.Now = s.now
 	o.Log = s.Log.With("subsystem", "session")
+	o.Readiness = kioskReadiness(s.Health, s.Config.KioskAPI.Simulate)
 	return o
 }
 
@@ -187,7 +206,11 @@ func operatorHashes(inline map[string]string, file string) (map[string]string, e
 		if !ok {
 			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: want \"operator-id argon2id-hash\"", file, n)
 		}
-		out[id] = strings.TrimSpace(hash)
+		hash = strings.TrimSpace(hash)
+		if err := config.CheckPINHash(hash); err != nil {
+			return nil, fmt.Errorf("kiosk_api.operators_file %s:%d: %w", file, n, err)
+		}
+		out[id] = hash
 	}
 	return out, sc.Err()
 }

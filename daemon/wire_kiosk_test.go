@@ -4,9 +4,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 )
 
@@ -61,4 +65,111 @@ func TestKioskWiredSimulated(t *testing.T) {
 	if !rep.Ready || !found {
 		t.Fatalf("health = %+v; want ready with %s shown", rep, condKioskSimulated)
 	}
+}
+
+// TestOperatorsFileHeldToTheFloor: a hash in kiosk_api.operators_file is
+// held to the same argon2id floor as the config's table (a cheap or
+// non-PHC line refuses the file), and the error never quotes the line.
+func TestOperatorsFileHeldToTheFloor(t *testing.T) {
+	weak, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, line := range map[string]string{"cheap": "op-001 " + weak, "plain PIN": "op-001 246810"} {
+		file := filepath.Join(t.TempDir(), "operators")
+		if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := operatorHashes(nil, file)
+		if err == nil {
+			t.Fatalf("%s: operators_file accepted", name)
+		}
+		if strings.Contains(err.Error(), "246810") || strings.Contains(err.Error(), weak) {
+			t.Fatalf("%s: the error quotes the line: %v", name, err)
+		}
+	}
+	strong := "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"
+	file := filepath.Join(t.TempDir(), "operators")
+	if err := os.WriteFile(file, []byte("# clerks\nop-002 "+strong+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := operatorHashes(nil, file)
+	if err != nil || got["op-002"] != strong {
+		t.Fatalf("a hash at the floor: %v %v", got, err)
+	}
+}
+
+// TestNotReadyKioskRefusesSessions (issue 13, finding 1): a daemon whose
+// health says not ready refuses to start a session through the kiosk API,
+// naming the condition for the clerk; once it clears, a session starts.
+func TestNotReadyKioskRefusesSessions(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.KioskAPI.Listen = freeLoopbackAddr(t)
+	cfg.KioskAPI.Simulate = true
+	hash, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.KioskAPI.Operators = map[string]string{"op-001": hash}
+	var cond *health.Tracker
+	declare := func(s *System) {
+		cond = s.Health.Declare(health.Condition{Code: "test.not_ready", Severity: health.Warning, NotReady: true, Message: "as disk.low"})
+	}
+	n := newRecNotifier()
+	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: []func(*System){declare, wireKiosk},
+		ClockSynced: func() (bool, error) { return true, nil }})
+	n.waitFor(t, "READY=1")
+	k := newKioskClient(t, "http://"+cfg.KioskAPI.Listen)
+	k.call("POST", "/api/v1/operator/login", `{"operator":"op-001","pin":"246810"}`, 200)
+	cond.Set("")
+	m := k.call("POST", "/api/v1/sessions", `{}`, 503)
+	if !strings.Contains(string(m), `"code":"not_ready"`) || !strings.Contains(string(m), `"reasons":["test.not_ready"]`) {
+		t.Fatalf("claim while not ready: %s", m)
+	}
+	cond.Clear()
+	k.call("POST", "/api/v1/sessions", `{}`, 201)
+}
+
+type kioskClient struct {
+	t                   *testing.T
+	base, token, bearer string
+}
+
+func newKioskClient(t *testing.T, base string) *kioskClient {
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="ventanilla-token" content="([A-Za-z0-9_-]{43})"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no token in the page")
+	}
+	return &kioskClient{t: t, base: base, token: string(m[1])}
+}
+
+// call sends one JSON request and checks its status; a login's token is
+// kept for the next calls.
+func (k *kioskClient) call(method, path, body string, want int) []byte {
+	k.t.Helper()
+	req, _ := http.NewRequest(method, k.base+path, strings.NewReader(body))
+	req.Header.Set("X-Ventanilla-Token", k.token)
+	req.Header.Set("Content-Type", "application/json")
+	if k.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+k.bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		k.t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, data, want)
+	}
+	if tok := regexp.MustCompile(`"token":"([^"]+)"`).FindSubmatch(data); tok != nil {
+		k.bearer = string(tok[1])
+	}
+	return data
 }

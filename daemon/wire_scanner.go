@@ -99,11 +99,15 @@ func wireScanner(s *System) {
 
 func scannerInfo(sc *fingerprint.R30x) map[string]string {
 	st := sc.Stats()
-	return map[string]string{
+	m := map[string]string{
 		"garbage_bytes":   strconv.FormatUint(st.GarbageBytes, 10),
 		"checksum_errors": strconv.FormatUint(st.ChecksumErrors, 10),
 		"retries":         strconv.FormatUint(st.Retries, 10),
 	}
+	if info, ok := sc.Connected(); ok {
+		m["model"], m["baud"] = info.Model, strconv.Itoa(info.Baud)
+	}
+	return m
 }
 
 // scannerCollector exports the driver's counters at scrape time.

@@ -61,31 +61,10 @@ func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (s
 	if err != nil {
 		return session.ConsentReceipt{}, fmt.Errorf("consent statement: %w", err)
 	}
-	strokes := handwritten(c.Signature)
-	defer wipeStrokes(strokes)
-	rc, err := a.l.Append(ctx, st, &consent.Personal{Handwritten: strokes})
+	rc, err := a.l.Append(ctx, st, &consent.Personal{Handwritten: c.Signature})
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}
-	return session.ConsentReceipt{ID: rc.ID.String(), Proof: rc}, nil
-}
-
-// handwritten copies the session's signature into the consent type (the
-// same fields); the copy is wiped after the append.
-func handwritten(sig *session.Signature) *consent.Strokes {
-	s := &consent.Strokes{Width: sig.Width, Height: sig.Height, Strokes: make([]consent.Stroke, len(sig.Strokes))}
-	for i, st := range sig.Strokes {
-		out := make(consent.Stroke, len(st))
-		for j, p := range st {
-			out[j] = consent.Point{X: p.X, Y: p.Y, T: p.T, Pressure: p.Pressure}
-		}
-		s.Strokes[i] = out
-	}
-	return s
-}
-
-func wipeStrokes(s *consent.Strokes) {
-	for _, st := range s.Strokes {
-		clear(st)
-	}
+	return session.ConsentReceipt{ID: rc.ID.String(), Proof: session.ConsentProof{Index: rc.Index,
+		RecordHash: rc.RecordHash, TreeSize: rc.TreeSize, Checkpoint: rc.Checkpoint}}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/consenttest"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/logging"
@@ -25,11 +26,12 @@ func TestLedgerConsentAdapter(t *testing.T) {
 	defer l.Close()
 	req := logging.NewRequestID()
 	rc := recordConsent(t, l, req)
-	got, ok := rc.Proof.(ledger.Receipt)
-	if !ok || rc.ID != got.ID.String() || got.TreeSize != 1 || len(got.Checkpoint) == 0 {
-		t.Fatalf("receipt %+v", rc)
+	got := rc.Proof
+	id, err := consent.ParseID(rc.ID)
+	if err != nil || got.TreeSize != 1 || got.Index != 0 || len(got.Checkpoint) == 0 {
+		t.Fatalf("receipt %+v: %v", rc, err)
 	}
-	again, err := l.Lookup(context.Background(), got.ID)
+	again, err := l.Lookup(context.Background(), id)
 	if err != nil || again.RecordHash != got.RecordHash {
 		t.Fatalf("lookup after append: %v", err)
 	}
@@ -37,7 +39,7 @@ func TestLedgerConsentAdapter(t *testing.T) {
 
 func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) session.ConsentReceipt {
 	t.Helper()
-	sig := &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
+	sig := &session.Signature{Width: 400, Height: 200, Strokes: []session.Stroke{
 		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
 	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
 		Session: logging.NewSessionID(), Request: req, Operator: "op-001",

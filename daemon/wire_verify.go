@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/credential"
 	"github.com/ventanilla-mx/ventanilla/session"
@@ -49,7 +50,7 @@ func (v uplinkVerifier) Verify(ctx context.Context, req *session.VerifyRequest) 
 		return session.Answer{Status: session.StatusUnknown, Reason: string(uplink.ReasonLocal)}, err
 	}
 	a, err := v.c.Verify(ctx, ur)
-	return session.Answer{Status: session.Status(a.Status), Reason: string(a.Reason),
+	return session.Answer{Status: a.Status, Reason: string(a.Reason),
 		FaceSimilarity: a.FaceSimilarity, FingerSimilarity: a.FingerSimilarity, FingerPosition: a.FingerPosition}, err
 }
 
@@ -69,11 +70,11 @@ func (v uplinkVerifier) request(ctx context.Context, req *session.VerifyRequest)
 // session minted req.Request before the consent, and the consent record
 // names it (ledgerConsent); INE checks the two match (protocol v2).
 func (v uplinkVerifier) consent(ctx context.Context, req *session.VerifyRequest) (*uplink.Request, error) {
-	rc, ok := req.Consent.Proof.(ledger.Receipt)
-	if !ok {
-		return nil, fmt.Errorf("verify: consent receipt of type %T", req.Consent.Proof)
+	id, err := consent.ParseID(req.Consent.ID)
+	if err != nil {
+		return nil, fmt.Errorf("verify: consent receipt: %w", err)
 	}
-	p, err := v.l.Proof(ctx, rc.ID)
+	p, err := v.l.Proof(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("verify: consent proof: %w", err)
 	}

@@ -85,11 +85,12 @@ type step struct {
 	start time.Time
 	end   time.Time // when it passed
 
-	baseW  []float64
-	blink  blinkState
-	smile  smileState
-	turned int
-	done   bool
+	baseW   []float64
+	baseYaw []float64 // a relative pose source's first yaws in the step
+	blink   blinkState
+	smile   smileState
+	turned  int
+	done    bool
 }
 
 // verifier holds the cascades steps need.
@@ -111,7 +112,7 @@ func (v *verifier) close() { v.smile.Close(); v.profile.Close() }
 
 // feed updates the step with one frame; it reports whether the step is done.
 func (v *verifier) feed(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGeometry) bool {
-	if !obs.Found || s.done {
+	if !obs.Found || s.done || g.Skipped {
 		return s.done
 	}
 	switch s.ch {
@@ -162,17 +163,28 @@ func (v *verifier) smileSeen(gray gocv.Mat, b image.Rectangle) bool {
 	return len(v.smile.DetectMultiScaleWithParams(small, 1.1, 20, 0, image.Pt(40, 15), image.Pt(0, 0))) > 0
 }
 
-// turn: the measured yaw passes TurnYaw in the asked direction, or the
-// profile cascade finds the face in the matching orientation, in two
-// frames. OpenCV's profile cascade finds faces whose nose points to the
-// image's left; the image is mirrored to look for the other side.
+// turn: the measured yaw passes TurnYaw in the asked direction (a
+// relative source: moves TurnYawChange from its median over the step's
+// first three measured frames), or the profile cascade finds the face in
+// the matching orientation, in two frames. OpenCV's profile cascade finds
+// faces whose nose points to the image's left; the image is mirrored to
+// look for the other side.
 func (v *verifier) turn(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGeometry) bool {
 	sign := 1.0 // citizen's left = face towards the image's right = positive yaw
 	if s.ch == TurnRight {
 		sign = -1
 	}
-	hit := g.PoseOK && sign*g.Yaw >= v.o.TurnYaw
-	if !hit {
+	var hit bool
+	switch {
+	case g.PoseOK && g.Relative && len(s.baseYaw) < 3:
+		s.baseYaw = append(s.baseYaw, g.Yaw)
+		return false
+	case g.PoseOK && g.Relative:
+		hit = sign*(g.Yaw-median(s.baseYaw)) >= v.o.TurnYawChange
+	case g.PoseOK:
+		hit = sign*g.Yaw >= v.o.TurnYaw
+	}
+	if !hit && !g.Relative {
 		hit = v.profileSeen(gray, obs.Box, sign > 0)
 	}
 	if hit {
@@ -180,6 +192,7 @@ func (v *verifier) turn(s *step, gray gocv.Mat, obs *face.Observation, g *FaceGe
 	}
 	return s.turned >= 2
 }
+
 func (v *verifier) profileSeen(gray gocv.Mat, box image.Rectangle, noseRight bool) bool {
 	roi := growRect(box, 1.4).Intersect(image.Rect(0, 0, gray.Cols(), gray.Rows()))
 	if roi.Dx() < 24 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/capture/face"
 	"gocv.io/x/gocv"
 )
 
@@ -178,4 +179,93 @@ func TestSmileFromMouthGeometry(t *testing.T) {
 	if run(repeat(0.55, 15), slices.Concat(repeat(0.05, 5), repeat(0.4, 10))) {
 		t.Error("an open mouth (talking) is not a smile")
 	}
+}
+
+// turnRun feeds a turn step from a relative pose source (the face mesh)
+// with one yaw per frame; skipped frames are nil. No cascade runs: a
+// relative source's misses are not handed to the profile cascade.
+func turnRun(ch Challenge, yaws []*float64) bool {
+	v := &verifier{o: DefaultOpts()}
+	s := &step{ch: ch}
+	obs := faceObs()
+	for _, y := range yaws {
+		g := FaceGeometry{Skipped: true}
+		if y != nil {
+			g = FaceGeometry{OK: true, Relative: true, PoseOK: true, Yaw: *y}
+		}
+		if v.feed(s, gocv.Mat{}, &obs, &g) {
+			return true
+		}
+	}
+	return false
+}
+
+func yawSeq(vs ...float64) []*float64 {
+	out := make([]*float64, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}
+
+// TestTurnRelative: a landmark yaw is judged by its change from the step's
+// start, in the asked direction (turn_left: the citizen's left, positive
+// yaw on an unmirrored camera), so a camera mounted off-axis (frontal
+// reading -8 degrees) neither passes nor blocks a turn.
+func TestTurnRelative(t *testing.T) {
+	cases := []struct {
+		name string
+		ch   Challenge
+		yaws []*float64
+		want bool
+	}{
+		{"left from an off-axis frontal", TurnLeft, yawSeq(-8, -8, -7, -3, 1, 3, 4), true},
+		{"left asked, turned right", TurnLeft, yawSeq(-8, -8, -7, -14, -19, -20, -21), false},
+		{"right asked, turned right", TurnRight, yawSeq(5, 5, 6, 0, -6, -7), true},
+		{"one frame over is noise", TurnLeft, yawSeq(0, 0, 0, 12, 0, 1, 0), false},
+		{"jitter of 6 degrees", TurnRight, yawSeq(0, 1, 0, -6, 5, -5, 6, -6), false},
+		{"already turned at the start, no further", TurnLeft, yawSeq(14, 15, 14, 16, 17, 15), false},
+	}
+	for _, c := range cases {
+		if got := turnRun(c.ch, c.yaws); got != c.want {
+			t.Errorf("%s: passed=%v; want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestTurnWaitsThroughSkippedFrames: frames the mesh skips neither count
+// nor reset a turn, and a skipped frame is not a measured one for the
+// baseline.
+func TestTurnWaitsThroughSkippedFrames(t *testing.T) {
+	seq := yawSeq(0, 0, 0, 12, 12)
+	withGaps := []*float64{seq[0], nil, seq[1], nil, seq[2], nil, seq[3], nil, nil, seq[4]}
+	if !turnRun(TurnLeft, withGaps) {
+		t.Error("a turn with skipped frames between its measures did not pass")
+	}
+	if turnRun(TurnLeft, []*float64{seq[0], nil, nil, nil, nil, nil, nil}) {
+		t.Error("skipped frames passed a turn")
+	}
+}
+
+// TestSmileWaitsThroughSkippedFrames: a mesh-measured smile is three
+// measured frames in a row; skipped frames between them do not break the
+// run nor fall back to the smile cascade.
+func TestSmileWaitsThroughSkippedFrames(t *testing.T) {
+	v := &verifier{o: DefaultOpts()}
+	s := &step{ch: Smile}
+	obs := faceObs()
+	widths := []float64{1, 1, 1, 1, 1, 1.2, 0, 1.2, 0, 1.2}
+	for i, w := range widths {
+		g := FaceGeometry{OK: true, Relative: true, MouthOK: true, MouthWidth: w}
+		if w == 0 {
+			g = FaceGeometry{Skipped: true}
+		}
+		if v.feed(s, gocv.Mat{}, &obs, &g) != (i == len(widths)-1) {
+			t.Fatalf("frame %d: done=%v", i, s.done)
+		}
+	}
+}
+
+func faceObs() face.Observation {
+	return face.Observation{Found: true, Box: image.Rect(100, 100, 300, 300), Time: time.Unix(0, 0)}
 }

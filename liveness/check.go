@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"github.com/ventanilla-mx/ventanilla/liveness/pad"
 	"gocv.io/x/gocv"
 )
 
@@ -19,6 +20,7 @@ type Check struct {
 	geo    GeometrySource
 	own    *cascadeGeometry
 	mesh   *landmarkGeometry // when Opts.LandmarkDir is set and there are challenges
+	pad    *pad.Scorer       // when Opts.PADDir is set
 
 	steps   []*step
 	cur     int
@@ -64,6 +66,12 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 		}
 		c.mesh, c.geo = mesh, mesh
 	}
+	if opts.PADDir != "" {
+		if c.pad, err = pad.New(pad.Opts{ModelDir: opts.PADDir}); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("liveness: anti-spoofing models: %w", err)
+		}
+	}
 	return c, nil
 }
 
@@ -79,6 +87,9 @@ func (c *Check) Close() {
 	if c.mesh != nil {
 		c.mesh.close()
 	}
+	if c.pad != nil {
+		c.pad.Close()
+	}
 }
 
 // SetGeometrySource replaces the cascade-based face geometry (eye-cascade
@@ -92,9 +103,21 @@ func (c *Check) SetGeometrySource(src GeometrySource) {
 }
 
 // EyesEvery is how often capture/face must search the eyes for the next
-// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged,
-// the analyzer's default (0) otherwise. The capture loop and the
-// evaluation both call it so they run the same pipeline.
+// frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged
+// on the cascade geometry (its eye patches follow the cascade's eyes),
+// the analyzer's default (0) otherwise, and always with the face mesh,
+// which finds the eyelids itself. The capture loop and the evaluation
+// both call it so they run the same pipeline.
+func (c *Check) EyesEvery(st Status) int {
+	if c.geo != GeometrySource(c.own) || st.Done || st.Step >= len(c.steps) || c.steps[st.Step].ch != Blink {
+		return 0
+	}
+	return 1
+}
+
+// EyesEvery is the cascade geometry's eye-search cadence for a check
+// asking seq, at status st: every frame during a blink step. Prefer
+// Check.EyesEvery, which knows the geometry source.
 func EyesEvery(seq []Challenge, st Status) int {
 	if st.Step < len(seq) && seq[st.Step] == Blink && !st.Done {
 		return 1
@@ -121,6 +144,9 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 				c.cues[k] = append(c.cues[k], v)
 			}
 		}
+		if (c.found-1)%c.o.PADEvery == 0 {
+			c.feedPAD(frame, obs.Box)
+		}
 	}
 	c.motion.feed(obs, &c.o)
 	c.advance(frame, obs)
@@ -142,13 +168,16 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 		s := c.steps[c.cur]
 		if s.start.IsZero() {
 			s.start = obs.Time
-		}
-		if s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight {
-			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray)
+			if sc, ok := c.geo.(interface{ setChallenge(Challenge) }); ok {
+				sc.setChallenge(s.ch)
+			}
 		}
 		var g FaceGeometry
 		if obs.Found && s.ch != MoveCloser {
 			g = c.geo.Measure(frame, obs)
+		}
+		if (s.ch == Smile || s.ch == TurnLeft || s.ch == TurnRight) && !g.Relative && !g.Skipped {
+			gocv.CvtColor(frame, &c.gray, gocv.ColorBGRToGray) // the cascades' input
 		}
 		switch {
 		case c.v.feed(s, c.gray, obs, &g):
@@ -226,6 +255,7 @@ func (c *Check) failing(s map[string]float64, dynamic bool) []string {
 	add(CueGlare, s[CueGlare] > o.MaxGlare)
 	add(CueBorder, s[CueBorder] > o.MaxBorderSides)
 	add(CueBlur, s[CueBlur] > o.MaxBlur)
+	add(CuePADReal, o.MinPADReal > 0 && s[CuePADReal] < o.MinPADReal)
 	if dynamic && len(c.steps) > 0 {
 		add(CueSurround, s[CueSurround] > o.MaxSurround)
 		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
@@ -264,6 +294,7 @@ func (c *Check) thresholds() map[string]string {
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
 		CueLateral: "any; a planar face is SPOOF only if > 0",
+		CuePADReal: padThreshold(o.MinPADReal), CuePADLive: "measured only",
 	}
 }
 
@@ -305,6 +336,8 @@ func (c *Check) judgeStatic(s map[string]float64) (Verdict, string) {
 		return Spoof, CueBorder
 	case s[CueBlur] > o.MaxBlur:
 		return Spoof, CueBlur
+	case c.padFails(s):
+		return Spoof, CuePADReal
 	}
 	return Live, ""
 }

@@ -4,15 +4,19 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
-// Verdict is the closed vocabulary of ISO/IEC 30107-style decisions.
-type Verdict string
+// Verdict is the closed vocabulary of ISO/IEC 30107-style decisions,
+// defined once in vocab (live, spoof, uncertain).
+type Verdict = vocab.Verdict
 
+// Verdicts; see vocab.
 const (
-	Live      Verdict = "LIVE"
-	Spoof     Verdict = "SPOOF"
-	Uncertain Verdict = "UNCERTAIN"
+	Live      = vocab.Live
+	Spoof     = vocab.Spoof
+	Uncertain = vocab.Uncertain
 )
 
 // Reasons for SPOOF and UNCERTAIN. A SPOOF reason names the cue that fired.

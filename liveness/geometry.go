@@ -19,6 +19,14 @@ import (
 type FaceGeometry struct {
 	// OK: the face was measured on this frame; all else is invalid if not.
 	OK bool
+	// Skipped: the source runs below the frame rate and did not measure
+	// this frame; the challenges wait for the next measured one instead of
+	// falling back to the cascades.
+	Skipped bool
+	// Relative: the pose is judged as its change from the step's start (a
+	// landmark model's yaw, whose frontal reading depends on the camera's
+	// height and the model's flattened depth) rather than from zero.
+	Relative bool
 	// PoseOK: Yaw, Pitch and Roll are valid. Degrees; Yaw > 0 is the face
 	// turned towards the image's right (the citizen's left on an unmirrored
 	// camera), Pitch > 0 is looking down, Roll > 0 clockwise in the image.

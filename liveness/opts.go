@@ -39,7 +39,10 @@ type Opts struct {
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
 
 	// Challenge verification.
-	TurnYaw         float64       // degrees of eye-based yaw for a turn
+	TurnYaw float64 // degrees of eye-based yaw for a turn
+	// TurnYawChange: degrees a landmark source's yaw must move from its
+	// value at the step's start, in the asked direction, for a turn.
+	TurnYawChange   float64
 	MoveCloserRatio float64       // face width growth for "move closer"
 	BlinkMaxClosed  time.Duration // longest eyes-closed spell that is a blink
 	// BlinkClosedRatio and BlinkOpenRatio: eye openness over the person's
@@ -54,6 +57,12 @@ type Opts struct {
 
 	// CascadeDir holds haarcascade_smile.xml and haarcascade_profileface.xml.
 	CascadeDir string
+	// PADDir, when set, holds the learned anti-spoofing models (package
+	// pad), scored on every PADEvery-th frame with a face. MinPADReal is
+	// the least antispoof "real" probability; 0 measures without judging.
+	PADDir     string
+	PADEvery   int
+	MinPADReal float64
 	// LandmarkDir, when set, holds the face mesh (facemesh.json/.bin) that
 	// measures yaw, eyelids and lips for the challenges instead of the
 	// cascades. Not filled from the defaults: DefaultOpts finds it.
@@ -87,6 +96,7 @@ func DefaultOpts() *Opts {
 		FrozenFrames: 8,
 
 		TurnYaw:          15,
+		TurnYawChange:    10,
 		MoveCloserRatio:  1.2,
 		BlinkMaxClosed:   600 * time.Millisecond,
 		BlinkClosedRatio: 0.8,
@@ -95,6 +105,8 @@ func DefaultOpts() *Opts {
 		MinBrightness:    40,
 		CascadeDir:       "/usr/share/opencv4/haarcascades",
 		LandmarkDir:      DefaultLandmarkDir(),
+		PADDir:           DefaultPADDir(),
+		PADEvery:         15,
 	}
 }
 
@@ -126,6 +138,7 @@ func (o *Opts) withDefaults() Opts {
 	}
 	i(&r.PassiveFrames, d.PassiveFrames)
 	i(&r.StaticEvery, d.StaticEvery)
+	i(&r.PADEvery, d.PADEvery)
 	i(&r.WindowFrames, d.WindowFrames)
 	i(&r.FrozenFrames, d.FrozenFrames)
 	for _, p := range []struct {
@@ -139,6 +152,7 @@ func (o *Opts) withDefaults() Opts {
 		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {
 		f(p.p, p.v)
 	}
+	f(&r.TurnYawChange, d.TurnYawChange)
 	if r.CascadeDir == "" {
 		r.CascadeDir = d.CascadeDir
 	}

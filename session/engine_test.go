@@ -144,7 +144,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		isErr(t, f.e.AcceptNotice(id, other.Ref()), session.ErrNoticeMismatch)
 		f.must(f.e.AcceptNotice(id, testNotice.Ref()))
 		_, err := f.e.SignConsent(context.Background(), id, &session.Signature{Width: 10, Height: 10,
-			Strokes: [][]session.Point{{{X: 11, Y: 1}}}})
+			Strokes: []session.Stroke{{{X: 11, Y: 1}}}})
 		isErr(t, err, session.ErrBadSignature)
 		f.wantState(session.StateSignature)
 		_, err = f.e.SignConsent(context.Background(), id, signature())

@@ -49,6 +49,7 @@ const (
 	KindWiped              Kind = "session.wiped"
 	KindEnded              Kind = "session.ended"
 	KindOperator           Kind = "operator.changed" // published by the API layer
+	KindReadiness          Kind = "kiosk.readiness"  // health changed what the kiosk offers
 )
 
 // Kinds lists the vocabulary.
@@ -56,7 +57,7 @@ func Kinds() []Kind {
 	return []Kind{KindClaimed, KindNoticeAccepted, KindConsentCommitted, KindConsentFailed,
 		KindCredentialAccepted, KindCaptureStarted, KindCapturePrompt, KindCaptureDone,
 		KindCaptureRejected, KindCaptureFailed, KindSubmitStarted, KindAnswer, KindWiped,
-		KindEnded, KindOperator}
+		KindEnded, KindOperator, KindReadiness}
 }
 
 // EndReason says why a session ended. The vocabulary is closed and safe in
@@ -108,8 +109,12 @@ const (
 	OutcomeApproved           Outcome = "approved"
 	OutcomeIdentificationOnly Outcome = "identification_only"
 	OutcomeNotCurrent         Outcome = "not_current" // invite to an INE module
-	OutcomeDenied             Outcome = "denied"
+	OutcomeDenied             Outcome = "denied"      // about the data typed: not found, data mismatch
 	OutcomeRetry              Outcome = "retry"
+	// OutcomeNoMatch: the biometric comparison did not pass. It carries no
+	// credential status: the status belongs to the card's holder, who was
+	// not shown to be the person at the counter.
+	OutcomeNoMatch Outcome = "no_match"
 )
 
 // AnswerView is the answer as shown. Personal data: never logged.
@@ -150,27 +155,36 @@ func view(a Answer, minSimilarity int) *AnswerView {
 	compared := v.FaceSimilarity >= 0 || v.FingerSimilarity >= 0
 	v.BiometricMatch = compared && (v.FaceSimilarity < 0 || v.FaceSimilarity >= minSimilarity) &&
 		(v.FingerSimilarity < 0 || v.FingerSimilarity >= minSimilarity)
-	switch a.Status {
-	case StatusValid:
-		v.Outcome = OutcomeApproved
-	case StatusValidIdentificationOnly:
-		v.Outcome = OutcomeIdentificationOnly
-	case StatusNotCurrent:
-		v.Outcome = OutcomeNotCurrent
-	default:
-		v.Outcome = OutcomeDenied
-	}
-	if v.Outcome != OutcomeApproved && v.Outcome != OutcomeIdentificationOnly {
-		return v
-	}
 	switch {
-	case !compared: // INE said valid but compared nothing: not a trustworthy answer
+	case a.Status == StatusNotFound || a.Status == StatusDataMismatch:
+		// About the data typed, not about a holder: safe to tell.
+		v.Outcome = OutcomeDenied
+	case !compared:
+		// A status with no comparison is not known to be this person's.
 		return &AnswerView{Outcome: OutcomeRetry, Status: StatusUnknown, Reason: "no-similarity",
 			FaceSimilarity: -1, FingerSimilarity: -1}
 	case !v.BiometricMatch:
-		v.Outcome = OutcomeDenied
+		// Never the status: someone holding another person's card must
+		// not learn it. Only the similarity, for the clerk.
+		v.Outcome, v.Status, v.Reason = OutcomeNoMatch, StatusUnknown, "no-match"
+	default:
+		v.Outcome = statusOutcome(a.Status)
 	}
 	return v
+}
+
+// statusOutcome is the screen for a status whose holder's biometric
+// comparison passed.
+func statusOutcome(st Status) Outcome {
+	switch st {
+	case StatusValid:
+		return OutcomeApproved
+	case StatusValidIdentificationOnly:
+		return OutcomeIdentificationOnly
+	case StatusNotCurrent:
+		return OutcomeNotCurrent
+	}
+	return OutcomeDenied
 }
 
 func clampSim(s int) int {

@@ -117,7 +117,7 @@ func (f *fixture) wantState(st session.State) {
 }
 
 func signature() *session.Signature {
-	return &session.Signature{Width: 400, Height: 200, Strokes: [][]session.Point{
+	return &session.Signature{Width: 400, Height: 200, Strokes: []session.Stroke{
 		{{X: 10, Y: 10, T: 0, Pressure: 32768}, {X: 50, Y: 40, T: 16, Pressure: 32768}},
 		{{X: 80, Y: 20, T: 200, Pressure: 30000}, {X: 120, Y: 90, T: 230, Pressure: 30000}},
 	}}

@@ -59,6 +59,11 @@ type Opts struct {
 	Now func() time.Time
 	// Log receives PII-free session events (slog.Default when nil).
 	Log *slog.Logger
+	// Readiness reports what the kiosk's health allows (nil: always
+	// ready). Claim refuses while NotReady is non-empty; a capture whose
+	// Face or Finger reason is set is not offered; HealthChanged ends a
+	// running session on a Critical condition.
+	Readiness func() Readiness
 }
 
 // DefaultOpts returns the production defaults, without notices (the daemon

@@ -58,13 +58,15 @@ type NoticeRef struct {
 }
 
 // ConsentReceipt is the ledger's answer: the record id (UUIDv7 text; not
-// personal data, may be logged) and the proof that travels to INE. Proof
-// is opaque to the session: the ConsentRecorder adapter puts there what the
-// Verifier adapter expects (an uplink.ConsentProof).
+// personal data, may be logged) and where the record sits in the ledger.
+// The Verifier adapter turns it into the inclusion proof sent to INE.
 type ConsentReceipt struct {
 	ID    string
-	Proof any
+	Proof ConsentProof
 }
+
+// ConsentProof is where the ledger put the record (defined once, in vocab).
+type ConsentProof = vocab.ConsentProof
 
 // CredentialValidator is the credential models' rules.
 type CredentialValidator interface {
@@ -116,14 +118,14 @@ type FaceResult struct {
 	Liveness Liveness
 }
 
-// Decision is the liveness verdict.
-type Decision string
+// Decision is the liveness verdict (defined once, in vocab).
+type Decision = vocab.Verdict
 
 // Liveness decisions: only Live faces are sent to INE.
 const (
-	Live      Decision = "live"
-	Spoof     Decision = "spoof"
-	Uncertain Decision = "uncertain"
+	Live      = vocab.Live
+	Spoof     = vocab.Spoof
+	Uncertain = vocab.Uncertain
 )
 
 // Liveness summarises the presentation-attack checks: no image.
@@ -194,19 +196,19 @@ type Field struct {
 	Value Secret
 }
 
-// Status is INE's answer vocabulary (same strings as uplink.Status).
-type Status string
+// Status is INE's answer vocabulary (defined once, in vocab).
+type Status = vocab.Status
 
-// Statuses.
+// Statuses; see vocab.
 const (
-	StatusValid                   Status = "valid"
-	StatusValidIdentificationOnly Status = "valid-identification-only"
-	StatusNotCurrent              Status = "not-current"
-	StatusLostOrStolen            Status = "reported-lost-stolen"
-	StatusNotFound                Status = "not-found"
-	StatusDataMismatch            Status = "data-mismatch"
-	StatusSuspendedRights         Status = "suspended-rights"
-	StatusUnknown                 Status = "unknown"
+	StatusValid                   = vocab.StatusValid
+	StatusValidIdentificationOnly = vocab.StatusValidIdentificationOnly
+	StatusNotCurrent              = vocab.StatusNotCurrent
+	StatusLostOrStolen            = vocab.StatusLostOrStolen
+	StatusNotFound                = vocab.StatusNotFound
+	StatusDataMismatch            = vocab.StatusDataMismatch
+	StatusSuspendedRights         = vocab.StatusSuspendedRights
+	StatusUnknown                 = vocab.StatusUnknown
 )
 
 // Answer is the verification outcome. It is personal data: shown on the

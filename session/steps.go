@@ -6,67 +6,19 @@ import (
 	"slices"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
-// Point is one sample of the handwritten signature (same layout as the
-// consent package's): canvas pixels from the top-left, milliseconds since
-// the first point, pressure 0-65535 (32768 when the device has none).
-type Point struct {
-	X, Y     uint16
-	T        uint32
-	Pressure uint16
-}
+// Point is one sample of the handwritten signature (defined once, in vocab).
+type Point = vocab.Point
 
-// Signature is the citizen's handwritten signature. Personal data: the
-// engine wipes it once the ledger has it.
-type Signature struct {
-	Width, Height uint16
-	Strokes       [][]Point
-}
+// Stroke is the points between a pen-down and the next pen-up.
+type Stroke = vocab.Stroke
 
-// Signature limits (the consent ledger's own limits).
-const (
-	MaxStrokes = 1024
-	MaxPoints  = 1 << 16
-	minPoints  = 2
-)
-
-// Validate checks the shape: a canvas, 1..MaxStrokes non-empty strokes, at
-// most MaxPoints points in all (at least 2), inside the canvas, time never
-// going back.
-func (s *Signature) Validate() error {
-	if s == nil || s.Width == 0 || s.Height == 0 || len(s.Strokes) == 0 || len(s.Strokes) > MaxStrokes {
-		return ErrBadSignature
-	}
-	total, last := 0, uint32(0)
-	for _, st := range s.Strokes {
-		if len(st) == 0 {
-			return ErrBadSignature
-		}
-		for _, p := range st {
-			if p.X >= s.Width || p.Y >= s.Height || p.T < last {
-				return ErrBadSignature
-			}
-			last = p.T
-		}
-		total += len(st)
-	}
-	if total < minPoints || total > MaxPoints {
-		return ErrBadSignature
-	}
-	return nil
-}
-
-// Wipe zeroes every point.
-func (s *Signature) Wipe() {
-	if s == nil {
-		return
-	}
-	for _, st := range s.Strokes {
-		clear(st)
-	}
-	s.Width, s.Height = 0, 0
-}
+// Signature is the citizen's handwritten signature (vocab.Strokes: the
+// consent ledger's own type and rules). Personal data: the engine wipes it
+// once the ledger has it.
+type Signature = vocab.Strokes
 
 // AcceptNotice records that the citizen read and accepted notice ref,
 // which must be one of Opts.Notices (same id, version, language, digest).
@@ -101,8 +53,8 @@ func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Sig
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s.busy = false
-	if e.cur != s {
-		// Aborted while the ledger worked: the consent may be recorded
+	if e.cur != s || s.state != StateSignature {
+		// Aborted (or ended by a critical condition) while the ledger worked: the consent may be recorded
 		// (that is fine: consent without capture harms nobody).
 		return "", ErrStaleSession
 	}
@@ -126,7 +78,7 @@ func (e *Engine) beginConsent(id logging.SessionID, sig *Signature) (*Consent, *
 		return nil, nil, err
 	}
 	if err := sig.Validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, ErrBadSignature
 	}
 	s.busy = true
 	c := &Consent{Session: s.id, Request: s.req, Operator: s.operator, Time: e.o.Now(),

@@ -86,7 +86,12 @@ type Snapshot struct {
 	FingerCaptured   int               `json:"finger_captured,omitempty"` // position, 0 when none
 	FaceAttemptsLeft int               `json:"face_attempts_left"`
 	Modalities       []Modality        `json:"modalities"`
-	Answer           *AnswerView       `json:"answer,omitempty"`
+	// Unavailable: a wired capture disabled by a health condition, with
+	// the condition's code (for the clerk).
+	Unavailable map[Modality]string `json:"unavailable,omitempty"`
+	// NotReady: the conditions that refuse a new session now.
+	NotReady []string    `json:"not_ready,omitempty"`
+	Answer   *AnswerView `json:"answer,omitempty"`
 }
 
 // Snapshot returns the current state. Its Seq is the last event's: events
@@ -94,7 +99,11 @@ type Snapshot struct {
 func (e *Engine) Snapshot() Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	snap := Snapshot{Seq: e.bus.lastSeq(), State: StateIdle, Modalities: e.Modalities()}
+	r := e.readiness()
+	snap := Snapshot{Seq: e.bus.lastSeq(), State: StateIdle, Modalities: e.Modalities(), NotReady: r.NotReady}
+	if off := e.unavailable(r); len(off) > 0 {
+		snap.Unavailable = off
+	}
 	s := e.cur
 	if s == nil {
 		return snap

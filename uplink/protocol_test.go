@@ -14,7 +14,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 type fixture struct {
@@ -23,7 +23,7 @@ type fixture struct {
 	ineKey  hpke.PrivateKey
 	alloc   *secmem.Allocator
 	sealer  *uplink.Sealer
-	log     *consenttest.Log
+	log     *memconsent.Log
 }
 
 var t0 = time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
@@ -42,7 +42,7 @@ func newFixture(t testing.TB, kem string) *fixture {
 	}
 	f.sealer = &uplink.Sealer{KioskID: "kiosk-7", KeyID: uplink.KeyID(f.ineKey.PublicKey()), INEKey: f.ineKey.PublicKey(),
 		Signer: f.kiosk, Alloc: f.alloc, Now: func() time.Time { return t0 }}
-	if f.log, err = consenttest.New("kiosk-7", f.kiosk); err != nil {
+	if f.log, err = memconsent.New("kiosk-7", f.kiosk); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -1,48 +1,24 @@
 package uplink
 
-// Status is INE's normalised answer, or StatusUnknown when no trustworthy
-// answer was obtained.
-type Status string
+import "github.com/ventanilla-mx/ventanilla/vocab"
 
-// The answer vocabulary (docs/protocol.md, "Answer").
+// Status is INE's normalised answer (defined once, in vocab).
+type Status = vocab.Status
+
+// The answer vocabulary (docs/protocol.md, "Answer"); see vocab.
 const (
-	// StatusValid: the credential exists, is current and the data match.
-	StatusValid Status = "valid"
-	// StatusValidIdentificationOnly: usable as identification but not to
-	// vote (e.g. a credential past its electoral validity that INE still
-	// accepts as ID).
-	StatusValidIdentificationOnly Status = "valid-identification-only"
-	// StatusNotCurrent: expired or replaced; invite the citizen to an INE
-	// module.
-	StatusNotCurrent Status = "not-current"
-	// StatusLostOrStolen: reported lost or stolen.
-	StatusLostOrStolen Status = "reported-lost-stolen"
-	// StatusNotFound: no credential with these data.
-	StatusNotFound Status = "not-found"
-	// StatusDataMismatch: the credential exists but a field does not match.
-	StatusDataMismatch Status = "data-mismatch"
-	// StatusSuspendedRights: the holder's political rights are suspended.
-	StatusSuspendedRights Status = "suspended-rights"
-	// StatusUnknown: no trustworthy answer (network, protocol, refusal).
-	// Never show it as a denial; Answer.Reason says why.
-	StatusUnknown Status = "unknown"
+	StatusValid                   = vocab.StatusValid
+	StatusValidIdentificationOnly = vocab.StatusValidIdentificationOnly
+	StatusNotCurrent              = vocab.StatusNotCurrent
+	StatusLostOrStolen            = vocab.StatusLostOrStolen
+	StatusNotFound                = vocab.StatusNotFound
+	StatusDataMismatch            = vocab.StatusDataMismatch
+	StatusSuspendedRights         = vocab.StatusSuspendedRights
+	StatusUnknown                 = vocab.StatusUnknown
 )
 
-// ineStatuses are the statuses INE may send (StatusUnknown is kiosk-side).
-var ineStatuses = map[Status]bool{
-	StatusValid: true, StatusValidIdentificationOnly: true, StatusNotCurrent: true,
-	StatusLostOrStolen: true, StatusNotFound: true, StatusDataMismatch: true,
-	StatusSuspendedRights: true,
-}
-
-// Valid reports whether s is part of INE's vocabulary.
-func (s Status) Valid() bool { return ineStatuses[s] }
-
 // Statuses lists INE's vocabulary in a stable order.
-func Statuses() []Status {
-	return []Status{StatusValid, StatusValidIdentificationOnly, StatusNotCurrent,
-		StatusLostOrStolen, StatusNotFound, StatusDataMismatch, StatusSuspendedRights}
-}
+func Statuses() []Status { return vocab.Statuses() }
 
 // Reason says why an answer is StatusUnknown. It is safe to log and to use
 // as a metric label.

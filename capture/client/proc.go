@@ -124,8 +124,8 @@ func (p *proc) result(pl []byte) error {
 	if err != nil {
 		return err
 	}
-	p.o.Hooks.Decided(m.Decision, m.Reason)
-	res := &session.FaceResult{Liveness: session.Liveness{Decision: session.Decision(m.Decision), Method: m.Method, Cues: m.Cues}}
+	p.o.Hooks.Decided(string(m.Decision), m.Reason)
+	res := &session.FaceResult{Liveness: session.Liveness{Decision: m.Decision, Method: m.Method, Cues: m.Cues}}
 	if len(jpeg) > 0 {
 		s, err := p.o.Alloc.Alloc(len(jpeg))
 		if err != nil {

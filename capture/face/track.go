@@ -14,9 +14,11 @@ type Region uint8
 const (
 	// RegionFace points lie inside the face box.
 	RegionFace Region = iota
-	// RegionSurround points lie beside and above the face, within about one
-	// face width of it (where a hand-held photo's own background would be);
-	// the area below the face (neck, body) is excluded.
+	// RegionSurround points lie beside and above the head, from about 0.3
+	// to 0.9 face widths beyond the face box (where a hand-held photo's or
+	// screen's own background, bezel and fingers would be, and a live
+	// person's room); the hair and ears next to the face, and the area
+	// below it (neck, body), are excluded, since they move with the head.
 	RegionSurround
 )
 
@@ -101,12 +103,12 @@ func (t *tracker) seedFace(gray gocv.Mat, box image.Rectangle) {
 	t.add(gray, inner, RegionFace, maxFacePoints, func(x, y float32) bool { return true })
 }
 
-// seedSurround finds corners beside and above the face, not below it.
+// seedSurround finds corners beside and above the head, not below it.
 func (t *tracker) seedSurround(gray gocv.Mat, box image.Rectangle) {
 	t.drop(RegionSurround)
-	outer := grow(box, 2.2).Intersect(bounds(gray))
+	outer := grow(box, 2.8).Intersect(bounds(gray))
 	outer.Max.Y = min(outer.Max.Y, box.Max.Y)
-	exclude := grow(box, 1.25)
+	exclude := growXY(box, 1.6, 2.1) // the head: ears beside, hair above
 	keep := func(x, y float32) bool { return !image.Pt(int(x), int(y)).In(exclude) }
 	t.add(gray, outer, RegionSurround, maxSurroundPoints, keep)
 }
@@ -194,6 +196,13 @@ func bounds(m gocv.Mat) image.Rectangle { return image.Rect(0, 0, m.Cols(), m.Ro
 func grow(r image.Rectangle, f float64) image.Rectangle {
 	cx, cy := float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2
 	w, h := float64(r.Dx())*f/2, float64(r.Dy())*f/2
+	return image.Rect(int(cx-w), int(cy-h), int(cx+w), int(cy+h))
+}
+
+// growXY scales r about its centre by fx horizontally and fy vertically.
+func growXY(r image.Rectangle, fx, fy float64) image.Rectangle {
+	cx, cy := float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2
+	w, h := float64(r.Dx())*fx/2, float64(r.Dy())*fy/2
 	return image.Rect(int(cx-w), int(cy-h), int(cx+w), int(cy+h))
 }
 

@@ -78,7 +78,7 @@ func (p *prompter) during(st liveness.Status, c face.Code) {
 // 0.5 is the cue's threshold and more is more in favour of a live person.
 // "challenges" is the fraction of the asked challenges done.
 func Summary(d *liveness.Decision, steps int) session.Liveness {
-	l := session.Liveness{Decision: sessionDecision(d.Verdict), Method: "static+motion+challenges", Cues: map[string]float64{}}
+	l := session.Liveness{Decision: d.Verdict, Method: "static+motion+challenges", Cues: map[string]float64{}}
 	if d.Passive || steps == 0 {
 		l.Method = "static"
 	}
@@ -97,16 +97,6 @@ func Summary(d *liveness.Decision, steps int) session.Liveness {
 		l.Cues["challenges"] = float64(passed) / float64(steps)
 	}
 	return l
-}
-
-func sessionDecision(v liveness.Verdict) session.Decision {
-	switch v {
-	case liveness.Live:
-		return session.Live
-	case liveness.Spoof:
-		return session.Spoof
-	}
-	return session.Uncertain
 }
 
 // cueSupport maps a cue score and its threshold ("<= 40", ">= 15", "< 8")

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Config is the capture process's configuration (the daemon's camera,
@@ -62,7 +64,7 @@ type Prompt struct {
 
 // Meta is the liveness summary of a result (session.Liveness).
 type Meta struct {
-	Decision string             `json:"decision"`         // live, spoof or uncertain
+	Decision vocab.Verdict      `json:"decision"`         // live, spoof or uncertain
 	Reason   string             `json:"reason,omitempty"` // the cue or rule that decided (closed vocabulary)
 	Method   string             `json:"method"`
 	Cues     map[string]float64 `json:"cues"`
@@ -99,7 +101,6 @@ const (
 
 var (
 	codeRE      = regexp.MustCompile(`^[a-z0-9._-]{1,48}$`)
-	decisions   = []string{"live", "spoof", "uncertain"}
 	cameraState = []string{"idle", "streaming", "unavailable", "ended"}
 )
 
@@ -186,7 +187,7 @@ func DecodeResult(p []byte) (m Meta, jpeg []byte, err error) {
 	if err := strict(p[4:4+n], &m); err != nil {
 		return Meta{}, nil, err
 	}
-	if !slices.Contains(decisions, m.Decision) || m.Method == "" || len(m.Method) > 64 || len(m.Cues) > 32 ||
+	if !m.Decision.Valid() || m.Method == "" || len(m.Method) > 64 || len(m.Cues) > 32 ||
 		m.Reason != "" && !codeRE.MatchString(m.Reason) {
 		return Meta{}, nil, malformed("result: values out of range")
 	}
@@ -199,9 +200,9 @@ func DecodeResult(p []byte) (m Meta, jpeg []byte, err error) {
 	switch {
 	case len(jpeg) > MaxJPEG:
 		return Meta{}, nil, malformed("result: JPEG of %d bytes", len(jpeg))
-	case m.Decision == "live" && len(jpeg) == 0:
+	case m.Decision == vocab.Live && len(jpeg) == 0:
 		return Meta{}, nil, malformed("result: live without a best shot")
-	case m.Decision != "live" && len(jpeg) > 0:
+	case m.Decision != vocab.Live && len(jpeg) > 0:
 		return Meta{}, nil, malformed("result: a best shot of a face that is not live")
 	case len(jpeg) > 0 && (len(jpeg) < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8):
 		return Meta{}, nil, malformed("result: best shot is not a JPEG")

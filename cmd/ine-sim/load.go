@@ -17,9 +17,9 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 type loadFlags struct {
@@ -101,7 +101,7 @@ func load(ctx context.Context, f loadFlags) (*report, error) {
 		return nil, err
 	}
 	defer client.Close()
-	log, err := consenttest.New(pki.KioskID, device)
+	log, err := memconsent.New(pki.KioskID, device)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func loadTarget(f loadFlags, pki *inesim.DevPKI) (devicekey.Signer, string, func
 // The load probe: demo citizen 1 (model H, valid), right index finger.
 var loadCitizen = credential.Credential{Model: credential.ModelH, CIC: "100000001", IdentificadorCiudadano: "200000001"}
 
-func drive(ctx context.Context, c *uplink.Client, log *consenttest.Log, alloc *secmem.Allocator, n, workers int) (*report, error) {
+func drive(ctx context.Context, c *uplink.Client, log *memconsent.Log, alloc *secmem.Allocator, n, workers int) (*report, error) {
 	probe, err := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(1, 99, inesim.RefWidth, inesim.RefHeight), inesim.RefWidth, inesim.RefHeight, 2)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func drive(ctx context.Context, c *uplink.Client, log *consenttest.Log, alloc *s
 	return rep, nil
 }
 
-func one(ctx context.Context, c *uplink.Client, log *consenttest.Log, alloc *secmem.Allocator, probe []byte) (string, time.Duration) {
+func one(ctx context.Context, c *uplink.Client, log *memconsent.Log, alloc *secmem.Allocator, probe []byte) (string, time.Duration) {
 	buf, err := alloc.AllocBytes(len(probe))
 	if err != nil {
 		return "local-error", 0

@@ -50,7 +50,7 @@ func (s *server) runCapture(ctx context.Context) {
 		defer res.JPEG.Release()
 	}
 	l := res.Liveness
-	meta := proto.Meta{Decision: string(l.Decision), Reason: s.hooks.takeReason(), Method: l.Method, Cues: l.Cues}
+	meta := proto.Meta{Decision: l.Decision, Reason: s.hooks.takeReason(), Method: l.Method, Cues: l.Cues}
 	s.send(proto.TResult, proto.EncodeResult(meta, jpeg)...)
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ventanilla-mx/ventanilla/liveness"
 	"github.com/ventanilla-mx/ventanilla/liveness/eval"
 )
 
@@ -21,6 +22,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	manifest := fs.String("manifest", "", "evaluation manifest (JSON; format in docs/liveness.md)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	explain := fs.Bool("explain", false, "add every item's cue scores and challenge results")
+	landmarks := fs.String("landmarks", liveness.DefaultLandmarkDir(), "face mesh model directory (\"\": the cascades measure the challenges)")
 	if err := fs.Parse(args); err != nil || *manifest == "" || fs.NArg() > 0 {
 		if err == nil {
 			fmt.Fprintln(stderr, "liveness eval: --manifest is required")
@@ -38,8 +40,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "liveness eval: %v\n", err)
 		return 1
 	}
-	o := &eval.Opts{} // unscripted attacks get a seeded kiosk-like draw
+	lo := liveness.DefaultOpts()
+	lo.LandmarkDir = *landmarks
+	o := &eval.Opts{Liveness: lo} // unscripted attacks get a seeded kiosk-like draw
 	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
+	rep.Geometry = "cascades"
+	if lo.LandmarkDir != "" {
+		rep.Geometry = "face mesh (" + lo.LandmarkDir + ")"
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

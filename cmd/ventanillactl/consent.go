@@ -114,8 +114,8 @@ func consentExport(ctx context.Context, c *cli, args []string) int {
 	var ids idList
 	var since, until timeFlag
 	fs.Var(&ids, "id", "consent id to export (repeatable, or comma-separated)")
-	fs.Var(&since, "since", "export consents signed at or after this time")
-	fs.Var(&until, "until", "export consents signed before this time")
+	fs.Var(&since, "since", "export consents signed at or after this time (RFC 3339, or a date = its 00:00 UTC)")
+	fs.Var(&until, "until", "export consents signed before this time (exclusive; RFC 3339, or a date = its 00:00 UTC)")
 	out := fs.String("o", "", "bundle file to write (required)")
 	db := fs.String("db", defaultConsentDB, "consent ledger (SQLite file)")
 	oldCP := fs.String("old-checkpoint", "", "an earlier signed checkpoint; the bundle proves the log extends it")

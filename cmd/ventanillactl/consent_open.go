@@ -66,6 +66,13 @@ type opener struct {
 
 func newOpener(keyPath, pubArg, caPath, svgDir string) (*opener, error) {
 	o := &opener{svgDir: svgDir}
+	if svgDir != "" {
+		// Checked before anything is printed: a missing directory would
+		// otherwise stop the command halfway through a record.
+		if fi, err := os.Stat(svgDir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--svg-dir %s: not a directory (create it first)", svgDir)
+		}
+	}
 	var err error
 	if o.key, err = consent.LoadArchivePrivateKey(keyPath); err != nil {
 		return nil, err
@@ -165,7 +172,7 @@ func (o *opener) printHandwritten(w io.Writer, id consent.ID, s *consent.Strokes
 		return err
 	}
 	defer f.Close()
-	if err := s.WriteSVG(f); err != nil {
+	if err := consent.WriteStrokesSVG(f, s); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, " -> %s\n", path)

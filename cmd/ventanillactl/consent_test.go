@@ -82,6 +82,11 @@ func TestConsentExportVerifyOpen(t *testing.T) {
 		}
 	}
 	svgDir := t.TempDir()
+	code, out, _ = runCtl(t, "consent", "open", bundlePath, "--archive-key", e.archive, "--pubkey", e.pub, "--ca", e.ca,
+		"--svg-dir", filepath.Join(svgDir, "absent"))
+	if code == exitOK || out != "" {
+		t.Fatalf("open with a missing --svg-dir: exit %d after printing %d bytes; want a refusal before any output", code, len(out))
+	}
 	code, out, stderr = runCtl(t, "consent", "open", bundlePath, "--archive-key", e.archive, "--pubkey", e.pub, "--ca", e.ca, "--svg-dir", svgDir)
 	if code != exitOK {
 		t.Fatalf("open: %d %s", code, stderr)

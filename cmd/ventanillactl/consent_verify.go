@@ -19,8 +19,8 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 	request := fs.String("request", "", "archive evidence: the INE request id you asked for")
 	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven) and check its records alone")
 	var since, until timeFlag
-	fs.Var(&since, "since", "the period you asked for: the bundle must cover exactly it")
-	fs.Var(&until, "until", "end of the period you asked for")
+	fs.Var(&since, "since", "start of the period you asked for, inclusive (RFC 3339, or a date = its 00:00 UTC): the bundle must cover exactly it")
+	fs.Var(&until, "until", "end of the period you asked for, exclusive (RFC 3339, or a date = its 00:00 UTC)")
 	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) > 1 || (len(pos) == 1) == (*db != "") || since.t.IsZero() != until.t.IsZero() {
 		fmt.Fprintln(c.stderr, "consent verify: need a bundle FILE, or --db PATH (and --since with --until)")

@@ -61,6 +61,7 @@ func TestAgainstRunningDaemon(t *testing.T) {
 		{[]string{"health", "--config", cfgPath}, exitOK, "ready"},
 		{[]string{"selftest", "--config", cfgPath}, exitOK, "statedir.write  ok"},
 		{[]string{"metrics", "--config", cfgPath}, exitOK, "ventanilla_ready 1"},
+		{[]string{"--json", "metrics", "--config", cfgPath}, exitOK, `"name": "ventanilla_ready"`},
 		{[]string{"loglevel", "--config", cfgPath, "debug"}, exitOK, "log level: debug"},
 		{[]string{"devices", "--config", cfgPath}, exitOK, "no devices are configured"},
 	}
@@ -74,6 +75,27 @@ func TestAgainstRunningDaemon(t *testing.T) {
 	code, _, errOut := runCtl(t, "loglevel", "--config", cfgPath, "loud")
 	if code != exitUsage || !strings.Contains(errOut, "not one of") {
 		t.Errorf("bad level: exit %d stderr %q", code, errOut)
+	}
+}
+
+// TestEveryCommandHelps: `ventanillactl COMMAND --help` exits 0 for every
+// command and prints a summary, a usage line and an example.
+func TestEveryCommandHelps(t *testing.T) {
+	for _, cmd := range commands {
+		for _, flag := range []string{"--help", "-h"} {
+			code, out, errOut := runCtl(t, cmd.name, flag)
+			if code != exitOK {
+				t.Errorf("%s %s: exit %d (stderr %q), want 0", cmd.name, flag, code, errOut)
+			}
+			for _, want := range []string{"ventanillactl " + cmd.name + ": " + cmd.summary, "usage:\n  ventanillactl " + cmd.name, "example:\n  "} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s %s lacks %q:\n%s", cmd.name, flag, want, out)
+				}
+			}
+		}
+		if _, ok := helps[cmd.name]; !ok {
+			t.Errorf("%s has no usage and example in helps", cmd.name)
+		}
 	}
 }
 

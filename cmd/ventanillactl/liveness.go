@@ -13,7 +13,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:    "liveness",
-		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH]`",
+		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR]`",
 		run:     runLiveness,
 	})
 }
@@ -23,7 +23,7 @@ func init() {
 // links none of it. Flags, manifest format and output are unchanged.
 func runLiveness(ctx context.Context, c *cli, args []string) int {
 	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH]")
+		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("liveness eval", flag.ContinueOnError)
@@ -32,6 +32,7 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	explain := fs.Bool("explain", false, "add every item's cue scores and challenge results")
 	bin := fs.String("capture-bin", "", "the ventanilla-capture executable (default: next to ventanillactl)")
+	landmarks := fs.String("landmarks", "", "face mesh model directory (default: ventanilla-capture's; \"\" when given empty: the cascades)")
 	if err := fs.Parse(args[1:]); err != nil || *manifest == "" || fs.NArg() > 0 {
 		if err == nil {
 			fmt.Fprintln(c.stderr, "liveness eval: --manifest is required")
@@ -48,6 +49,11 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 	if *explain {
 		argv = append(argv, "--explain")
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "landmarks" {
+			argv = append(argv, "--landmarks", *landmarks)
+		}
+	})
 	cmd := exec.CommandContext(ctx, *bin, argv...)
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	err := cmd.Run()

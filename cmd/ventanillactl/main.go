@@ -76,6 +76,9 @@ func run(ctx context.Context, c *cli, args []string) int {
 	}
 	for _, cmd := range commands {
 		if cmd.name == args[0] {
+			if len(args) == 2 && isHelp(args[1]) {
+				return printHelp(ctx, c, cmd)
+			}
 			return cmd.run(ctx, c, args[1:])
 		}
 	}
@@ -113,13 +116,19 @@ func parseGlobals(c *cli, args []string) ([]string, error) {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: ventanillactl [--config FILE | --socket PATH] [--json] COMMAND [flags]")
+	fmt.Fprintln(w, "ventanillactl: the technician's and auditor's tool for a Ventanilla kiosk")
+	fmt.Fprintln(w, "\nusage: ventanillactl [--config FILE | --socket PATH] [--json] COMMAND [flags]")
 	fmt.Fprintln(w, "\ncommands:")
 	sorted := append([]command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	for _, cmd := range sorted {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 not healthy or check failed, 2 usage, 3 cannot connect")
-	fmt.Fprintln(w, "run `ventanillactl COMMAND -h` for a command's flags")
+	fmt.Fprintln(w, "\nexit codes (the same for every command; docs/operations.md, \"ventanillactl\"):")
+	fmt.Fprintln(w, "  0  ok: the daemon is ready, the check passed, the file was written")
+	fmt.Fprintln(w, "  1  not ready, a check failed, or something is missing or unreadable")
+	fmt.Fprintln(w, "  2  usage: unknown command or flag, missing argument")
+	fmt.Fprintln(w, "  3  cannot connect to the daemon (not running, wrong socket, no permission)")
+	fmt.Fprintln(w, "\nexample:\n  ventanillactl health")
+	fmt.Fprintln(w, "run `ventanillactl COMMAND --help` for a command's usage, flags and an example")
 }

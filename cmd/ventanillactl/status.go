@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/daemon"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 	"github.com/ventanilla-mx/ventanilla/health"
 )
 
@@ -88,7 +88,7 @@ func query[T any](ctx context.Context, c *cli, name, method, path string, args [
 }
 
 func cmdStatus(ctx context.Context, c *cli, args []string) int {
-	a, rc, done := query[daemon.Status](ctx, c, "status", http.MethodGet, "/v1/status", args)
+	a, rc, done := query[diagapi.Status](ctx, c, "status", http.MethodGet, "/v1/status", args)
 	if done {
 		return rc
 	}
@@ -101,7 +101,7 @@ func cmdStatus(ctx context.Context, c *cli, args []string) int {
 	return exitOK
 }
 
-func printStatus(w io.Writer, st *daemon.Status) {
+func printStatus(w io.Writer, st *diagapi.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "state:\t%s\n", readyWord(st.Ready, st.Summary))
 	fmt.Fprintf(tw, "version:\t%s (%s)\n", st.Version, st.GoVersion)
@@ -133,19 +133,29 @@ func printConditions(w io.Writer, conds []health.State) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONDITION\tSEVERITY\tSINCE\tDETAIL\tWHAT TO DO")
+	fmt.Fprintln(tw, "CONDITION\tSEVERITY\tREADY\tSINCE\tDETAIL\tWHAT TO DO")
 	for _, s := range conds {
-		detail := s.Detail
+		detail := shortDetail(s.Detail)
 		if len(s.CausedBy) > 0 {
 			detail = "caused by " + fmt.Sprint(s.CausedBy) + "; " + detail
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Code, s.Severity, s.Since.Local().Format(time.TimeOnly), detail, s.Message)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Code, s.Severity, readyMark(s),
+			s.Since.Local().Format(time.TimeOnly), detail, s.Message)
 	}
 	tw.Flush()
 }
 
+// readyMark says whether a condition keeps the kiosk from taking
+// sessions: "NOT READY" when it counts on its own, "-" otherwise.
+func readyMark(s health.State) string {
+	if s.NotReady && len(s.CausedBy) == 0 {
+		return "NOT READY"
+	}
+	return "-"
+}
+
 func cmdHealth(ctx context.Context, c *cli, args []string) int {
-	a, rc, done := query[daemon.HealthReport](ctx, c, "health", http.MethodGet, "/v1/health", args)
+	a, rc, done := query[diagapi.HealthReport](ctx, c, "health", http.MethodGet, "/v1/health", args)
 	if done {
 		return rc
 	}
@@ -191,10 +201,18 @@ func cmdMetrics(ctx context.Context, c *cli, args []string) int {
 		return code
 	}
 	_, body, rc := fetch(ctx, c, d, http.MethodGet, "/metrics", nil)
-	if rc == exitOK {
-		c.stdout.Write(body)
+	if rc != exitOK {
+		return rc
 	}
-	return rc
+	if !d.json {
+		c.stdout.Write(body)
+		return exitOK
+	}
+	if err := writeMetricsJSON(c.stdout, body); err != nil {
+		fmt.Fprintln(c.stderr, "ventanillactl:", err)
+		return exitFailed
+	}
+	return exitOK
 }
 
 func cmdLogLevel(ctx context.Context, c *cli, args []string) int {

@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// userNameRE is what Debian's adduser and systemd-sysusers accept as a name.
+var userNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+
 // KioskAPI configures the kiosk screen's loopback HTTP API and the
 // operator logins.
 type KioskAPI struct {
@@ -31,6 +34,11 @@ type KioskAPI struct {
 	// are identified by the uid owning their socket. Empty admits any
 	// local user (the token, PIN and preview secret still apply).
 	AllowedUIDs []int `toml:"allowed_uids"`
+	// AllowedUsers adds local users by name, resolved to uids when the
+	// daemon starts (the ventanilla-kiosk package creates its user after
+	// the config is written, so its uid is not known in advance). A name
+	// that does not resolve admits nobody: set, the list stays non-empty.
+	AllowedUsers []string `toml:"allowed_users"`
 	// Simulate runs sessions against simulated capture, consent and INE
 	// (session/sessiontest): for development and demonstrations only.
 	Simulate bool `toml:"simulate"`
@@ -128,6 +136,11 @@ func (c *Config) validateSessionTimes() error {
 	for _, uid := range k.AllowedUIDs {
 		if uid < 0 {
 			return invalid("kiosk_api.allowed_uids", "uids are not negative")
+		}
+	}
+	for _, name := range k.AllowedUsers {
+		if !userNameRE.MatchString(name) {
+			return invalid("kiosk_api.allowed_users", "%q is not a user name", name)
 		}
 	}
 	if k.LoginInterval.D() < 0 {

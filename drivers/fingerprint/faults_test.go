@@ -201,6 +201,9 @@ func TestBaudProbe(t *testing.T) {
 		if r.pty.Stats().MismatchedBytes == 0 {
 			t.Fatal("the configured rate was never tried")
 		}
+		if got, ok := r.s.Connected(); !ok || got.Baud != baud || got.Model != info.Model {
+			t.Fatalf("Connected() = %+v, %v; want the probed module at %d", got, ok, baud)
+		}
 	}
 }
 

@@ -174,6 +174,17 @@ func (s *R30x) State() (State, error) {
 	return s.state, s.lastErr
 }
 
+// Connected returns the connected module's Info without touching the
+// line; ok is false when no module is connected.
+func (s *R30x) Connected() (info Info, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != StateReady || s.link == nil {
+		return Info{}, false
+	}
+	return s.info, true
+}
+
 // Stats returns the line counters.
 func (s *R30x) Stats() LinkStats {
 	s.mu.Lock()

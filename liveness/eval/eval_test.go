@@ -87,9 +87,9 @@ func TestSummarise(t *testing.T) {
 		return r
 	}
 	rep := Summarise([]Result{
-		live(BonaFide, "", "LIVE"), live(BonaFide, "", "SPOOF"),
-		live(Attack, "print", "SPOOF"), live(Attack, "print", "LIVE"),
-		live(Attack, "replay", "UNCERTAIN"),
+		live(BonaFide, "", "live"), live(BonaFide, "", "spoof"),
+		live(Attack, "print", "spoof"), live(Attack, "print", "live"),
+		live(Attack, "replay", "uncertain"),
 		{Item: Item{Label: Attack, AttackType: "replay"}, Err: "unreadable"},
 	}, false)
 	if r := rep.Full.BPCER; r.Errors != 1 || r.Total != 2 {
@@ -125,12 +125,12 @@ func TestSessionRetry(t *testing.T) {
 		return Result{Item: Item{Label: BonaFide, Subject: subject}, Full: &d, Script: script}
 	}
 	rep := Summarise([]Result{
-		item("a", "UNCERTAIN", liveness.Blink, liveness.Smile),
-		item("a", "LIVE", liveness.Blink),                         // shares blink: not the retry
-		item("a", "LIVE", liveness.TurnLeft, liveness.MoveCloser), // the retry
-		item("b", "UNCERTAIN", liveness.Blink),                    // no retry material
-		item("c", "SPOOF", liveness.Blink),                        // a SPOOF is not retried
-		item("c", "LIVE", liveness.Smile),
+		item("a", "uncertain", liveness.Blink, liveness.Smile),
+		item("a", "live", liveness.Blink),                         // shares blink: not the retry
+		item("a", "live", liveness.TurnLeft, liveness.MoveCloser), // the retry
+		item("b", "uncertain", liveness.Blink),                    // no retry material
+		item("c", "spoof", liveness.Blink),                        // a SPOOF is not retried
+		item("c", "live", liveness.Smile),
 	}, false)
 	if r := rep.Full.BPCER; r.Errors != 3 || r.Total != 6 {
 		t.Errorf("per-attempt BPCER %+v; want 3/6", r)

@@ -49,8 +49,10 @@ type Synth struct {
 	// printed photo on paper, hand-held before a room), "print_noedge" (the
 	// print held so close that no sheet edge is in view), "print_curved"
 	// (the print bent about a vertical axis, hand-held), "replay" (the
-	// recording shown on a screen held before a room) or "replay_full" (the
-	// screen filling the frame, no bezel in view).
+	// recording shown on a screen held before a room), "replay_full" (the
+	// screen filling the frame, no bezel in view) or "replay_clean" (a
+	// screen without a visible pixel grid, hand-held and moving, its bezel
+	// in view: only the motion can give it away).
 	Kind string `json:"kind"`
 	Seed int64  `json:"seed"`
 }
@@ -63,7 +65,7 @@ const (
 
 var attackTypes = map[string]bool{"print": true, "replay": true, "mask": true, "other": true}
 var synthKinds = map[string]bool{"plane": true, "print": true, "replay": true,
-	"print_noedge": true, "print_curved": true, "replay_full": true}
+	"print_noedge": true, "print_curved": true, "replay_full": true, "replay_clean": true}
 
 // maxManifest bounds the manifest size read.
 const maxManifest = 4 << 20
@@ -127,7 +129,7 @@ func (it *Item) validate(dir string) error {
 		return fmt.Errorf("label %q: want bona_fide or attack", it.Label)
 	}
 	if it.Synth != nil && !synthKinds[it.Synth.Kind] {
-		return fmt.Errorf("synth kind %q: want plane, print, print_noedge, print_curved, replay or replay_full", it.Synth.Kind)
+		return fmt.Errorf("synth kind %q: want plane, print, print_noedge, print_curved, replay, replay_full or replay_clean", it.Synth.Kind)
 	}
 	if len(it.Frames) != 0 && (len(it.Frames) != 2 || it.Frames[0] < 0 || it.Frames[1] <= it.Frames[0]) {
 		return fmt.Errorf("frames %v: want [first, last) with 0 <= first < last", it.Frames)

@@ -55,10 +55,13 @@ type SessionReport struct {
 
 // Report is the whole evaluation.
 type Report struct {
-	Passive ModeReport    `json:"passive"`
-	Full    ModeReport    `json:"full"`
-	Session SessionReport `json:"session"`
-	Items   []ItemReport  `json:"items"`
+	// Geometry names what measured the challenges: "face mesh" or
+	// "cascades" (set by the caller from the liveness options).
+	Geometry string        `json:"geometry,omitempty"`
+	Passive  ModeReport    `json:"passive"`
+	Full     ModeReport    `json:"full"`
+	Session  SessionReport `json:"session"`
+	Items    []ItemReport  `json:"items"`
 }
 
 // ItemReport is one item's line.
@@ -234,6 +237,9 @@ func sortedKeys(m map[string]int) []string {
 
 // WriteText writes the report for people.
 func (rep Report) WriteText(w io.Writer) {
+	if rep.Geometry != "" {
+		fmt.Fprintf(w, "challenges measured by: %s\n", rep.Geometry)
+	}
 	for _, mr := range []struct {
 		name string
 		m    ModeReport

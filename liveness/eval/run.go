@@ -184,7 +184,7 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 	}
 	var st liveness.Status
 	for {
-		an.SetEyesEvery(liveness.EyesEvery(seq, st)) // as the capture loop does
+		an.SetEyesEvery(chk.EyesEvery(st)) // as the capture loop does
 		f, err := cam.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break

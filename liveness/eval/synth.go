@@ -57,7 +57,7 @@ func (s *synth) frame(ctx context.Context, i int, dst *gocv.Mat) error {
 	if !s.haveBg {
 		s.bg, s.haveBg = room(s.size, s.rng), true
 	}
-	replay := s.kind == "replay" || s.kind == "replay_full"
+	replay := s.kind == "replay" || s.kind == "replay_full" || s.kind == "replay_clean"
 	if replay || !s.haveStill {
 		f, err := s.src.Next(ctx)
 		if err != nil {
@@ -97,6 +97,10 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 		paper := printed(content, s.rng)
 		out = warpCurved(paper, s.size, t, 0.9, 0.25, &s.bg)
 		paper.Close()
+	case "replay_clean":
+		screen := screenedClean(content)
+		out = warpPlane(screen, s.size, t, 0.9, &s.bg)
+		screen.Close()
 	case "replay_full":
 		screen := screened(content)
 		out = warpPlane(screen, s.size, t*0.3, 1.5, &s.bg)
@@ -255,6 +259,26 @@ func screened(m gocv.Mat) gocv.Mat {
 	gocv.CopyMakeBorder(big, &out, b*2, b*2, b, b, gocv.BorderConstant, color.RGBA{R: 12, G: 12, B: 14})
 	camera.Wipe(&big)
 	big.Close()
+	return out
+}
+
+// screenedClean is content on a high-density screen whose pixel grid the
+// camera cannot resolve (no moiré): a slightly cooler white and a bezel,
+// nothing else. Only the motion of the hand-held screen can give it away.
+func screenedClean(m gocv.Mat) gocv.Mat {
+	cool := gocv.NewMat()
+	m.CopyTo(&cool)
+	v, _ := cool.DataPtrUint8()
+	for i := 0; i+2 < len(v); i += 3 {
+		for c, tint := range []float64{1.05, 1.0, 0.95} {
+			v[i+c] = clamp8(float64(v[i+c]) * tint)
+		}
+	}
+	out := gocv.NewMat()
+	b := cool.Cols() / 12
+	gocv.CopyMakeBorder(cool, &out, b*2, b*2, b, b, gocv.BorderConstant, color.RGBA{R: 12, G: 12, B: 14})
+	camera.Wipe(&cool)
+	cool.Close()
 	return out
 }
 

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ventanilla-mx/ventanilla/liveness/landmark/internal/tfjs"
+	"github.com/ventanilla-mx/ventanilla/liveness/internal/tfjs"
 	"gocv.io/x/gocv"
 )
 
@@ -69,6 +69,7 @@ type Mesh struct {
 	warp    gocv.Mat    // 2x3 affine, frame -> model input
 	crop    gocv.Mat    // inputSize x inputSize BGR
 	eyeCrop gocv.Mat    // irisInput x irisInput BGR
+	noIris  bool        // SetRefineEyes(false): the iris model is loaded but not run
 	closed  bool
 }
 
@@ -166,13 +167,22 @@ func (m *Mesh) Detect(frame gocv.Mat, box image.Rectangle) (Landmarks, error) {
 		p := mesh[3*i : 3*i+3]
 		l.Points[i] = Point{X: ox + p[0]*scale, Y: oy + p[1]*scale, Z: p[2] * scale}
 	}
-	if m.iris != nil && l.Confidence >= 0.5 {
+	if m.iris != nil && !m.noIris && l.Confidence >= 0.5 {
 		if err := m.refineEyes(frame, &l); err != nil {
 			return l, err
 		}
 	}
 	return l, nil
 }
+
+// SetRefineEyes turns the iris model on or off for the next Detect calls
+// of a Mesh made with Opts.RefineEyes (it does nothing on one made
+// without): a caller runs it on the frames that judge a blink only, since
+// it costs about two mesh inferences.
+func (m *Mesh) SetRefineEyes(on bool) { m.noIris = !on }
+
+// RefinesEyes reports whether Detect runs the iris model.
+func (m *Mesh) RefinesEyes() bool { return m.iris != nil && !m.noIris }
 
 // Close zeroes the work buffers and releases them. The Mesh cannot be used
 // after.

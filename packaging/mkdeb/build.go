@@ -25,15 +25,20 @@ func Build(s *Spec, depends []string, outDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	return writeDeb(info, filepath.Join(outDir, FileName(s.Version, s.Arch)))
+}
+
+// writeDeb packages info as a .deb at path, atomically (a temporary file
+// in the same directory, renamed when complete).
+func writeDeb(info *nfpm.Info, path string) (string, error) {
 	pkger, err := nfpm.Get("deb")
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(outDir, FileName(s.Version, s.Arch))
-	tmp, err := os.CreateTemp(outDir, ".mkdeb-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mkdeb-*")
 	if err != nil {
 		return "", err
 	}

@@ -89,6 +89,7 @@ func checkInstalled(t *testing.T, version string) {
 	}
 	checkOwner(t, stateDir, "ventanilla", "ventanilla", 0o700)
 	checkOwner(t, confDir+"/private", "root", "ventanilla", 0o750)
+	checkOwner(t, confDir+"/ine", "root", "ventanilla", 0o750)
 	if shell := getent(t, "passwd", "ventanilla", 6); shell != "/usr/sbin/nologin" {
 		t.Errorf("user ventanilla has shell %q, want /usr/sbin/nologin", shell)
 	}

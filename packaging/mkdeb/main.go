@@ -4,7 +4,9 @@
 // It reads the repository (configs/ventanilla.toml, systemd/,
 // packaging/udev/*.rules, packaging/scripts/, docs/operations.md), asks
 // dpkg-shlibdeps for the shared-library dependencies, generates man pages
-// from each command's --help, and writes dist/ventanilla_<version>_<arch>.deb.
+// from each command's --help, and writes dist/ventanilla_<version>_<arch>.deb
+// and the kiosk screen's dist/ventanilla-kiosk_<version>_all.deb
+// (packaging/kiosk, docs/kiosk-display.md).
 //
 // Its tests (go test in this directory, run by `make test`) check the unit
 // with systemd-analyze, the package with lintian, and, as root in CI or
@@ -93,7 +95,16 @@ func run(o *options) (string, error) {
 	} else if s.BinDir, err = filepath.Abs(s.BinDir); err != nil {
 		return "", err
 	}
-	return BuildWithDeps(s, or(o.out, filepath.Join(root, "dist")))
+	out := or(o.out, filepath.Join(root, "dist"))
+	path, err := BuildWithDeps(s, out)
+	if err != nil {
+		return "", err
+	}
+	kiosk, err := BuildKiosk(s, out)
+	if err != nil {
+		return "", err
+	}
+	return path + "\n" + kiosk, nil
 }
 
 // sourceDate is SOURCE_DATE_EPOCH when set, else the last commit's time,

@@ -31,7 +31,9 @@ var pages = map[string]pageText{
 			"with a watchdog. Check a changed configuration with --check-config before restarting the service.",
 		files: []string{
 			"/etc/ventanilla/ventanilla.toml", "the configuration (a conffile: upgrades never overwrite it)",
-			"/etc/ventanilla/private/", "private key material the daemon reads (mode 0750 root:ventanilla)",
+			"/etc/ventanilla/private/", "the operators' PIN hashes (mode 0750 root:ventanilla)",
+			"/etc/ventanilla/ine/", "INE's keys and CA, this kiosk's TLS client certificate and key (mode 0750 root:ventanilla)",
+			"/etc/ventanilla/keys/archive.pub", "the municipality's archive public key",
 			"/var/lib/ventanilla/", "consent ledger and device key; kept when the package is purged",
 			"/run/ventanilla/diag.sock", "the diagnostics socket used by ventanillactl(1)",
 		},

@@ -147,8 +147,14 @@ func (s *Spec) binaryContents(bins []binary) (files.Contents, error) {
 	return cs, nil
 }
 
-// docContents are the copyright file, the changelog and the operations
-// guide under /usr/share/doc/ventanilla.
+// shippedDocs are the pages of docs/ installed as
+// /usr/share/doc/ventanilla/<name>.gz: the operations guide and every page
+// the shipped config, the man pages and the commands' --help cite
+// (TestShippedDocsCoverCitations keeps the list complete).
+var shippedDocs = []string{"operations.md", "configuration.md", "consent.md", "kiosk.md", "liveness.md", "camera.md"}
+
+// docContents are the copyright file, the changelog and shippedDocs under
+// /usr/share/doc/ventanilla.
 func (s *Spec) docContents(bins []binary) (files.Contents, error) {
 	copyright, err := s.writeCopyright(bins)
 	if err != nil {
@@ -158,19 +164,22 @@ func (s *Spec) docContents(bins []binary) (files.Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	ops, err := os.ReadFile(filepath.Join(s.Root, "docs", "operations.md"))
-	if err != nil {
-		return nil, fmt.Errorf("docs: %w", err)
-	}
-	opsGz, err := s.writeGzip("operations.md.gz", ops)
-	if err != nil {
-		return nil, err
-	}
-	return files.Contents{
+	cs := files.Contents{
 		content(copyright, docDir+"/copyright", "", 0o644),
 		content(changelog, docDir+"/changelog.gz", "", 0o644),
-		content(opsGz, docDir+"/operations.md.gz", "", 0o644),
-	}, nil
+	}
+	for _, name := range shippedDocs {
+		text, err := os.ReadFile(filepath.Join(s.Root, "docs", name))
+		if err != nil {
+			return nil, fmt.Errorf("docs: %w", err)
+		}
+		gz, err := s.writeGzip(name+".gz", text)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, content(gz, docDir+"/"+name+".gz", "", 0o644))
+	}
+	return cs, nil
 }
 
 // maintainerScripts returns the deb maintainer scripts in packaging/scripts.
@@ -182,8 +191,7 @@ func (s *Spec) maintainerScripts() nfpm.Scripts {
 // changelog is the native package's changelog: one entry for this build.
 // The project's history is its git log.
 func (s *Spec) changelog() string {
-	return fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Build of %s; see the project's git history.\n\n -- %s  %s\n",
-		pkgName, s.Version, s.Version, pkgMaintainer, s.Date.UTC().Format(time.RFC1123Z))
+	return s.changelogOf(pkgName)
 }
 
 // Info assembles the nfpm description of the package; depends are the

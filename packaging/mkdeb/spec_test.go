@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -161,5 +162,35 @@ func TestCommonLicense(t *testing.T) {
 	mit := "MIT License\n\nCopyright (c) 2013 Someone\n\nPermission is hereby granted..."
 	if got := string(commonLicense([]byte(mit))); got != mit {
 		t.Errorf("MIT text changed: %q", got)
+	}
+}
+
+// TestShippedDocsCoverCitations: every docs page that the shipped config,
+// the man pages or a packaged command's source cites is installed (in
+// ventanilla, or kiosk-display.md in ventanilla-kiosk).
+func TestShippedDocsCoverCitations(t *testing.T) {
+	root := repoRoot(t)
+	cite := regexp.MustCompile(`\b([a-z][a-z-]*\.md)\b`)
+	sources := []string{"configs/ventanilla.toml", "packaging/mkdeb/manpage.go"}
+	for _, cmd := range []string{"ventanillad", "ventanillactl", "ventanilla-capture"} {
+		sources = append(sources, mustGlob(t, filepath.Join(root, "cmd", cmd, "*.go"))...)
+	}
+	shipped := append(slices.Clone(shippedDocs), "kiosk-display.md")
+	for _, src := range sources {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(root, src)
+		}
+		text, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range cite.FindAllStringSubmatch(string(text), -1) {
+			if _, err := os.Stat(filepath.Join(root, "docs", m[1])); err == nil && !slices.Contains(shipped, m[1]) {
+				t.Errorf("%s cites %s, which no package ships", filepath.Base(src), m[1])
+			}
+		}
 	}
 }

@@ -98,7 +98,7 @@ func oneSession(b *testing.B, a *api, ev *stream, sf *stampFinger, t1 *atomic.In
 	must(b, err)
 	must(b, a.e.AcceptNotice(id, testNotice.Ref()))
 	_, err = a.e.SignConsent(context.Background(), id, &session.Signature{Width: 10, Height: 10,
-		Strokes: [][]session.Point{{{X: 1, Y: 1}, {X: 2, Y: 2, T: 5}}}})
+		Strokes: []session.Stroke{{{X: 1, Y: 1}, {X: 2, Y: 2, T: 5}}}})
 	must(b, err)
 	must(b, a.e.SetCredential(id, "E", map[string][]byte{"cic": []byte("123456789"), "identificadorCiudadano": []byte("987654321")}))
 	must(b, a.e.StartFinger(id, 2))

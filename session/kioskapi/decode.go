@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Body size limits. A signature of MaxPoints points as [x,y,t,p] arrays
@@ -225,17 +226,17 @@ func (p *point) UnmarshalJSON(b []byte) error {
 // decoded points as it goes.
 func (b *signatureBody) signature() (*session.Signature, error) {
 	defer b.wipe()
-	if len(b.Strokes) > session.MaxStrokes {
+	if len(b.Strokes) > vocab.MaxStrokes {
 		return nil, session.ErrBadSignature
 	}
-	sig := &session.Signature{Width: b.Width, Height: b.Height, Strokes: make([][]session.Point, len(b.Strokes))}
+	sig := &session.Signature{Width: b.Width, Height: b.Height, Strokes: make([]vocab.Stroke, len(b.Strokes))}
 	total := 0
 	for i, st := range b.Strokes {
-		if total += len(st); total > session.MaxPoints {
+		if total += len(st); total > vocab.MaxPoints {
 			sig.Wipe()
 			return nil, session.ErrBadSignature
 		}
-		sig.Strokes[i] = make([]session.Point, len(st))
+		sig.Strokes[i] = make(vocab.Stroke, len(st))
 		for j, p := range st {
 			if p[0] > 0xffff || p[1] > 0xffff || p[3] > 0xffff {
 				sig.Wipe()

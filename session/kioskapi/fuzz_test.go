@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // FuzzDecodeBodies feeds arbitrary bytes to every body decoder: none may
@@ -26,7 +27,7 @@ func FuzzDecodeBodies(f *testing.F) {
 				for _, st := range sig.Strokes {
 					n += len(st)
 				}
-				if n > session.MaxPoints || len(sig.Strokes) > session.MaxStrokes {
+				if n > vocab.MaxPoints || len(sig.Strokes) > vocab.MaxStrokes {
 					t.Fatalf("signature over the limits: %d strokes, %d points", len(sig.Strokes), n)
 				}
 			}

@@ -44,6 +44,9 @@ func meta(n session.Notice, withText bool) noticeMeta {
 type publicState struct {
 	State   session.State `json:"state"`
 	Notices []noticeMeta  `json:"notices"`
+	// NotReady: the kiosk refuses new sessions now (the clerk's view
+	// has the reasons).
+	NotReady bool `json:"not_ready,omitempty"`
 }
 
 func (s *Server) state() stateBody {
@@ -67,7 +70,7 @@ func (s *Server) view(clerk bool) any {
 		return s.state()
 	}
 	snap := s.e.Snapshot()
-	return publicState{State: snap.State, Notices: s.noticeList()}
+	return publicState{State: snap.State, Notices: s.noticeList(), NotReady: len(snap.NotReady) > 0}
 }
 
 // getState answers the whole state to the clerk (without touching their

@@ -165,6 +165,8 @@ type errorBody struct {
 		Fields  []session.FieldError `json:"fields,omitempty"`
 		// RetryAfter: seconds until logins open again (locked, too_fast).
 		RetryAfter int `json:"retry_after_s,omitempty"`
+		// Reasons: the health conditions behind not_ready (for the clerk).
+		Reasons []string `json:"reasons,omitempty"`
 	} `json:"error"`
 }
 
@@ -184,7 +186,7 @@ var statusOf = map[string]int{
 	"invalid_credential": http.StatusUnprocessableEntity, "modality_unavailable": http.StatusUnprocessableEntity,
 	"invalid_finger":       http.StatusUnprocessableEntity,
 	"consent_not_recorded": http.StatusServiceUnavailable, "no_memory": http.StatusServiceUnavailable,
-	"closed": http.StatusServiceUnavailable,
+	"closed": http.StatusServiceUnavailable, "not_ready": http.StatusServiceUnavailable,
 }
 
 // fail writes err: a body problem, an engine refusal, or an internal error.
@@ -203,6 +205,13 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		code, ok := statusOf[se.Code]
 		if !ok {
 			code = http.StatusConflict
+		}
+		var nr *session.NotReadyError
+		if errors.As(err, &nr) {
+			var b errorBody
+			b.Error.Code, b.Error.Message, b.Error.Reasons = se.Code, se.Msg, nr.Codes
+			writeJSON(w, code, b)
+			return
 		}
 		writeError(w, code, se.Code, se.Msg, fields...)
 	default:

@@ -50,7 +50,7 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	f.recs = append(f.recs, rec)
 	f.sigs = append(f.sigs, c.Signature)
 	id := fmt.Sprintf("0190c0de-0000-7000-8000-%012d", len(f.recs))
-	return session.ConsentReceipt{ID: id, Proof: len(f.recs)}, nil
+	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs))}}, nil
 }
 
 // Records returns the consents recorded so far, without signatures.

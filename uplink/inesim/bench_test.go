@@ -15,13 +15,13 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 // The benchmark payload: a 100 KB face JPEG and a 30 KB WSQ fingerprint
 // (random bytes: uplink treats biometrics as opaque).
-func benchRequest(b *testing.B, log *consenttest.Log) *uplink.Request {
+func benchRequest(b *testing.B, log *memconsent.Log) *uplink.Request {
 	req := &uplink.Request{Credential: credValid,
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(100 << 10)},
@@ -34,7 +34,7 @@ func benchRequest(b *testing.B, log *consenttest.Log) *uplink.Request {
 
 // freshConsent gives req a new request id and a consent naming it, as a
 // new session would (INE refuses a consent used for another request).
-func freshConsent(b *testing.B, log *consenttest.Log, req *uplink.Request) {
+func freshConsent(b *testing.B, log *memconsent.Log, req *uplink.Request) {
 	req.ID = fmt.Sprintf("r_%x", randBytes(8))
 	var err error
 	if req.Consent, err = log.Consent(req.ID); err != nil {
@@ -59,7 +59,7 @@ func benchKioskSide(b *testing.B, kem string, pool int) {
 	sk, _ := k.GenerateKey()
 	device, _ := devicekey.Generate()
 	ineSign, _ := devicekey.Generate()
-	log, _ := consenttest.New("kiosk-b", device)
+	log, _ := memconsent.New("kiosk-b", device)
 	alloc := secmem.NewAllocator(&secmem.Opts{PoolBytes: pool})
 	defer alloc.Close()
 	s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
@@ -128,7 +128,7 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 	co, _ := pki.ClientOpts(srv.URL, device, secmem.NewAllocator(nil))
 	c, _ := uplink.New(co)
 	defer c.Close()
-	log, _ := consenttest.New(pki.KioskID, device)
+	log, _ := memconsent.New(pki.KioskID, device)
 	req := benchRequest(b, log)
 	b.SetBytes(130 << 10)
 	b.ResetTimer()

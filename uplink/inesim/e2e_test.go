@@ -16,8 +16,8 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 // fixedMatcher is a test double with fixed scores, so tests can check that
@@ -56,7 +56,7 @@ type pair struct {
 	svc     *inesim.Service
 	srv     *inesim.Server
 	alloc   *secmem.Allocator
-	log     *consenttest.Log
+	log     *memconsent.Log
 	matcher *fixedMatcher
 	skew    atomic.Int64 // server clock offset, ns
 }
@@ -95,7 +95,7 @@ func newPair(t *testing.T, pki *inesim.DevPKI) *pair {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.srv.Close() })
-	if p.log, err = consenttest.New(pki.KioskID, p.device); err != nil {
+	if p.log, err = memconsent.New(pki.KioskID, p.device); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -12,8 +12,8 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 // interposer sits between the client and the real TLS transport, as an
@@ -183,7 +183,7 @@ func TestKioskIdentityChecks(t *testing.T) {
 		t.Fatalf("code %q", e.Code)
 	}
 	// A consent proof from a log signed by another key.
-	log2, _ := consenttest.New(p.pki.KioskID, stranger)
+	log2, _ := memconsent.New(p.pki.KioskID, stranger)
 	req := p.request(t, credValid)
 	req.Consent, _ = log2.Consent(req.ID)
 	a, err = p.client(t, nil).Verify(context.Background(), req)

@@ -131,7 +131,7 @@ func answerSession(b *testing.B, ctx context.Context, k *kiosk) {
 	must(b, err)
 	must(b, k.e.AcceptNotice(id, k.e.Notices()[0].Ref()))
 	_, err = k.e.SignConsent(context.Background(), id, &session.Signature{Width: 10, Height: 10,
-		Strokes: [][]session.Point{{{X: 1, Y: 1}, {X: 2, Y: 2, T: 5}}}})
+		Strokes: []session.Stroke{{{X: 1, Y: 1}, {X: 2, Y: 2, T: 5}}}})
 	must(b, err)
 	must(b, k.e.SetCredential(id, "E", map[string][]byte{"cic": []byte("123456789"), "identificadorCiudadano": []byte("987654321")}))
 	must(b, k.e.StartFinger(id, 2))

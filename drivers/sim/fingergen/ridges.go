@@ -3,6 +3,7 @@ package fingergen
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // Gabor bank quantisation.
@@ -20,7 +21,9 @@ const (
 // bank holds Gabor kernels for every (orientation, period) bin.
 type bank struct{ k [][]float32 }
 
-var gabor = newBank()
+// gabor is built on first use, not at init: every ventanillactl command
+// links this package, and only `sim scanner` draws fingers.
+var gabor = sync.OnceValue(newBank)
 
 func newBank() *bank {
 	b := &bank{k: make([][]float32, orientBins*periodBins)}
@@ -100,9 +103,10 @@ func grow(f *field, period []float32, rng *rand.Rand) []float32 {
 
 // filterPass convolves the padded image with each pixel's own kernel.
 func filterPass(dst, pad []float32, idx []int, w, h, pw int) {
+	bank := gabor()
 	for y := range h {
 		for x := range w {
-			k := gabor.k[idx[y*w+x]]
+			k := bank.k[idx[y*w+x]]
 			var acc float32
 			for ky := range kSize {
 				row := pad[(y+ky)*pw+x : (y+ky)*pw+x+kSize]

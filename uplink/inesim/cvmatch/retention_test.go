@@ -25,9 +25,9 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
-	"github.com/ventanilla-mx/ventanilla/uplink/consenttest"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
 )
 
 // withCanary inserts a JPEG comment segment holding canary after SOI: the
@@ -165,7 +165,7 @@ type retentionPair struct {
 	client *uplink.Client
 	srv    *inesim.Server
 	alloc  *secmem.Allocator
-	log    *consenttest.Log
+	log    *memconsent.Log
 	m      *cvmatch.Matcher
 }
 
@@ -200,7 +200,7 @@ func newRetentionPair(t *testing.T, face, finger []byte) *retentionPair {
 	if r.client, err = uplink.New(co); err != nil {
 		t.Fatal(err)
 	}
-	r.log, _ = consenttest.New(pki.KioskID, device)
+	r.log, _ = memconsent.New(pki.KioskID, device)
 	return r
 }
 
