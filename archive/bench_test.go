@@ -59,6 +59,7 @@ func BenchmarkIngest(b *testing.B) {
 					pushes[k.ID][from] = k.Push(b, from, min(from+benchBatch, int64(nr)))
 				}
 			}
+			empty := dbSize(b, db, run)
 			b.ResetTimer()
 			start := time.Now()
 			concurrently(b, kiosks, func(k *archivetest.Kiosk, from, to int64) error {
@@ -67,6 +68,7 @@ func BenchmarkIngest(b *testing.B) {
 			})
 			b.ReportMetric(float64(nk*nr)/time.Since(start).Seconds(), "records/s")
 			b.StopTimer()
+			b.ReportMetric(float64(dbSize(b, db, run)-empty)/float64(nk*nr), "db-bytes/record")
 		}
 	})
 	b.Run("bare-insert", func(b *testing.B) {
@@ -226,4 +228,20 @@ func bareInsert(ctx context.Context, pool *pgxpool.Pool, kr *kioskRows, from, to
 		}
 	}
 	return tx.Commit(ctx)
+}
+
+// dbSize is the on-disk size of bench database run (tables, indexes, TOAST).
+func dbSize(b *testing.B, db *archivetest.DB, run int) int64 {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.Cluster.DSN("postgres", fmt.Sprintf("bench_%d", run)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	conn.Exec(ctx, "CHECKPOINT")
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT pg_database_size(current_database())").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }

@@ -84,20 +84,14 @@ func (a *Archive) ingestTx(ctx context.Context, p *Push) (Ack, *Alert, error) {
 }
 
 func (in *ingest) run(ctx context.Context, p *Push) (Ack, error) {
-	if _, err := in.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, in.kiosk); err != nil {
-		return Ack{}, fmt.Errorf("archive: lock: %w", err)
-	}
 	var err error
-	if in.pub, err = in.a.kioskKey(ctx, in.tx, in.kiosk); err != nil {
+	if in.pub, in.held, err = in.kioskState(ctx); err != nil {
 		return Ack{}, err
 	}
 	if p.Checkpoint != nil {
 		if in.cp, err = consent.OpenCheckpoint(p.Checkpoint, consent.Origin(in.kiosk), in.pub); err != nil {
 			return Ack{}, fmt.Errorf("%w: %v", ErrRejected, err)
 		}
-	}
-	if err := in.tx.QueryRow(ctx, `SELECT coalesce(max(idx) + 1, 0) FROM leaves WHERE kiosk_id = $1`, in.kiosk).Scan(&in.held); err != nil {
-		return Ack{}, fmt.Errorf("archive: held size: %w", err)
 	}
 	steps := []func(context.Context, *Push) error{in.entries, in.tree, in.store, in.bindings}
 	for _, step := range steps {
@@ -112,6 +106,28 @@ func (in *ingest) run(ctx context.Context, p *Push) (Ack, error) {
 		}
 	}
 	return Ack{Size: in.held + int64(len(in.fresh)), Cosigned: cosigned}, nil
+}
+
+// kioskState takes the kiosk's lock (held to the end of the transaction)
+// and reads its key and the number of leaves held.
+func (in *ingest) kioskState(ctx context.Context) (ed25519.PublicKey, int64, error) {
+	// The lock is its own statement: under READ COMMITTED a statement's
+	// snapshot is taken when it starts, so the held size must be read by a
+	// statement that starts after the lock is granted.
+	if _, err := in.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, in.kiosk); err != nil {
+		return nil, 0, fmt.Errorf("archive: lock: %w", err)
+	}
+	var pub []byte
+	var held int64
+	err := in.tx.QueryRow(ctx, `SELECT k.public_key, (SELECT coalesce(max(idx) + 1, 0) FROM leaves WHERE kiosk_id = $1)
+		FROM kiosks k WHERE k.kiosk_id = $1`, in.kiosk).Scan(&pub, &held)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, ErrUnknownKiosk
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("archive: kiosk state: %w", err)
+	}
+	return ed25519.PublicKey(pub), held, nil
 }
 
 // entries splits the push into leaves already held (which must be
@@ -279,11 +295,15 @@ func (in *ingest) checkpoint(ctx context.Context, msg []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = in.tx.Exec(ctx, `INSERT INTO checkpoints (kiosk_id, size, root, note, cosigned) VALUES ($1, $2, $3, $4, $5)
+	tag, err := in.tx.Exec(ctx, `INSERT INTO checkpoints (kiosk_id, size, root, note, cosigned) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT DO NOTHING`, in.kiosk, in.cp.Size, in.cp.Root[:], msg, cosigned)
 	if err != nil {
 		return nil, fmt.Errorf("archive: store checkpoint: %w", err)
 	}
+	if tag.RowsAffected() == 1 {
+		return cosigned, nil
+	}
+	// Held already (a repeated push): answer with the stored countersignature.
 	err = in.tx.QueryRow(ctx, `SELECT cosigned FROM checkpoints WHERE kiosk_id = $1 AND size = $2`, in.kiosk, in.cp.Size).Scan(&cosigned)
 	if err != nil {
 		return nil, fmt.Errorf("archive: read checkpoint: %w", err)

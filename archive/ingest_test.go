@@ -115,3 +115,26 @@ func TestServiceRoleCannotUpdateOrDelete(t *testing.T) {
 		}
 	}
 }
+
+// Two pushes of the same leaves at once (a retry racing the original):
+// the kiosk lock serialises them and both succeed with the same answer.
+func TestConcurrentSamePushes(t *testing.T) {
+	_, a, k := setup(t)
+	k.Append(t, 40)
+	p := k.Push(t, 0, 40)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			ack, err := a.Ingest(context.Background(), p)
+			if err == nil && ack.Size != 40 {
+				err = errors.New("wrong size acknowledged")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -86,6 +86,7 @@ var wirers = []func(*System){
 	wireScanner,
 	wireCamera,
 	wireConsent,
+	wireArchiveSync,
 	wireUplink,
 	wireKiosk,
 }

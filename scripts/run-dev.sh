@@ -52,6 +52,15 @@ echo AUTO >&3
 bin/ine-sim serve -dir "$dev/ine" -addr 127.0.0.1:8443 >"$dev/ine-sim.log" 2>&1 &
 pids+=($!)
 
+# The municipality's consent archive, when PostgreSQL is installed
+# (scripts/run-archive-dev.sh); the daemon pushes its ledger to it.
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  scripts/run-archive-dev.sh "$dev" &
+  pids+=($!)
+else
+  echo "archive:         not started (PostgreSQL is not installed: scripts/deps.sh installs it)"
+fi
+
 echo "kiosk UI:        http://127.0.0.1:8780/   (operator op-001, PIN 246810)"
 echo "demo citizen:    model H, CIC 100000001, identificador 200000001, right index (finger 2)"
 echo "ventanillad: diagnostics socket $dev/run/diag.sock"

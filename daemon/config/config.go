@@ -110,6 +110,11 @@ type Consent struct {
 	DB               string   `toml:"db"`                 // SQLite ledger; default <state_dir>/consent/consent.db
 	ArchivePublicKey string   `toml:"archive_public_key"` // municipality's archive key: personal fields are sealed to it
 	EfirmaCAFiles    []string `toml:"efirma_ca_files"`    // SAT CA certificates (PEM); empty refuses e.firma
+	// ArchiveURL is the municipality's consent archive (ventanilla-archive,
+	// https://host:port); empty: the ledger is not pushed anywhere. The
+	// kiosk authenticates with the uplink's client certificate.
+	ArchiveURL string `toml:"archive_url"`
+	ArchiveCA  string `toml:"archive_ca"` // CA of the archive's server certificate (PEM)
 }
 
 // Uplink configures the encrypted link to INE's verification service.
