@@ -28,6 +28,9 @@ sudo_if_needed() {
 missing_apt() {
   local pkg
   for pkg in "${apt_packages[@]}"; do
+    # A machine whose node came from elsewhere (e.g. NodeSource's nodejs, which
+    # bundles npm and conflicts with Debian's npm) already has what npm is for.
+    if [ "$pkg" = npm ] && command -v npm >/dev/null; then continue; fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       printf '%s\n' "$pkg"
     fi
