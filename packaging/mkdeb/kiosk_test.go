@@ -242,7 +242,7 @@ func serveReport(t *testing.T, addr string) *http.Server {
 func TestArchivePackage(t *testing.T) {
 	s := testSpec(t, "0.0.1")
 	if !fileExists(filepath.Join(s.BinDir, archivePkg)) {
-		t.Skip("no cmd/ventanilla-archive in this tree")
+		t.Fatalf("binaries in %s lack %s: the archive package cannot be built", s.BinDir, archivePkg)
 	}
 	bins, err := binaries(s.BinDir)
 	if err != nil {
