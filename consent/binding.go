@@ -83,7 +83,9 @@ func lookupCommitment(key []byte, kind string, value []byte) [32]byte {
 
 // BindingOpts are what NewBinding needs from the kiosk.
 type BindingOpts struct {
-	Archive   hpke.PublicKey
+	Archive hpke.PublicKey
+	// LookupKey makes the lookup commitments; nil makes a binding without
+	// any (it cannot be found by credential, only opened).
 	LookupKey []byte
 	Signer    devicekey.Signer
 	// Alloc, when set, provides the buffer the identity plaintext is
@@ -123,14 +125,14 @@ func NewBinding(record []byte, r *Record, outcome Outcome, id *Identity, at time
 // NewHolderBinding is NewBinding for an identity held in caller-owned
 // (locked) memory.
 func NewHolderBinding(record []byte, r *Record, outcome Outcome, h *Holder, at time.Time, o *BindingOpts) ([]byte, error) {
-	if len(o.LookupKey) != LookupKeySize {
+	if o.LookupKey != nil && len(o.LookupKey) != LookupKeySize {
 		return nil, fmt.Errorf("consent: binding: lookup key must be %d bytes", LookupKeySize)
 	}
 	if h == nil {
 		h = &Holder{}
 	}
 	b := &Binding{RecordHash: LeafHash(record), RecordID: r.ID, KioskID: r.KioskID, Time: at.UTC(), Outcome: outcome}
-	if outcome == OutcomeVerified {
+	if outcome == OutcomeVerified && o.LookupKey != nil {
 		b.Lookups = lookups(o.LookupKey, h.Credentials)
 	}
 	clearPart, err := b.clearBytes()

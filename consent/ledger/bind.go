@@ -25,8 +25,8 @@ func (l *Ledger) Bind(ctx context.Context, id consent.ID, outcome consent.Outcom
 	if l.opts.Signer == nil || l.w == nil {
 		return ErrReadOnly
 	}
-	if l.opts.Archive == nil || len(l.opts.LookupKey) != consent.LookupKeySize {
-		return fmt.Errorf("ledger: bind %s: no archive public key or lookup key configured", id)
+	if l.opts.Archive == nil {
+		return fmt.Errorf("ledger: bind %s: no archive public key configured", id)
 	}
 	idx, body, err := l.Record(ctx, id)
 	if err != nil {

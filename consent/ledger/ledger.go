@@ -48,7 +48,8 @@ type Opts struct {
 	Signer  devicekey.Signer // required; the device key
 	Archive hpke.PublicKey   // required for Append; the archive public key
 	Roots   *x509.CertPool   // CA certificates for e.firma; nil refuses e.firma
-	// LookupKey is the archive's lookup (HMAC) key; required for Bind.
+	// LookupKey is the archive's lookup (HMAC) key; without it bindings
+	// carry no lookup commitments.
 	LookupKey []byte
 	// SealAlloc provides the buffer a binding's identity is encoded into
 	// before sealing (consent.BindingOpts.Alloc); nil uses the heap.

@@ -115,6 +115,11 @@ type Consent struct {
 	// kiosk authenticates with the uplink's client certificate.
 	ArchiveURL string `toml:"archive_url"`
 	ArchiveCA  string `toml:"archive_ca"` // CA of the archive's server certificate (PEM)
+	// LookupKey is the archive's lookup (HMAC) key file (ventanilla-archive
+	// keygen --lookup): identity bindings carry its commitments of the
+	// credentials entered, which let the archive find a credential's
+	// consents. Empty: bindings carry none (consent.lookup_key warning).
+	LookupKey string `toml:"lookup_key"`
 }
 
 // Uplink configures the encrypted link to INE's verification service.
