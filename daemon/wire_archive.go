@@ -17,12 +17,10 @@ import (
 
 const condArchiveBacklog health.Code = "consent.archive_backlog"
 
-// archiveSyncEvery is how often the sender tries; archiveStaleAfter is the
-// age of the oldest unsent consent that raises consent.archive_backlog.
-var (
-	archiveSyncEvery  = time.Minute
-	archiveStaleAfter = 24 * time.Hour
-)
+// archiveStaleAfter is the age of the oldest unsent consent that raises
+// consent.archive_backlog (consent.archive_interval says how often the
+// sender tries).
+var archiveStaleAfter = 24 * time.Hour
 
 // wireArchiveSync starts the background push of the consent ledger to the
 // municipality's archive (docs/consent.md, "Archive"). The kiosk serves
@@ -50,7 +48,7 @@ func wireArchiveSync(s *System) {
 	}
 	s.Metrics.MustRegister(archiveCollector{snd})
 	s.Go("consent.archive", func(ctx context.Context) error {
-		tick := time.NewTicker(archiveSyncEvery)
+		tick := time.NewTicker(c.Consent.ArchiveInterval.D())
 		defer tick.Stop()
 		for {
 			if err := snd.Once(ctx); err != nil && ctx.Err() == nil {

@@ -120,6 +120,9 @@ type Consent struct {
 	// credentials entered, which let the archive find a credential's
 	// consents. Empty: bindings carry none (consent.lookup_key warning).
 	LookupKey string `toml:"lookup_key"`
+	// ArchiveInterval is how often the kiosk pushes new consents and
+	// bindings to the archive (default 1m).
+	ArchiveInterval Duration `toml:"archive_interval"`
 }
 
 // Uplink configures the encrypted link to INE's verification service.
@@ -166,7 +169,7 @@ func Default() Config {
 			LoopStallTime: Dur(30 * time.Second),
 		},
 		Finger:  Finger{MinScore: 40, MaxAttempts: 3, RecordFormat: "iso19794-4", WSQBitrate: 0.75},
-		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub"},
+		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub", ArchiveInterval: Dur(time.Minute)},
 		Uplink: Uplink{
 			INEKey: "/etc/ventanilla/ine/ine-hpke.pub", INESigningKey: "/etc/ventanilla/ine/ine-sign.pub",
 			CA: "/etc/ventanilla/ine/ca.pem", ClientCert: "/etc/ventanilla/ine/client.pem",
