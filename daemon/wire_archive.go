@@ -82,11 +82,14 @@ var (
 		"Consent records not yet acknowledged by the municipality's archive.", nil, nil)
 	archiveOldestDesc = prometheus.NewDesc("ventanilla_consent_archive_oldest_unsent_seconds",
 		"Age of the oldest consent record not yet in the archive (0 when none).", nil, nil)
+	archiveBindingsDesc = prometheus.NewDesc("ventanilla_consent_archive_binding_backlog",
+		"Identity bindings not yet acknowledged by the municipality's archive.", nil, nil)
 )
 
 func (archiveCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- archiveBacklogDesc
 	ch <- archiveOldestDesc
+	ch <- archiveBindingsDesc
 }
 
 func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
@@ -97,4 +100,5 @@ func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(archiveBacklogDesc, prometheus.GaugeValue, float64(st.Backlog))
 	ch <- prometheus.MustNewConstMetric(archiveOldestDesc, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(archiveBindingsDesc, prometheus.GaugeValue, float64(st.BindingBacklog))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
@@ -111,5 +112,25 @@ func TestUpgradeV2AddsBindings(t *testing.T) {
 	}
 	if err := e.l.Bind(ctx, consenttest.Statement(0).ID, consent.OutcomeCancelled, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAuditChecksBindings: a binding altered behind the ledger's back (its
+// triggers dropped) is reported by the full audit.
+func TestAuditChecksBindings(t *testing.T) {
+	e := newEnv(t, 2)
+	ctx := context.Background()
+	if err := e.l.Bind(ctx, consenttest.Statement(1).ID, consent.OutcomeVerified, holder("100000001")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.l.Audit(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	db := e.raw()
+	e.exec(db, "DROP TRIGGER bindings_append_only_update")
+	e.exec(db, "UPDATE bindings SET idx = 0")
+	err := e.l.Audit(ctx, nil)
+	if !ledger.IsAuditError(err) || !strings.Contains(err.Error(), "does not name the record") {
+		t.Fatalf("audit of a moved binding: %v", err)
 	}
 }
