@@ -122,6 +122,7 @@ func sessionOpts(s *System) *session.Opts {
 	o := session.DefaultOpts()
 	o.Notices = web.Notices()
 	o.MinSimilarity, o.MaxFaceAttempts = c.MinSimilarity, c.MaxFaceAttempts
+	o.MaxFingerAttempts, o.MaxResends = c.MaxFingerAttempts, c.MaxResends
 	o.Timeouts = session.Timeouts{Notice: t.Notice.D(), Signature: t.Signature.D(), Consent: t.Consent.D(),
 		Credential: t.Credential.D(), Biometrics: t.Biometrics.D(), Face: t.Face.D(), Finger: t.Finger.D(),
 		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}
