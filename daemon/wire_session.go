@@ -7,6 +7,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
@@ -48,6 +49,15 @@ func realPorts(s *System) (session.Ports, error) {
 	return p, nil
 }
 
+// requestTokens is the consent statement's spelling of request ids.
+func requestTokens(ids []logging.RequestID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
 // ledgerConsent is the consent ledger as a session.ConsentRecorder. The
 // receipt's Proof is the ledger.Receipt (record hash, leaf index, signed
 // checkpoint) for the uplink adapter to turn into its consent proof.
@@ -58,7 +68,7 @@ var _ session.ConsentRecorder = ledgerConsent{}
 func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (session.ConsentReceipt, error) {
 	st, err := a.l.NewStatement(ledger.StatementOpts{OperatorID: c.Operator,
 		Notice:   consent.Notice{ID: c.Notice.ID, Version: c.Notice.Version, SHA256: c.Notice.SHA256},
-		Purposes: c.Purposes, Requests: []string{string(c.Request)}})
+		Purposes: c.Purposes, Requests: requestTokens(c.Requests)})
 	if err != nil {
 		return session.ConsentReceipt{}, fmt.Errorf("consent statement: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 // credential is wiped; a failure is logged (no personal data) and the
 // session ends anyway.
 func (e *Engine) bindCancelledLocked(s *sess) {
-	if e.p.Binder == nil || s.consent == nil || s.sent {
+	if e.p.Binder == nil || s.consent == nil || s.sent > 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.o.Timeouts.Consent)

@@ -51,9 +51,13 @@ type ConsentBinder interface {
 
 // Consent is what the citizen consents to, with the handwritten signature.
 type Consent struct {
-	Session  logging.SessionID
-	Request  logging.RequestID // the verification request this consent covers
-	Operator string            // the clerk's staff id (a token, not a name)
+	Session logging.SessionID
+	// Requests are the verification requests this consent covers: the
+	// first submission and the corrections the session may send (each
+	// used at most once; INE admits the next only after a not-found or
+	// data-mismatch answer to the previous).
+	Requests []logging.RequestID
+	Operator string // the clerk's staff id (a token, not a name)
 	Time     time.Time
 	Notice   NoticeRef
 	Purposes []string
@@ -153,7 +157,8 @@ type FingerCapturer interface {
 	// codes). It calls prompt (never concurrently) with "finger.place",
 	// "finger.lift" and quality feedback; prompt does not block. It
 	// returns an image that passed the quality gate, an error (wrap
-	// ErrQuality when the finger never reached the quality, ErrDevice when
+	// ErrQuality when the finger never reached the quality,
+	// ErrCaptureTimeout when no finger was placed in time, ErrDevice when
 	// the scanner is unusable), or ctx.Err() promptly after ctx is done,
 	// holding no buffer. On success the image belongs to the engine.
 	CaptureFinger(ctx context.Context, position int, prompt func(Prompt)) (*FingerResult, error)
@@ -242,4 +247,8 @@ var (
 	// ErrDevice: the camera or scanner is unusable; the technician must
 	// look. Retrying soon will fail again.
 	ErrDevice = errors.New("capture device unavailable")
+	// ErrCaptureTimeout: nothing was presented before the capture's own
+	// time ran out (no finger placed, no face in view). Not a quality
+	// verdict; retry is safe.
+	ErrCaptureTimeout = errors.New("nothing was presented in time")
 )

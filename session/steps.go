@@ -81,7 +81,7 @@ func (e *Engine) beginConsent(id logging.SessionID, sig *Signature) (*Consent, *
 		return nil, nil, ErrBadSignature
 	}
 	s.busy = true
-	c := &Consent{Session: s.id, Request: s.req, Operator: s.operator, Time: e.o.Now(),
+	c := &Consent{Session: s.id, Requests: slices.Clone(s.reqs), Operator: s.operator, Time: e.o.Now(),
 		Notice: s.notice, Purposes: slices.Clone(e.o.Purposes), Signature: sig}
 	return c, s, nil
 }

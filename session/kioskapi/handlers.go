@@ -293,6 +293,26 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, _ string) {
 	s.reply(w, s.e.Finish(sid(r)))
 }
 
+// cancelCapture stops the running capture; the session returns to the
+// biometrics step under the same consent.
+func (s *Server) cancelCapture(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.CancelCapture(sid(r)))
+}
+
+// correct leaves a not-found or data-mismatch answer for the credential
+// step, to correct the data and send again under the same consent.
+func (s *Server) correct(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.Correct(sid(r)))
+}
+
 func (s *Server) reply(w http.ResponseWriter, err error) {
 	if err != nil {
 		s.fail(w, err)

@@ -123,6 +123,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
 	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.submit))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.finish))
+	m.HandleFunc("POST /api/v1/sessions/{id}/capture/cancel", s.needOperator(s.cancelCapture))
+	m.HandleFunc("POST /api/v1/sessions/{id}/correct", s.needOperator(s.correct))
 	m.HandleFunc("POST /api/v1/sessions/{id}/preview", s.needOperator(s.previewSecret))
 	m.HandleFunc("GET /api/v1/sessions/{id}/preview", s.servePreview)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

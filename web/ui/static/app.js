@@ -13,7 +13,7 @@
   let token = document.querySelector('meta[name="ventanilla-token"]').content;
   const KINDS = ["session.claimed", "notice.accepted", "consent.committed", "consent.failed",
     "credential.accepted", "capture.started", "capture.prompt", "capture.done", "capture.rejected",
-    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed", "kiosk.readiness"];
+    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed", "kiosk.readiness", "answer.correcting"];
   const SECTIONS = { idle: "s-welcome", notice: "s-notice", signature: "s-signature", credential: "s-credential",
     biometrics: "s-biometrics", face: "s-face", finger: "s-finger", submitting: "s-submitting", answer: "s-answer" };
 
@@ -26,6 +26,7 @@
   const prompts = { face: null, finger: null };
   const notes = { face: "", finger: "" };
   let ticker = null;
+  let retryOf = null; // the capture to return to after a failure
 
   function headers(body) {
     const h = { "X-Ventanilla-Token": token };
@@ -171,6 +172,10 @@
       case "capture.rejected":
       case "capture.failed":
         notes[m] = T.t("cap." + ev.code) || T.t("cap.error");
+        retryOf = m; // back to that capture
+        break;
+      case "answer.correcting":
+        resetCitizenInput();
         break;
       case "consent.failed":
         alertMsg(T.t("err.consent_not_recorded"));
@@ -207,7 +212,9 @@
   function render() {
     const id = opToken ? (SECTIONS[model.state] || "s-welcome") : "s-welcome";
     for (const s of Object.values(SECTIONS)) $(s).hidden = s !== id;
-    $("who").textContent = model.operator ? T.t("login.as", { op: model.operator }) : "";
+    // The header names the clerk only while this page holds their login,
+    // so it always agrees with the screen (after a reload: the login form).
+    $("who").textContent = opToken && model.operator ? T.t("login.as", { op: model.operator }) : "";
     const entering = shown !== id;
     shown = id;
     const fn = renderers[id];
@@ -217,6 +224,11 @@
       const h = $(id).querySelector("h1");
       h.tabIndex = -1;
       h.focus();
+    }
+    if (id === "s-biometrics" && retryOf) { // a failed or cancelled capture: its button again
+      const go = $(retryOf + "-go");
+      retryOf = null;
+      if (!go.disabled) go.focus();
     }
   }
 
@@ -269,7 +281,10 @@
     $("face-go").disabled = left === 0 || !!off.face;
     let gs = model.finger_captured ? T.t("bio.fingerDone", { f: T.t("finger." + model.finger_captured) }) : "";
     if (notes.finger) gs = notes.finger;
+    if (notes.finger && model.finger_attempts_left !== undefined) gs += " " + T.t("bio.fingerLeft", { n: model.finger_attempts_left });
+    if (!model.finger_captured && model.finger_attempts_left === 0) gs = T.t("bio.fingerRefused");
     $("finger-status").textContent = gs;
+    if (model.finger_attempts_left === 0) $("finger-go").disabled = true;
     $("submit").disabled = !(model.face_captured || model.finger_captured);
     buildFingers();
   }
@@ -289,6 +304,9 @@
     if (a.finger_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.finger"), n: a.finger_similarity }));
     $("answer-sim").textContent = a.outcome === "retry" ? "" : sims.join(" · ");
     $("answer-clerk").textContent = T.t("answer.clerk", { code: a.reason || a.status || a.outcome });
+    const taken = a.taken || [];
+    $("answer-wiped").textContent = T.t("answer.wiped." + (taken.length === 2 ? "both" : taken.length ? taken[0] : "none"));
+    $("correct").hidden = !a.correctable;
     countdown();
   }
 
@@ -472,6 +490,10 @@
     $("finger-go").addEventListener("click", act(function () { return api("POST", sp("/finger"), { position: fingerPos }); }));
     $("submit").addEventListener("click", act(function () { return api("POST", sp("/submit"), {}); }));
     $("finish").addEventListener("click", act(function () { return api("POST", sp("/finish"), {}); }));
+    $("correct").addEventListener("click", act(function () { return api("POST", sp("/correct"), {}); }));
+    for (const b of document.querySelectorAll("[data-cancel-capture]")) {
+      b.addEventListener("click", act(function () { return api("POST", sp("/capture/cancel"), {}); }));
+    }
     for (const b of document.querySelectorAll("[data-abort]")) {
       b.addEventListener("click", act(function () { return api("POST", sp("/abort"), { reason: b.dataset.abort }); }));
     }
