@@ -10,11 +10,14 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-const exportColumns = `SELECT l.kiosk_id, l.idx, l.leaf_hash, p.record, bp.binding
+// exportColumns gives one row per leaf (DISTINCT ON): with several
+// bindings of a record (one per verification sent under it), the one
+// carrying the lookup asked for, else the latest.
+const exportColumns = `SELECT DISTINCT ON (l.kiosk_id, l.idx) l.kiosk_id, l.idx, l.leaf_hash, p.record, bp.binding
 	FROM leaves l
 	LEFT JOIN payloads p ON p.kiosk_id = l.kiosk_id AND p.idx = l.idx
 	LEFT JOIN bindings b ON b.kiosk_id = l.kiosk_id AND b.record_hash = l.leaf_hash
-	LEFT JOIN binding_payloads bp ON bp.kiosk_id = l.kiosk_id AND bp.record_hash = l.leaf_hash `
+	LEFT JOIN binding_payloads bp ON bp.kiosk_id = b.kiosk_id AND bp.binding_hash = b.binding_hash `
 
 // Export writes the evidence bundle for sel: every record naming
 // sel.Request, or every record whose binding carries sel.Lookup with a
@@ -41,10 +44,10 @@ func selectItems(ctx context.Context, tx pgx.Tx, sel evidence.Selection) ([]evid
 	var err error
 	switch {
 	case sel.Request != "" && sel.Lookup == nil:
-		rows, err = tx.Query(ctx, exportColumns+`WHERE l.requests @> ARRAY[$1]::text[] ORDER BY l.kiosk_id, l.idx`, sel.Request)
+		rows, err = tx.Query(ctx, exportColumns+`WHERE l.requests @> ARRAY[$1]::text[] ORDER BY l.kiosk_id, l.idx, b.bound_at DESC`, sel.Request)
 	case sel.Request == "" && len(sel.Lookup) == 32 && sel.Since != nil && sel.Until != nil:
 		rows, err = tx.Query(ctx, exportColumns+`WHERE b.lookups @> ARRAY[$1]::bytea[] AND l.stmt_time >= $2 AND l.stmt_time < $3
-			ORDER BY l.kiosk_id, l.idx`, sel.Lookup, *sel.Since, *sel.Until)
+			ORDER BY l.kiosk_id, l.idx, b.bound_at DESC`, sel.Lookup, *sel.Since, *sel.Until)
 	default:
 		return nil, fmt.Errorf("archive: export: name a request id, or a credential with a period")
 	}

@@ -3,6 +3,7 @@ package archive_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -91,5 +92,24 @@ func TestErasureKeepsLogAndProofs(t *testing.T) {
 	k.Append(t, 1)
 	if _, err := a.Ingest(ctx, k.Push(t, 0, 7)); err != nil {
 		t.Fatalf("push after erasure: %v", err)
+	}
+}
+
+// TestBindingsContradictionsRefused: a record bound as cancelled takes no
+// verified binding, and a record naming one request id takes no second
+// verified binding; the same binding again is a no-op.
+func TestBindingsContradictionsRefused(t *testing.T) {
+	_, a, k := setup(t)
+	ingestBound(t, a, k) // 1 and 4 verified, 2 cancelled
+	ctx := context.Background()
+	id := &consent.Identity{Credentials: []consent.Credential{cred}}
+	for name, b := range map[string][]byte{
+		"verified after cancelled":           k.Bind(t, 2, consent.OutcomeVerified, id),
+		"cancelled after verified":           k.Bind(t, 1, consent.OutcomeCancelled, nil),
+		"second verified for one request id": k.Bind(t, 4, consent.OutcomeVerified, id),
+	} {
+		if _, err := a.Ingest(ctx, &archive.Push{KioskID: k.ID, Bindings: [][]byte{b}}); !errors.Is(err, archive.ErrRejected) {
+			t.Errorf("%s: %v, want ErrRejected", name, err)
+		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 )
 
 // SchemaVersion is the version of the tables below.
-// Version 2 adds revoked_certs (migrate adds it to a version-1 store).
+// Version 2 adds revoked_certs and keys bindings by their own hash (a
+// consent may have one binding per verification sent under it); migrate
+// upgrades a version-1 database (upgradeV1).
 const SchemaVersion = 2
 
 // schema is applied by the owner role (ventanilla-archive migrate). Rows are
@@ -50,21 +52,24 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   received timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (kiosk_id, size));
 CREATE TABLE IF NOT EXISTS bindings (
-  kiosk_id   text NOT NULL REFERENCES kiosks,
-  record_hash bytea NOT NULL,
-  idx        bigint NOT NULL,
-  outcome    smallint NOT NULL,
-  bound_at   timestamptz NOT NULL,
-  lookups    bytea[] NOT NULL,
-  received   timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (kiosk_id, record_hash));
+  kiosk_id     text NOT NULL REFERENCES kiosks,
+  binding_hash bytea NOT NULL,
+  record_hash  bytea NOT NULL,
+  idx          bigint NOT NULL,
+  outcome      smallint NOT NULL,
+  bound_at     timestamptz NOT NULL,
+  lookups      bytea[] NOT NULL,
+  received     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (kiosk_id, binding_hash));
 CREATE INDEX IF NOT EXISTS bindings_lookups ON bindings USING gin (lookups);
+CREATE INDEX IF NOT EXISTS bindings_record ON bindings (kiosk_id, record_hash);
 CREATE TABLE IF NOT EXISTS binding_payloads (
-  kiosk_id    text NOT NULL,
-  record_hash bytea NOT NULL,
-  binding     bytea NOT NULL,
-  PRIMARY KEY (kiosk_id, record_hash),
-  FOREIGN KEY (kiosk_id, record_hash) REFERENCES bindings);
+  kiosk_id     text NOT NULL,
+  binding_hash bytea NOT NULL,
+  record_hash  bytea NOT NULL,
+  binding      bytea NOT NULL,
+  PRIMARY KEY (kiosk_id, binding_hash),
+  FOREIGN KEY (kiosk_id, binding_hash) REFERENCES bindings);
 CREATE TABLE IF NOT EXISTS alerts (
   id        bigserial PRIMARY KEY,
   kiosk_id  text NOT NULL,
@@ -103,9 +108,54 @@ GRANT INSERT ON erasures TO %[2]s;
 `, s, r)
 }
 
-// Migrate creates the tables and the grants. It runs as the owner role;
-// the service and retention roles must exist (CREATE ROLE … LOGIN).
+// upgradeV1 re-keys a version-1 database's bindings (one per record) by
+// binding hash, in place; rows are kept. A binding whose payload was
+// already erased gets SHA-256 of its record hash as its key (its bytes
+// are gone; nothing else refers to it).
+const upgradeV1 = `
+ALTER TABLE binding_payloads DROP CONSTRAINT IF EXISTS binding_payloads_kiosk_id_record_hash_fkey;
+ALTER TABLE bindings ADD COLUMN binding_hash bytea;
+UPDATE bindings b SET binding_hash = sha256(bp.binding) FROM binding_payloads bp
+  WHERE bp.kiosk_id = b.kiosk_id AND bp.record_hash = b.record_hash;
+UPDATE bindings SET binding_hash = sha256(record_hash) WHERE binding_hash IS NULL;
+ALTER TABLE bindings ALTER COLUMN binding_hash SET NOT NULL;
+ALTER TABLE bindings DROP CONSTRAINT bindings_pkey;
+ALTER TABLE bindings ADD PRIMARY KEY (kiosk_id, binding_hash);
+ALTER TABLE binding_payloads ADD COLUMN binding_hash bytea;
+UPDATE binding_payloads SET binding_hash = sha256(binding);
+ALTER TABLE binding_payloads ALTER COLUMN binding_hash SET NOT NULL;
+ALTER TABLE binding_payloads DROP CONSTRAINT binding_payloads_pkey;
+ALTER TABLE binding_payloads ADD PRIMARY KEY (kiosk_id, binding_hash);
+ALTER TABLE binding_payloads ADD FOREIGN KEY (kiosk_id, binding_hash) REFERENCES bindings;
+`
+
+// Migrate creates the tables and the grants, upgrading a version-1
+// database first, in one transaction. It runs as the owner role; the
+// service and retention roles must exist (CREATE ROLE … LOGIN).
 func Migrate(ctx context.Context, conn *pgx.Conn, service, retention string) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	var v1 bool
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'bindings')
+		AND NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'bindings' AND column_name = 'binding_hash')`).Scan(&v1)
+	if err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	if v1 {
+		if _, err := tx.Exec(ctx, upgradeV1); err != nil {
+			return fmt.Errorf("archive: upgrade from version 1: %w", err)
+		}
+	}
+	if err := migrateTx(ctx, tx, service, retention); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func migrateTx(ctx context.Context, conn pgx.Tx, service, retention string) error {
 	if _, err := conn.Exec(ctx, schema); err != nil {
 		return fmt.Errorf("archive: schema: %w", err)
 	}

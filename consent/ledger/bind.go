@@ -9,18 +9,20 @@ import (
 	"github.com/ventanilla-mx/ventanilla/consent"
 )
 
-// ErrAlreadyBound: the record has a binding already (the first one made
-// stands; a binding is never replaced). Not retryable, and not a failure
-// for a caller that only needs the record to be bound.
+// ErrAlreadyBound: a "cancelled" binding was asked for a record that is
+// bound already (a binding is never replaced). Not retryable, and not a
+// failure for a caller that only needs the record to be bound.
 var ErrAlreadyBound = errors.New("ledger: the consent is already bound")
 
-// Bind makes the identity binding of a recorded consent (docs/consent.md,
+// Bind makes an identity binding of a recorded consent (docs/consent.md,
 // "Identity binding"): outcome, the lookup commitments of h's credentials,
 // and h sealed to the archive key, signed with the device key, and commits
-// it. h is lent for the call: its values are read into the sealing buffer
-// (Opts.SealAlloc, locked memory on the kiosk) and never kept or logged.
-// It returns once the binding is durable; ErrAlreadyBound when the record
-// was bound before.
+// it. Each verification sent under the consent gets its own binding (a
+// corrected credential is bound too); a cancelled binding is only made
+// for a record with none (else ErrAlreadyBound). h is lent for the call:
+// its values are read into the sealing buffer (Opts.SealAlloc, locked
+// memory on the kiosk) and never kept or logged. It returns once the
+// binding is durable.
 func (l *Ledger) Bind(ctx context.Context, id consent.ID, outcome consent.Outcome, h *consent.Holder) error {
 	if l.opts.Signer == nil || l.w == nil {
 		return ErrReadOnly
@@ -32,8 +34,10 @@ func (l *Ledger) Bind(ctx context.Context, id consent.ID, outcome consent.Outcom
 	if err != nil {
 		return err
 	}
-	if bound, err := l.bound(ctx, idx); err != nil || bound {
-		return errors.Join(err, boundErr(bound, id))
+	if outcome == consent.OutcomeCancelled {
+		if bound, err := l.bound(ctx, idx); err != nil || bound {
+			return errors.Join(err, boundErr(bound, id))
+		}
 	}
 	r, err := consent.ParseRecord(body)
 	if err != nil {
@@ -44,7 +48,7 @@ func (l *Ledger) Bind(ctx context.Context, id consent.ID, outcome consent.Outcom
 	if err != nil {
 		return fmt.Errorf("ledger: bind %s: %w", id, err)
 	}
-	return l.insertBinding(ctx, id, idx, b)
+	return l.insertBinding(ctx, id, idx, b, outcome == consent.OutcomeCancelled)
 }
 
 func boundErr(bound bool, id consent.ID) error {
@@ -62,7 +66,7 @@ func (l *Ledger) bound(ctx context.Context, idx int64) (bool, error) {
 	return n > 0, nil
 }
 
-func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b []byte) error {
+func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b []byte, onlyFirst bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -77,7 +81,7 @@ func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b 
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM bindings WHERE idx = ?", idx).Scan(&held); err != nil {
 		return fmt.Errorf("ledger: bind %s: %w", id, err)
 	}
-	if held > 0 { // bound meanwhile (under the writer lock now)
+	if held > 0 && onlyFirst { // bound meanwhile (under the writer lock now)
 		return boundErr(true, id)
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO bindings(seq, idx, body) VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM bindings), ?, ?)", idx, b)
@@ -122,10 +126,10 @@ func (l *Ledger) Bindings(ctx context.Context, from int64, n int) (bodies [][]by
 	return bodies, idx, total, rows.Err()
 }
 
-// Binding returns the binding of a recorded consent, or ErrNotFound.
+// Binding returns the latest binding of a recorded consent, or ErrNotFound.
 func (l *Ledger) Binding(ctx context.Context, id consent.ID) ([]byte, error) {
 	var b []byte
-	err := l.r.QueryRowContext(ctx, "SELECT b.body FROM bindings b JOIN records r ON r.idx = b.idx WHERE r.id = ?", id[:]).Scan(&b)
+	err := l.r.QueryRowContext(ctx, "SELECT b.body FROM bindings b JOIN records r ON r.idx = b.idx WHERE r.id = ? ORDER BY b.seq DESC LIMIT 1", id[:]).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("ledger: binding of %s: %w", id, ErrNotFound)
 	}

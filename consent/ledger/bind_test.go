@@ -18,10 +18,11 @@ func holder(cic string) *consent.Holder {
 	return &consent.Holder{Credentials: []consent.HolderCredential{{Kind: "cic", Value: []byte(cic)}}}
 }
 
-// TestBindOncePerRecordInOrder: a binding names its record, is signed by the
-// device key, carries the credential's lookup commitment, and the first
-// binding of a record stands (a second is ErrAlreadyBound, nothing stored).
-func TestBindOncePerRecordInOrder(t *testing.T) {
+// TestBindInOrder: a binding names its record, is signed by the device
+// key, carries the credential's lookup commitment; a record verified
+// twice (a corrected credential) has two bindings; a cancelled binding
+// for a bound record is ErrAlreadyBound, nothing stored.
+func TestBindInOrder(t *testing.T) {
 	e := newEnv(t, 3)
 	ctx := context.Background()
 	id2, id0 := consenttest.Statement(2).ID, consenttest.Statement(0).ID
@@ -34,8 +35,14 @@ func TestBindOncePerRecordInOrder(t *testing.T) {
 	if err := e.l.Bind(ctx, id2, consent.OutcomeCancelled, nil); !errors.Is(err, ledger.ErrAlreadyBound) {
 		t.Fatalf("second binding of a record: %v, want ErrAlreadyBound", err)
 	}
+	if err := e.l.Bind(ctx, id0, consent.OutcomeCancelled, nil); !errors.Is(err, ledger.ErrAlreadyBound) {
+		t.Fatalf("second cancelled binding of a record: %v, want ErrAlreadyBound", err)
+	}
+	if err := e.l.Bind(ctx, id2, consent.OutcomeVerified, holder("100000002")); err != nil {
+		t.Fatalf("binding of a corrected credential: %v", err)
+	}
 	bodies, idx, total, err := e.l.Bindings(ctx, 0, 10)
-	if err != nil || total != 2 || len(bodies) != 2 || idx[0] != 2 || idx[1] != 0 {
+	if err != nil || total != 3 || len(bodies) != 3 || idx[0] != 2 || idx[1] != 0 || idx[2] != 2 {
 		t.Fatalf("bindings: %d of %d, idx %v, %v", len(bodies), total, idx, err)
 	}
 	_, rec, _ := e.l.Record(ctx, id2)
@@ -54,10 +61,10 @@ func TestBindOncePerRecordInOrder(t *testing.T) {
 	if err != nil || string(id.Credentials[0].Value) != "100000001" {
 		t.Fatalf("sealed identity: %v", err)
 	}
-	if rest, _, _, _ := e.l.Bindings(ctx, 1, 10); len(rest) != 1 {
-		t.Fatalf("bindings after cursor 1: %d, want 1", len(rest))
+	if rest, _, _, _ := e.l.Bindings(ctx, 1, 10); len(rest) != 2 {
+		t.Fatalf("bindings after cursor 1: %d, want 2", len(rest))
 	}
-	if m := e.l.Metrics(); m.Bindings != 2 {
+	if m := e.l.Metrics(); m.Bindings != 3 {
 		t.Fatalf("bindings counted %d", m.Bindings)
 	}
 	e.reopen()
@@ -79,7 +86,7 @@ func TestBindingsAppendOnly(t *testing.T) {
 		"UPDATE bindings SET body = x'00'",
 		"DELETE FROM bindings",
 		"INSERT OR REPLACE INTO bindings(seq, idx, body) VALUES (1, 1, x'00')",
-		"INSERT OR REPLACE INTO bindings(seq, idx, body) VALUES (2, 1, x'00')",
+		"INSERT OR REPLACE INTO bindings(seq, idx, body) VALUES (1, 0, x'00')",
 		"INSERT INTO bindings(seq, idx, body) VALUES (5, 0, x'00')",
 	} {
 		if _, err := db.Exec(q); err == nil {
@@ -96,7 +103,11 @@ func TestBindingsAppendOnly(t *testing.T) {
 func TestUpgradeV2AddsBindings(t *testing.T) {
 	e := newEnv(t, 2)
 	db := e.raw()
-	for _, tr := range []string{"bindings_append_only_update", "bindings_append_only_delete", "bindings_next_seq", "bindings_no_replace"} {
+	for _, tr := range []string{"bindings_append_only_update", "bindings_append_only_delete", "bindings_next_seq", "bindings_no_replace", "bindings_idx"} {
+		if tr == "bindings_idx" {
+			e.exec(db, "DROP INDEX "+tr)
+			continue
+		}
 		e.exec(db, "DROP TRIGGER "+tr)
 	}
 	e.exec(db, "DROP TABLE bindings")

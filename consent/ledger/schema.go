@@ -85,15 +85,18 @@ WHEN EXISTS (SELECT 1 FROM checkpoint)
 BEGIN SELECT RAISE(ABORT, 'consent checkpoint may only be updated forward'); END;
 `
 
-// bindingsV3 holds the identity bindings (consent.Binding): at most one
-// per record, in the order they were made (seq, the archive sender's
-// binding cursor). They are not Merkle leaves: they travel beside the log.
+// bindingsV3 holds the identity bindings (consent.Binding) in the order
+// they were made (seq, the archive sender's binding cursor): one per
+// verification sent under a consent (a consent may cover several request
+// ids, docs/protocol.md), or one "cancelled". They are not Merkle leaves:
+// they travel beside the log.
 const bindingsV3 = `
 CREATE TABLE IF NOT EXISTS bindings (
-	seq  INTEGER PRIMARY KEY CHECK (seq >= 1),          -- 1, 2, 3, … in the order made
-	idx  INTEGER NOT NULL UNIQUE REFERENCES records(idx), -- the bound record's leaf index
-	body BLOB NOT NULL                                  -- canonical signed binding
+	seq  INTEGER PRIMARY KEY CHECK (seq >= 1),   -- 1, 2, 3, … in the order made
+	idx  INTEGER NOT NULL REFERENCES records(idx), -- the bound record's leaf index
+	body BLOB NOT NULL                           -- canonical signed binding
 );
+CREATE INDEX IF NOT EXISTS bindings_idx ON bindings(idx);
 CREATE TRIGGER IF NOT EXISTS bindings_append_only_update BEFORE UPDATE ON bindings
 BEGIN SELECT RAISE(ABORT, 'consent bindings are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS bindings_append_only_delete BEFORE DELETE ON bindings
@@ -102,6 +105,6 @@ CREATE TRIGGER IF NOT EXISTS bindings_next_seq BEFORE INSERT ON bindings
 WHEN NEW.seq != (SELECT coalesce(max(seq) + 1, 1) FROM bindings)
 BEGIN SELECT RAISE(ABORT, 'consent bindings must be appended at the next sequence number'); END;
 CREATE TRIGGER IF NOT EXISTS bindings_no_replace BEFORE INSERT ON bindings
-WHEN EXISTS (SELECT 1 FROM bindings WHERE seq = NEW.seq OR idx = NEW.idx)
+WHEN EXISTS (SELECT 1 FROM bindings WHERE seq = NEW.seq)
 BEGIN SELECT RAISE(ABORT, 'consent bindings cannot be replaced'); END;
 `
