@@ -81,7 +81,10 @@ type CredentialValidator interface {
 // FieldError says which credential field broke which rule; never the value.
 type FieldError struct {
 	Field string `json:"field"`
-	Rule  string `json:"rule"` // e.g. "13 digits"
+	Rule  string `json:"rule"` // e.g. "13 digits" (English; for logs and the technician)
+	// Code is the rule's stable code (credential.RuleCodes: "digits",
+	// "birth_date", ...); the UI shows its own translation of it.
+	Code string `json:"code"`
 }
 
 func (e *FieldError) Error() string {

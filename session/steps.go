@@ -139,12 +139,12 @@ func (e *Engine) buildCredential(model string, values map[string][]byte) (*Crede
 		return nil, ErrBadCredential
 	}
 	if len(values) != len(names) {
-		return nil, errors.Join(ErrBadCredential, &FieldError{Field: "(set)", Rule: "exactly the model's fields"})
+		return nil, errors.Join(ErrBadCredential, &FieldError{Field: "(set)", Rule: "exactly the model's fields", Code: "fields"})
 	}
 	for _, n := range names {
 		v, ok := values[n]
 		if !ok || len(v) == 0 {
-			return nil, errors.Join(ErrBadCredential, &FieldError{Field: n, Rule: "present"})
+			return nil, errors.Join(ErrBadCredential, &FieldError{Field: n, Rule: "present", Code: "required"})
 		}
 		if err := e.p.Credentials.ValidateField(n, v); err != nil {
 			return nil, errors.Join(ErrBadCredential, fieldError(n, err))
@@ -183,7 +183,7 @@ func fieldError(name string, err error) *FieldError {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	return &FieldError{Field: name, Rule: "a valid value"}
+	return &FieldError{Field: name, Rule: "a valid value", Code: "invalid"}
 }
 
 func wipeValues(m map[string][]byte) {

@@ -104,17 +104,18 @@ func (Credentials) ValidateField(field string, v []byte) error {
 		n      int
 		digits bool
 		rule   string
+		code   string
 	}{
-		"claveElector": {18, false, "18 letters and digits"}, "numeroEmision": {2, true, "2 digits"},
-		"ocr": {13, true, "13 digits"}, "cic": {9, true, "9 digits"},
-		"identificadorCiudadano": {9, true, "9 digits"},
+		"claveElector": {18, false, "18 letters and digits", "length"}, "numeroEmision": {2, true, "2 digits", "digits"},
+		"ocr": {13, true, "13 digits", "digits"}, "cic": {9, true, "9 digits", "digits"},
+		"identificadorCiudadano": {9, true, "9 digits", "digits"},
 	}
 	r, ok := rules[field]
 	if !ok {
-		return &session.FieldError{Field: field, Rule: "a known field"}
+		return &session.FieldError{Field: field, Rule: "a known field", Code: "unknown_field"}
 	}
 	if len(v) != r.n || !shape(v, r.digits) {
-		return &session.FieldError{Field: field, Rule: r.rule}
+		return &session.FieldError{Field: field, Rule: r.rule, Code: r.code}
 	}
 	return nil
 }
