@@ -3,6 +3,8 @@ package consent
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // personalMagicV2 opens personal fields that carry a typed acceptance.
@@ -21,26 +23,19 @@ const maxPhrase = 64
 // "handwritten".
 type TypedAcceptance struct {
 	Lang   string // token: the language of the screen, "es-MX" or "en"
-	Phrase string // exactly what was typed, AcceptancePhrase(Lang)
+	Phrase string // exactly what was typed, vocab.AcceptancePhrase(Lang)
 }
 
 // ErrTypedPhrase: the typed text is not the acceptance phrase of its
 // language. It carries nothing typed.
 var ErrTypedPhrase = errors.New("consent: typed acceptance: not the acceptance phrase of its language")
 
-// acceptancePhrases are what a citizen types to consent, per language.
-var acceptancePhrases = map[string]string{"es-MX": "ACEPTO", "en": "I ACCEPT"}
-
-// AcceptancePhrase returns the phrase a citizen types to consent in lang,
-// or "" for a language without one.
-func AcceptancePhrase(lang string) string { return acceptancePhrases[lang] }
-
 // Validate checks that t is the acceptance phrase of its language.
 func (t *TypedAcceptance) Validate() error {
 	if err := checkToken(t.Lang); err != nil {
 		return fmt.Errorf("consent: typed acceptance: language: %w", err)
 	}
-	if want := acceptancePhrases[t.Lang]; want == "" || t.Phrase != want {
+	if !(vocab.TypedAcceptance{Lang: t.Lang, Phrase: t.Phrase}).Valid() {
 		return ErrTypedPhrase
 	}
 	return nil

@@ -37,7 +37,9 @@ type ConsentRecorder interface {
 	RecordConsent(ctx context.Context, c *Consent) (ConsentReceipt, error)
 }
 
-// Consent is what the citizen consents to, with the handwritten signature.
+// Consent is what the citizen consents to, with the handwritten signature
+// or, for a citizen who cannot sign on the screen, the acceptance typed on
+// the keyboard (exactly one of the two).
 type Consent struct {
 	Session  logging.SessionID
 	Request  logging.RequestID // the verification request this consent covers
@@ -47,6 +49,9 @@ type Consent struct {
 	Purposes []string
 	// Signature is personal data lent for the call; the engine wipes it.
 	Signature *Signature
+	// Typed is the acceptance typed on the keyboard (nil with a Signature);
+	// the recorder must record it as such, never as a signature.
+	Typed *TypedAcceptance
 }
 
 // NoticeRef identifies the exact privacy notice text shown.

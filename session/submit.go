@@ -75,17 +75,20 @@ func (e *Engine) answered(s *sess, gen uint64, ans Answer, err error) {
 
 // Snapshot is the whole visible state, for a screen that (re)connects.
 type Snapshot struct {
-	Seq              uint64            `json:"seq"`
-	State            State             `json:"state"`
-	Session          logging.SessionID `json:"session,omitempty"`
-	Deadline         time.Time         `json:"deadline,omitzero"`
-	Busy             bool              `json:"busy,omitempty"`
-	Consent          string            `json:"consent,omitempty"`
-	CredentialSet    bool              `json:"credential_set,omitempty"`
-	FaceCaptured     bool              `json:"face_captured,omitempty"`
-	FingerCaptured   int               `json:"finger_captured,omitempty"` // position, 0 when none
-	FaceAttemptsLeft int               `json:"face_attempts_left"`
-	Modalities       []Modality        `json:"modalities"`
+	Seq      uint64            `json:"seq"`
+	State    State             `json:"state"`
+	Session  logging.SessionID `json:"session,omitempty"`
+	Deadline time.Time         `json:"deadline,omitzero"`
+	Busy     bool              `json:"busy,omitempty"`
+	Consent  string            `json:"consent,omitempty"`
+	// Receipt: the consent receipt number the citizen may note
+	// (vocab.ConsentProof.Receipt: ledger index and hash prefix).
+	Receipt          string     `json:"receipt,omitempty"`
+	CredentialSet    bool       `json:"credential_set,omitempty"`
+	FaceCaptured     bool       `json:"face_captured,omitempty"`
+	FingerCaptured   int        `json:"finger_captured,omitempty"` // position, 0 when none
+	FaceAttemptsLeft int        `json:"face_attempts_left"`
+	Modalities       []Modality `json:"modalities"`
 	// Unavailable: a wired capture disabled by a health condition, with
 	// the condition's code (for the clerk).
 	Unavailable map[Modality]string `json:"unavailable,omitempty"`
@@ -111,7 +114,7 @@ func (e *Engine) Snapshot() Snapshot {
 	snap.State, snap.Session, snap.Deadline, snap.Busy = s.state, s.id, s.deadline, s.busy
 	snap.CredentialSet, snap.FaceCaptured, snap.FaceAttemptsLeft = s.cred != nil, s.face != nil, s.faceLeft
 	if s.consent != nil {
-		snap.Consent = s.consent.ID
+		snap.Consent, snap.Receipt = s.consent.ID, s.consent.Proof.Receipt()
 	}
 	if s.finger != nil {
 		snap.FingerCaptured = s.finger.Position

@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/abort", s.needOperator(s.abort))
 	m.HandleFunc("POST /api/v1/sessions/{id}/notice", s.needOperator(s.acceptNotice))
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent", s.needOperator(s.consent))
+	m.HandleFunc("POST /api/v1/sessions/{id}/consent/typed", s.needOperator(s.typedConsent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/credential", s.needOperator(s.credential))
 	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.face))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
@@ -183,6 +184,7 @@ var statusOf = map[string]int{
 	"consent_required": http.StatusConflict, "credential_required": http.StatusConflict,
 	"face_refused": http.StatusConflict, "nothing_to_submit": http.StatusConflict,
 	"notice_mismatch": http.StatusUnprocessableEntity, "invalid_signature": http.StatusUnprocessableEntity,
+	"invalid_acceptance": http.StatusUnprocessableEntity,
 	"invalid_credential": http.StatusUnprocessableEntity, "modality_unavailable": http.StatusUnprocessableEntity,
 	"invalid_finger":       http.StatusUnprocessableEntity,
 	"consent_not_recorded": http.StatusServiceUnavailable, "no_memory": http.StatusServiceUnavailable,

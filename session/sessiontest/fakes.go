@@ -40,8 +40,15 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}
-	if err := c.Signature.Validate(); err != nil {
-		return session.ConsentReceipt{}, err
+	if (c.Signature == nil) == (c.Typed == nil) {
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: want exactly one of signature and typed acceptance")
+	}
+	if c.Signature != nil {
+		if err := c.Signature.Validate(); err != nil {
+			return session.ConsentReceipt{}, err
+		}
+	} else if !c.Typed.Valid() {
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: typed acceptance is not the phrase")
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -50,7 +57,8 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	f.recs = append(f.recs, rec)
 	f.sigs = append(f.sigs, c.Signature)
 	id := fmt.Sprintf("0190c0de-0000-7000-8000-%012d", len(f.recs))
-	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs))}}, nil
+	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs)),
+		RecordHash: [32]byte{0x7f, 0x3a, byte(len(f.recs))}}}, nil
 }
 
 // Records returns the consents recorded so far, without signatures.
