@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
@@ -96,7 +97,7 @@ func chromium(t testing.TB) string {
 			return p
 		}
 	}
-	t.Skip("chromium not installed (scripts/deps.sh installs the Debian package)")
+	testenv.Require(t, "chromium (scripts/deps.sh installs the Debian package)", exec.ErrNotFound)
 	return ""
 }
 
