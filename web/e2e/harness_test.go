@@ -36,19 +36,26 @@ func repoRoot() string {
 
 // kiosk is the kiosk API over fakes on a real loopback listener.
 type kiosk struct {
-	e      *session.Engine
-	srv    *kioskapi.Server
-	hs     *httptest.Server
-	alloc  *sessiontest.Allocator
-	face   *sessiontest.Face
-	finger *sessiontest.Finger
-	ver    *sessiontest.Verifier
-	url    string
+	e       *session.Engine
+	consent *sessiontest.Consent
+	srv     *kioskapi.Server
+	hs      *httptest.Server
+	alloc   *sessiontest.Allocator
+	face    *sessiontest.Face
+	finger  *sessiontest.Finger
+	ver     *sessiontest.Verifier
+	url     string
 }
 
 func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	t.Helper()
-	k := &kiosk{alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}}
+	return newKioskWith(t, mod, sessiontest.Credentials{}, kioskapi.Brand{})
+}
+
+// newKioskWith is newKiosk with a credential validator and a brand.
+func newKioskWith(t testing.TB, mod func(*session.Opts), creds session.CredentialValidator, brand kioskapi.Brand) *kiosk {
+	t.Helper()
+	k := &kiosk{alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}, consent: &sessiontest.Consent{}}
 	k.face = &sessiontest.Face{Alloc: k.alloc, Pace: 60 * time.Millisecond}
 	k.finger = &sessiontest.Finger{Alloc: k.alloc, Pace: 60 * time.Millisecond}
 	o := session.DefaultOpts()
@@ -58,7 +65,7 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	if mod != nil {
 		mod(o)
 	}
-	e, err := session.New(session.Ports{Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
+	e, err := session.New(session.Ports{Consent: k.consent, Credentials: creds,
 		Face: k.face, Finger: k.finger, Preview: sessiontest.Preview{}, Verifier: k.ver, Alloc: k.alloc}, o)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +81,7 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 		t.Fatal(err)
 	}
 	k.e = e
-	k.srv, err = kioskapi.New(e, auth, &kioskapi.Opts{UI: web.UI(), Preview: true, Log: o.Log})
+	k.srv, err = kioskapi.New(e, auth, &kioskapi.Opts{UI: web.UI(), Preview: true, Log: o.Log, Brand: brand})
 	if err != nil {
 		t.Fatal(err)
 	}
