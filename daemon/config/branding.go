@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -34,20 +33,20 @@ func defaultBranding() Branding { return Branding{Primary: "#0b3d91", Accent: "#
 func (c *Config) validateBranding() error {
 	b := c.Branding
 	if utf8.RuneCountInString(b.Name) > 80 || !utf8.ValidString(b.Name) {
-		return fmt.Errorf("branding.name: at most 80 characters of UTF-8")
+		return invalid("branding.name", "at most 80 characters of UTF-8")
 	}
 	for _, r := range b.Name {
 		if unicode.IsControl(r) {
-			return fmt.Errorf("branding.name: no control characters")
+			return invalid("branding.name", "no control characters")
 		}
 	}
 	for _, f := range []struct{ key, v string }{{"branding.primary", b.Primary}, {"branding.accent", b.Accent}} {
 		if !colourRE.MatchString(f.v) {
-			return fmt.Errorf("%s: %q is not a colour #rrggbb", f.key, f.v)
+			return invalid(f.key, "%q is not a colour #rrggbb", f.v)
 		}
 	}
 	if r := ContrastWithWhite(b.Primary); r < 4.5 {
-		return fmt.Errorf("branding.primary: %s contrasts %.2f:1 with the white text on it; at least 4.5:1 is needed (a darker shade)", b.Primary, r)
+		return invalid("branding.primary", "%s contrasts %.2f:1 with the white text on it; at least 4.5:1 is needed (a darker shade)", b.Primary, r)
 	}
 	return nil
 }
