@@ -50,6 +50,7 @@ type sess struct {
 
 	notice   NoticeRef
 	consent  *ConsentReceipt
+	sent     bool // a verification was handed to the Verifier
 	cred     *Credential
 	face     *FaceResult
 	finger   *FingerResult
@@ -308,6 +309,7 @@ func (e *Engine) endLocked(s *sess, why EndReason) {
 	}
 	s.gen++
 	s.phase.Store(StateIdle)
+	e.bindCancelledLocked(s)
 	s.cred, s.face, s.finger, s.answer, s.consent = nil, nil, nil, nil, nil
 	e.cur = nil
 	e.emitLockedFor(s, Event{Kind: KindEnded, State: StateIdle, Reason: why})

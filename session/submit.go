@@ -22,6 +22,7 @@ func (e *Engine) Submit(id logging.SessionID) error {
 	}
 	req := &VerifyRequest{Session: s.id, Request: s.req, Consent: *s.consent,
 		Credential: s.cred, Face: s.face, Finger: s.finger}
+	s.sent = true
 	e.enterLocked(s, StateSubmitting, e.o.Timeouts.Submit+time.Second)
 	gen := s.gen
 	ctx, cancel := context.WithTimeout(context.Background(), e.o.Timeouts.Submit)
