@@ -10,8 +10,9 @@ import (
 )
 
 // ErrAlreadyBound: a "cancelled" binding was asked for a record that is
-// bound already (a binding is never replaced). Not retryable, and not a
-// failure for a caller that only needs the record to be bound.
+// bound already, or a verified one for a record with one per request id
+// it names already (a binding is never replaced). Not retryable, and not
+// a failure for a caller that only needs the record to be bound.
 var ErrAlreadyBound = errors.New("ledger: the consent is already bound")
 
 // Bind makes an identity binding of a recorded consent (docs/consent.md,
@@ -48,7 +49,11 @@ func (l *Ledger) Bind(ctx context.Context, id consent.ID, outcome consent.Outcom
 	if err != nil {
 		return fmt.Errorf("ledger: bind %s: %w", id, err)
 	}
-	return l.insertBinding(ctx, id, idx, b, outcome == consent.OutcomeCancelled)
+	limit := len(r.Requests) // one verified binding per request id the consent names
+	if outcome == consent.OutcomeCancelled {
+		limit = 1
+	}
+	return l.insertBinding(ctx, id, idx, b, limit)
 }
 
 func boundErr(bound bool, id consent.ID) error {
@@ -66,7 +71,10 @@ func (l *Ledger) bound(ctx context.Context, idx int64) (bool, error) {
 	return n > 0, nil
 }
 
-func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b []byte, onlyFirst bool) error {
+// insertBinding commits b unless the record has limit bindings already
+// (ErrAlreadyBound): the archive refuses more verified bindings than
+// request ids, and a cancelled one beside any other.
+func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b []byte, limit int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -81,7 +89,7 @@ func (l *Ledger) insertBinding(ctx context.Context, id consent.ID, idx int64, b 
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM bindings WHERE idx = ?", idx).Scan(&held); err != nil {
 		return fmt.Errorf("ledger: bind %s: %w", id, err)
 	}
-	if held > 0 && onlyFirst { // bound meanwhile (under the writer lock now)
+	if held >= limit { // counted under the writer lock
 		return boundErr(true, id)
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO bindings(seq, idx, body) VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM bindings), ?, ?)", idx, b)

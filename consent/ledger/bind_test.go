@@ -23,8 +23,13 @@ func holder(cic string) *consent.Holder {
 // twice (a corrected credential) has two bindings; a cancelled binding
 // for a bound record is ErrAlreadyBound, nothing stored.
 func TestBindInOrder(t *testing.T) {
-	e := newEnv(t, 3)
+	e := newEnv(t, 2)
 	ctx := context.Background()
+	st := consenttest.Statement(2) // a consent that allows one correction
+	st.Requests = append(st.Requests, "req-000002-b")
+	if _, err := e.l.Append(ctx, st, consenttest.Personal(2)); err != nil {
+		t.Fatal(err)
+	}
 	id2, id0 := consenttest.Statement(2).ID, consenttest.Statement(0).ID
 	if err := e.l.Bind(ctx, id2, consent.OutcomeVerified, holder("100000001")); err != nil {
 		t.Fatal(err)
@@ -40,6 +45,9 @@ func TestBindInOrder(t *testing.T) {
 	}
 	if err := e.l.Bind(ctx, id2, consent.OutcomeVerified, holder("100000002")); err != nil {
 		t.Fatalf("binding of a corrected credential: %v", err)
+	}
+	if err := e.l.Bind(ctx, id2, consent.OutcomeVerified, holder("100000003")); !errors.Is(err, ledger.ErrAlreadyBound) {
+		t.Fatalf("a third verified binding of a consent naming 2 request ids: %v", err)
 	}
 	bodies, idx, total, err := e.l.Bindings(ctx, 0, 10)
 	if err != nil || total != 3 || len(bodies) != 3 || idx[0] != 2 || idx[1] != 0 || idx[2] != 2 {
