@@ -10,9 +10,11 @@ import (
 // verification (cancelled, timed out, lost), so the archive can tell its
 // record from one that backed a verification. It runs before the
 // credential is wiped; a failure is logged (no personal data) and the
-// session ends anyway.
-func (e *Engine) bindCancelledLocked(s *sess) {
-	if e.p.Binder == nil || s.consent == nil || s.sent > 0 {
+// session ends anyway. A session ended by the daemon's shutdown is not
+// bound: the ledger and the locked memory close concurrently with the
+// engine, so the credential may already be wiped and released.
+func (e *Engine) bindCancelledLocked(s *sess, why EndReason) {
+	if e.p.Binder == nil || s.consent == nil || s.sent > 0 || why == EndShutdown {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.o.Timeouts.Consent)

@@ -59,6 +59,8 @@ func TestCancelAfterConsentIsBound(t *testing.T) {
 		"timed out at the credential": {to: session.StateCredential, calls: 1,
 			end: func(f *fixture, _ logging.SessionID) { after(f.opts.Timeouts.Credential) }},
 		"ended before the consent": {to: session.StateSignature},
+		"ended by the daemon's shutdown": {to: session.StateBiometrics,
+			end: func(f *fixture, _ logging.SessionID) { f.e.Close() }},
 		"ended after the answer": {to: session.StateBiometrics, end: func(f *fixture, id logging.SessionID) {
 			f.must(f.e.StartFinger(id, 2))
 			f.wantState(session.StateBiometrics)
