@@ -45,6 +45,7 @@ func realPorts(s *System) (session.Ports, error) {
 		return session.Ports{}, fmt.Errorf("not wired: %s (see the other conditions)", strings.Join(missing, ", "))
 	}
 	p.Consent, p.Verifier = ledgerConsent{s.ledger}, uplinkVerifier{c: s.uplink, l: s.ledger}
+	p.Binder = ledgerBinder{s.ledger}
 	return p, nil
 }
 

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
 	"github.com/ventanilla-mx/ventanilla/web"
 )
 
@@ -58,6 +60,7 @@ func TestUplinkRequestBoundToConsent(t *testing.T) {
 	fx := consenttest.New(t)
 	o := ledger.DefaultOpts()
 	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	o.LookupKey = bytes.Repeat([]byte{3}, consent.LookupKeySize)
 	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
 	if err != nil {
 		t.Fatal(err)
@@ -66,10 +69,12 @@ func TestUplinkRequestBoundToConsent(t *testing.T) {
 	req := logging.NewRequestID()
 	rc := recordConsent(t, l, req)
 	recordConsent(t, l, logging.NewRequestID()) // another session's
-	ur, err := uplinkVerifier{l: l}.consent(context.Background(), &session.VerifyRequest{Request: req, Consent: rc})
+	cred := testCredential(t, "100000001")
+	ur, err := uplinkVerifier{l: l}.consent(context.Background(), &session.VerifyRequest{Request: req, Consent: rc, Credential: cred})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkBound(t, l, fx, rc, consent.OutcomeVerified, consent.LookupCommitment(o.LookupKey, consent.Credential{Kind: "cic", Value: "100000001"}))
 	if ur.ID != string(req) {
 		t.Fatalf("uplink request id %q, session's %q", ur.ID, req)
 	}
@@ -79,4 +84,57 @@ func TestUplinkRequestBoundToConsent(t *testing.T) {
 	if _, err := ur.Consent.Verify(consenttest.KioskID, string(logging.NewRequestID()), fx.Device.Public()); err == nil {
 		t.Fatal("the consent proof passed for another request id")
 	}
+}
+
+func testCredential(t *testing.T, cic string) *session.Credential {
+	alloc := &sessiontest.Allocator{}
+	sec, err := alloc.Alloc(len(cic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(sec.Bytes(), cic)
+	t.Cleanup(sec.Release)
+	return &session.Credential{Model: "H", Fields: []session.Field{{Name: "cic", Value: sec}}}
+}
+
+// checkBound: the ledger holds a binding of rc's record with outcome out
+// and, for a verification, exactly the lookup commitment want.
+func checkBound(t *testing.T, l *ledger.Ledger, fx *consenttest.Fixture, rc session.ConsentReceipt, out consent.Outcome, want ...[32]byte) {
+	t.Helper()
+	id, _ := consent.ParseID(rc.ID)
+	raw, err := l.Binding(context.Background(), id)
+	if err != nil {
+		t.Fatalf("consent not bound: %v", err)
+	}
+	b, err := consent.VerifyBinding(raw, fx.Device.Public())
+	if err != nil || b.Outcome != out || len(b.Lookups) != len(want) {
+		t.Fatalf("binding: outcome %d, %d lookups, %v", b.Outcome, len(b.Lookups), err)
+	}
+	for i := range want {
+		if b.Lookups[i] != want[i] {
+			t.Fatal("lookup commitment differs")
+		}
+	}
+}
+
+// TestCancelledSessionBound: the session's binder port binds as cancelled,
+// and a later verification of the same consent keeps the first binding.
+func TestCancelledSessionBound(t *testing.T) {
+	fx := consenttest.New(t)
+	o := ledger.DefaultOpts()
+	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rc := recordConsent(t, l, logging.NewRequestID())
+	if err := (ledgerBinder{l}).BindCancelled(context.Background(), rc, testCredential(t, "100000002")); err != nil {
+		t.Fatal(err)
+	}
+	checkBound(t, l, fx, rc, consent.OutcomeCancelled)
+	if err := bind(context.Background(), l, rc, consent.OutcomeVerified, nil); err != nil {
+		t.Fatalf("binding again: %v", err)
+	}
+	checkBound(t, l, fx, rc, consent.OutcomeCancelled)
 }

@@ -136,6 +136,7 @@ type Ports struct {
 	Preview     Previewer
 	Verifier    Verifier
 	Alloc       Allocator
+	Binder      ConsentBinder // optional: binds consents of cancelled sessions
 }
 
 func (p *Ports) check() error {

@@ -37,6 +37,18 @@ type ConsentRecorder interface {
 	RecordConsent(ctx context.Context, c *Consent) (ConsentReceipt, error)
 }
 
+// ConsentBinder records what became of a committed consent whose session
+// ended without a verification (docs/consent.md, "Identity binding"). The
+// binding of a verification is the Verifier's, made before it sends.
+type ConsentBinder interface {
+	// BindCancelled durably records that the session of consent c was
+	// cancelled (or timed out) before any verification was sent. cred, the
+	// credential entered so far (nil if none), is lent for the call: it is
+	// sealed, never kept or logged. The error text must not hold personal
+	// data. The engine calls it under its lock, with Timeouts.Consent.
+	BindCancelled(ctx context.Context, c ConsentReceipt, cred *Credential) error
+}
+
 // Consent is what the citizen consents to, with the handwritten signature.
 type Consent struct {
 	Session logging.SessionID

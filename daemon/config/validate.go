@@ -147,6 +147,9 @@ func (c *Config) validateFinger() error {
 }
 
 func (c *Config) validateConsent() error {
+	if c.Consent.ArchiveInterval.D() < time.Second {
+		return invalid("consent.archive_interval", "must be at least 1s")
+	}
 	if c.Consent.ArchivePublicKey == "" {
 		return invalid("consent.archive_public_key", "must name the municipality's archive public key; personal fields are sealed to it")
 	}
