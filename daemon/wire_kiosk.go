@@ -74,7 +74,7 @@ func wireKiosk(s *System) {
 		return
 	}
 	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
-		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log)})
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log), Brand: kioskBrand(s)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return

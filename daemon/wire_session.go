@@ -72,7 +72,12 @@ func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (s
 	if err != nil {
 		return session.ConsentReceipt{}, fmt.Errorf("consent statement: %w", err)
 	}
-	rc, err := a.l.Append(ctx, st, &consent.Personal{Handwritten: c.Signature})
+	p := &consent.Personal{Handwritten: c.Signature}
+	if c.Typed != nil {
+		// Recorded as what it is: a typed acceptance, never a signature.
+		p = &consent.Personal{Typed: &consent.TypedAcceptance{Lang: c.Typed.Lang, Phrase: c.Typed.Phrase}}
+	}
+	rc, err := a.l.Append(ctx, st, p)
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -137,4 +138,41 @@ func TestCancelledSessionBound(t *testing.T) {
 		t.Fatalf("binding again: %v", err)
 	}
 	checkBound(t, l, fx, rc, consent.OutcomeCancelled)
+}
+
+// TestLedgerRecordsTypedConsent (issue 13, finding 7): a consent typed on
+// the keyboard reaches the real ledger as a typed acceptance: the record's
+// evidence says so, and the archive opens the phrase, not a signature.
+func TestLedgerRecordsTypedConsent(t *testing.T) {
+	fx := consenttest.New(t)
+	o := ledger.DefaultOpts()
+	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
+		Session: logging.NewSessionID(), Requests: []logging.RequestID{logging.NewRequestID()}, Operator: "op-001",
+		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"},
+		Typed: &session.TypedAcceptance{Lang: "es-MX", Phrase: "ACEPTO"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := consent.ParseID(rc.ID)
+	p, err := l.Proof(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := consent.VerifyRecord(p.Record, fx.Device.Public())
+	if err != nil || r.Evidence != consent.EvidenceTyped {
+		t.Fatalf("record evidence %v (%v), want typed only", r, err)
+	}
+	opened, err := consent.Open(fx.Archive, r)
+	if err != nil || opened.Typed == nil || opened.Typed.Phrase != "ACEPTO" || opened.Handwritten != nil {
+		t.Fatalf("opened %+v (%v)", opened, err)
+	}
+	if got := rc.Proof.Receipt(); got != fmt.Sprintf("000000-%02X%02X", p.RecordHash[0], p.RecordHash[1]) {
+		t.Fatalf("receipt %s does not name the record", got)
+	}
 }

@@ -29,7 +29,7 @@ func (credentialRules) ValidateField(field string, value []byte) error {
 	err := credential.ValidateField(field, string(value))
 	var fe *credential.FieldError
 	if errors.As(err, &fe) {
-		return &session.FieldError{Field: fe.Field, Rule: fe.Rule}
+		return &session.FieldError{Field: fe.Field, Rule: fe.Rule, Code: fe.Code}
 	}
 	return err
 }

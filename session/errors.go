@@ -28,6 +28,7 @@ var (
 	ErrCredentialNeeded = &Error{"credential_required", "enter the credential data before capturing"}
 	ErrNoticeMismatch   = &Error{"notice_mismatch", "the notice accepted is not the one offered; show the current notice again"}
 	ErrBadSignature     = &Error{"invalid_signature", "the signature is empty or malformed; ask the citizen to sign again"}
+	ErrBadAcceptance    = &Error{"invalid_acceptance", "the typed text is not the acceptance phrase of the notice's language; ask the citizen to type it again"}
 	ErrBadCredential    = &Error{"invalid_credential", "the credential data do not match the model's rules"}
 	ErrModality         = &Error{"modality_unavailable", "this kiosk does not offer that capture"}
 	ErrFingerPosition   = &Error{"invalid_finger", "finger position must be 1 to 10"}

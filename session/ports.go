@@ -49,7 +49,9 @@ type ConsentBinder interface {
 	BindCancelled(ctx context.Context, c ConsentReceipt, cred *Credential) error
 }
 
-// Consent is what the citizen consents to, with the handwritten signature.
+// Consent is what the citizen consents to, with the handwritten signature
+// or, for a citizen who cannot sign on the screen, the acceptance typed on
+// the keyboard (exactly one of the two).
 type Consent struct {
 	Session logging.SessionID
 	// Requests are the verification requests this consent covers: the
@@ -63,6 +65,9 @@ type Consent struct {
 	Purposes []string
 	// Signature is personal data lent for the call; the engine wipes it.
 	Signature *Signature
+	// Typed is the acceptance typed on the keyboard (nil with a Signature);
+	// the recorder must record it as such, never as a signature.
+	Typed *TypedAcceptance
 }
 
 // NoticeRef identifies the exact privacy notice text shown.
@@ -97,7 +102,10 @@ type CredentialValidator interface {
 // FieldError says which credential field broke which rule; never the value.
 type FieldError struct {
 	Field string `json:"field"`
-	Rule  string `json:"rule"` // e.g. "13 digits"
+	Rule  string `json:"rule"` // e.g. "13 digits" (English; for logs and the technician)
+	// Code is the rule's stable code (credential.RuleCodes: "digits",
+	// "birth_date", ...); the UI shows its own translation of it.
+	Code string `json:"code"`
 }
 
 func (e *FieldError) Error() string {

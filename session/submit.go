@@ -110,17 +110,20 @@ func (e *Engine) Correct(id logging.SessionID) error {
 
 // Snapshot is the whole visible state, for a screen that (re)connects.
 type Snapshot struct {
-	Seq                uint64            `json:"seq"`
-	State              State             `json:"state"`
-	Session            logging.SessionID `json:"session,omitempty"`
-	Deadline           time.Time         `json:"deadline,omitzero"`
-	Busy               bool              `json:"busy,omitempty"`
-	Consent            string            `json:"consent,omitempty"`
-	CredentialSet      bool              `json:"credential_set,omitempty"`
-	FaceCaptured       bool              `json:"face_captured,omitempty"`
-	FingerCaptured     int               `json:"finger_captured,omitempty"` // position, 0 when none
-	FaceAttemptsLeft   int               `json:"face_attempts_left"`
-	FingerAttemptsLeft int               `json:"finger_attempts_left"`
+	Seq      uint64            `json:"seq"`
+	State    State             `json:"state"`
+	Session  logging.SessionID `json:"session,omitempty"`
+	Deadline time.Time         `json:"deadline,omitzero"`
+	Busy     bool              `json:"busy,omitempty"`
+	Consent  string            `json:"consent,omitempty"`
+	// Receipt: the consent receipt number the citizen may note
+	// (vocab.ConsentProof.Receipt: ledger index and hash prefix).
+	Receipt            string `json:"receipt,omitempty"`
+	CredentialSet      bool   `json:"credential_set,omitempty"`
+	FaceCaptured       bool   `json:"face_captured,omitempty"`
+	FingerCaptured     int    `json:"finger_captured,omitempty"` // position, 0 when none
+	FaceAttemptsLeft   int    `json:"face_attempts_left"`
+	FingerAttemptsLeft int    `json:"finger_attempts_left"`
 	// ResendsLeft: how many more submissions the consent covers.
 	ResendsLeft int        `json:"resends_left"`
 	Modalities  []Modality `json:"modalities"`
@@ -150,7 +153,7 @@ func (e *Engine) Snapshot() Snapshot {
 	snap.CredentialSet, snap.FaceCaptured, snap.FaceAttemptsLeft = s.cred != nil, s.face != nil, s.faceLeft
 	snap.FingerAttemptsLeft, snap.ResendsLeft = s.fingerLeft, len(s.reqs)-s.sent
 	if s.consent != nil {
-		snap.Consent = s.consent.ID
+		snap.Consent, snap.Receipt = s.consent.ID, s.consent.Proof.Receipt()
 	}
 	if s.finger != nil {
 		snap.FingerCaptured = s.finger.Position

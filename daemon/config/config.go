@@ -34,6 +34,7 @@ type Config struct {
 	Secmem      Secmem      `toml:"secmem"`
 	KioskAPI    KioskAPI    `toml:"kiosk_api"`
 	Session     Session     `toml:"session"`
+	Branding    Branding    `toml:"branding"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -188,6 +189,7 @@ func Default() Config {
 		Liveness: defaultLiveness(),
 		KioskAPI: defaultKioskAPI(),
 		Session:  defaultSession(),
+		Branding: defaultBranding(),
 	}
 }
 

@@ -23,7 +23,7 @@ func (c *Config) validate() error {
 	if !supported(c.Version) {
 		return invalid("version", "%d is not supported by this build, which reads %v", c.Version, SupportedVersions)
 	}
-	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner, c.validateFinger, c.validateCamera, c.validateFace, c.validateLiveness, c.validateConsent, c.validateUplink, c.validateSecmem, c.validateKioskAPI}
+	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner, c.validateFinger, c.validateCamera, c.validateFace, c.validateLiveness, c.validateConsent, c.validateUplink, c.validateSecmem, c.validateKioskAPI, c.validateBranding}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
