@@ -96,7 +96,7 @@ func TestDemoCitizenVerifiesEveryTime(t *testing.T) {
 			t.Errorf("run %d: the demo citizen's finger scored %d < %d", n+1, s, minSimilarity)
 		}
 	}
-	for seed := uint64(2); seed <= uint64(len(demoCitizens)); seed++ {
+	for seed := uint64(2); seed <= uint64(len(inesim.DemoCitizens())); seed++ {
 		s, err := m.FingerSimilarity(kioskRecord(t, seed, int(seed)), uplink.FormatISO197944, ref)
 		if err != nil {
 			t.Fatal(err)
