@@ -69,6 +69,44 @@ func TestDemoFingersMatchTheirReferences(t *testing.T) {
 	}
 }
 
+// TestDemoCitizenVerifiesEveryTime is issue 13, finding 9: the README's
+// demo citizen (synthetic finger 1, which the emulator presents as
+// impressions 0, 1, 2, ... one per capture) was rejected in 3 of 9 runs,
+// 53-64 % against the kiosk's 70. The cause was the matcher: it searched
+// relative rotations of ±12° although each of two impressions is placed
+// within ±12° (so they differ by up to ±24°: impression 28 scored 17), and
+// its score scale put a third of genuine pairs below 70. Every one of the
+// first 20 impressions must now reach 70 and no other demo finger may.
+func TestDemoCitizenVerifiesEveryTime(t *testing.T) {
+	mo := cvmatch.DefaultOpts()
+	mo.DecodeWSQ = wsq.DecodePixels
+	m, err := cvmatch.New(mo)
+	if err != nil {
+		testenv.RequireFile(t, "OpenCV matcher (opencv-data)", err)
+	}
+	defer m.Close()
+	const minSimilarity = 70 // session.min_similarity in configs/dev.toml
+	ref := encodePNG(t, inesim.ReferenceFinger(1))
+	for n := 0; n < 20; n++ {
+		s, err := m.FingerSimilarity(kioskRecord(t, 1, n), uplink.FormatISO197944, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s < minSimilarity {
+			t.Errorf("run %d: the demo citizen's finger scored %d < %d", n+1, s, minSimilarity)
+		}
+	}
+	for seed := uint64(2); seed <= uint64(len(inesim.DemoCitizens())); seed++ {
+		s, err := m.FingerSimilarity(kioskRecord(t, seed, int(seed)), uplink.FormatISO197944, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s >= minSimilarity {
+			t.Errorf("demo finger %d matched the first citizen's reference: %d", seed, s)
+		}
+	}
+}
+
 func encodePNG(t *testing.T, pix []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer

@@ -70,34 +70,20 @@ func keygen(dir, kiosk, kem, devicePath string, hosts []string, validity time.Du
 	return writeDemoRegistry(dir)
 }
 
-// demoCitizens are synthetic: one per INE status, with synthetic finger
-// references at position 2 (right index). Add "face": "path" to an entry to
-// score faces against a reference photo.
-var demoCitizens = []struct {
-	model, cic, id, ocr, clave, emision string
-	status                              uplink.Status
-}{
-	{"H", "100000001", "200000001", "", "", "", uplink.StatusValid},
-	{"G", "100000002", "200000002", "", "", "", uplink.StatusValidIdentificationOnly},
-	{"D", "100000003", "", "0000200000003", "", "", uplink.StatusNotCurrent},
-	{"F", "100000004", "200000004", "", "", "", uplink.StatusLostOrStolen},
-	{"E", "100000005", "200000005", "", "", "", uplink.StatusSuspendedRights},
-	{"C", "", "", "0000300000006", "GMVLMR80070501M100", "03", uplink.StatusValid},
-}
-
 func writeDemoRegistry(dir string) error {
 	refs := filepath.Join(dir, "refs")
 	if err := os.MkdirAll(refs, 0o755); err != nil {
 		return err
 	}
 	var entries []map[string]any
-	for i, c := range demoCitizens {
-		name := fmt.Sprintf("finger-%d-2.png", i+1)
-		if err := writeFingerPNG(filepath.Join(refs, name), uint64(i+1)); err != nil {
+	for _, d := range inesim.DemoCitizens() {
+		c := d.Credential
+		name := fmt.Sprintf("finger-%d-2.png", d.Finger)
+		if err := writeFingerPNG(filepath.Join(refs, name), d.Finger); err != nil {
 			return err
 		}
-		e := map[string]any{"model": c.model, "status": c.status, "fingers": map[string]string{"2": "refs/" + name}}
-		for k, v := range map[string]string{"cic": c.cic, "identificadorCiudadano": c.id, "ocr": c.ocr, "claveElector": c.clave, "numeroEmision": c.emision} {
+		e := map[string]any{"model": string(c.Model), "status": d.Status, "fingers": map[string]string{"2": "refs/" + name}}
+		for k, v := range map[string]string{"cic": c.CIC, "identificadorCiudadano": c.IdentificadorCiudadano, "ocr": c.OCR, "claveElector": c.ClaveElector, "numeroEmision": c.NumeroEmision} {
 			if v != "" {
 				e[k] = v
 			}

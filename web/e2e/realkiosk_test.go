@@ -69,9 +69,19 @@ func startRealKioskWith(t *testing.T, o daemontest.Opts) *realKiosk {
 // provisioned environment before the daemon starts.
 func startRealKioskConfigured(t *testing.T, o daemontest.Opts, configure func(*daemontest.Env)) *realKiosk {
 	t.Helper()
+	if o.Registry == nil {
+		o.Registry = demoRegistry(t)
+	}
+	return startRealKioskFinger(t, o, configure, 1)
+}
+
+// startRealKioskFinger starts the real kiosk with a scanner whose citizen
+// presents synthetic finger seed.
+func startRealKioskFinger(t *testing.T, o daemontest.Opts, configure func(*daemontest.Env), seed uint64) *realKiosk {
+	t.Helper()
 	dir := t.TempDir()
 	k := &realKiosk{}
-	k.pty = startScanner(t, filepath.Join(dir, "scanner"))
+	k.pty = startScanner(t, filepath.Join(dir, "scanner"), seed)
 	// The config refuses hashes below the floor (cheap ones are fine where
 	// no config file is parsed).
 	hash, err := operator.HashPIN(opPIN, operator.Params{Memory: config.MinPINHashMemoryKiB, Time: config.MinPINHashTime, Threads: 1})
@@ -80,7 +90,7 @@ func startRealKioskConfigured(t *testing.T, o daemontest.Opts, configure func(*d
 	}
 	addr := freeAddr(t)
 	extra := fmt.Sprintf("[kiosk_api]\nlisten = %q\n[kiosk_api.operators]\n%s = %q\n[session.timeouts]\nanswer = \"3s\"\n", addr, opID, hash)
-	o.Registry, o.Matcher, o.Scanner, o.Extra = demoRegistry(t), realMatcher(t), filepath.Join(dir, "scanner"), o.Extra+extra
+	o.Matcher, o.Scanner, o.Extra = realMatcher(t), filepath.Join(dir, "scanner"), o.Extra+extra
 	k.env = daemontest.Provision(t, o)
 	k.url = "http://localhost:" + strings.Split(addr, ":")[1]
 	// INE answers in 5-7 s in production; the test's INE is local.
@@ -96,7 +106,7 @@ func startRealKioskConfigured(t *testing.T, o daemontest.Opts, configure func(*d
 	return k
 }
 
-func startScanner(t *testing.T, link string) *sim.PTY {
+func startScanner(t *testing.T, link string, seed uint64) *sim.PTY {
 	dev, err := sim.NewDevice(sim.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +116,7 @@ func startScanner(t *testing.T, link string) *sim.PTY {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
-	if _, err := sim.NewController(p, 1).Exec("AUTO 3"); err != nil {
+	if _, err := sim.NewController(p, seed).Exec("AUTO 3"); err != nil {
 		t.Fatal(err)
 	}
 	return p

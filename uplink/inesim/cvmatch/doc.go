@@ -23,9 +23,11 @@
 // (correlation-based matching, see Maltoni et al., Handbook of Fingerprint
 // Recognition, 2nd ed., section 4.2). Both images are decoded to grey,
 // equalised with CLAHE and blurred (3x3 Gaussian); the central part of the
-// probe (60% of each side) is rotated by -12..12 degrees in 6 degree steps
-// and slid over the reference with cv::matchTemplate (TM_CCOEFF_NORMED). The
-// best coefficient c maps linearly to 0-100 between 0.15 and 0.75.
+// probe (60% of each side) is rotated by -24..24 degrees (11 steps: two
+// placements of ±12° each) and slid over the reference with
+// cv::matchTemplate (TM_CCOEFF_NORMED). The best coefficient c maps
+// linearly to 0-100 between 0.20 and 0.55, calibrated on the emulator's
+// impressions (genuine 0.48-0.80, impostors 0.10-0.30; docs/uplink.md).
 //
 // Limits, honestly: these are simple, explainable methods good enough for a
 // simulator and for tests, not INE's matchers. LBPH is sensitive to pose,

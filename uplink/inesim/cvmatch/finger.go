@@ -12,11 +12,16 @@ import (
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
-// Correlation matching parameters (package doc).
+// Correlation matching parameters (package doc). Two impressions of one
+// finger are each placed within about ±12° (drivers/sim/fingergen, and a
+// citizen at a counter), so their relative rotation spans ±24°: the search
+// covers it. The score scale is calibrated on the emulator's impressions
+// (docs/uplink.md): genuine pairs' best coefficient 0.48-0.80, impostors'
+// 0.10-0.30.
 var (
-	fingerAngles  = []float64{-12, -6, 0, 6, 12}
-	fingerLow     = 0.15
-	fingerHigh    = 0.75
+	fingerAngles  = []float64{-24, -18, -12, -8, -4, 0, 4, 8, 12, 18, 24}
+	fingerLow     = 0.20
+	fingerHigh    = 0.55
 	templateShare = 0.6
 )
 
