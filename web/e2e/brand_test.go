@@ -23,7 +23,7 @@ func TestBrandingShown(t *testing.T) {
 	run(t, ctx, "open the branded page", chromedp.Navigate(k.url+"/"), chromedp.WaitVisible(css("#op-id")),
 		waitText("#brand-name", "Municipio de Ejemplo"),
 		chromedp.Poll[chromedp.Void](`(function(){const i=document.getElementById('brand-logo');return !i.hidden && i.naturalWidth>0;})()`,
-			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[getComputedStyle(document.querySelector('.bar')).backgroundColor, getComputedStyle(document.getElementById('login-go')).backgroundColor]`))
 	if err != nil || got[0] != "rgb(90, 24, 70)" || got[1] != "rgb(90, 24, 70)" {
 		t.Fatalf("header and button colours %v (%v), want the municipality's rgb(90, 24, 70)", got, err)

@@ -51,7 +51,7 @@ func previewShown(t *testing.T, b context.Context) {
 	if cookie != "" {
 		t.Fatalf("the preview secret is readable by script: %q", cookie)
 	}
-	run(t, ctx, "cancel", chromedp.Click(css("#s-face [data-abort]")), chromedp.WaitVisible(css("#start")))
+	run(t, ctx, "cancel the capture", chromedp.Click(css("#s-face [data-cancel-capture]")), chromedp.WaitVisible(css("#s-biometrics")))
 }
 
 // answerText is what the answer screen shows, whatever is hidden.

@@ -113,14 +113,14 @@ func walkScreens(t *testing.T, b context.Context, sz kioskSize, dir string) {
 	k.face.Pace = 700 * time.Millisecond // long enough to look at the screen
 	s.leave()
 	run(t, ctx, "face capture", chromedp.Click(css("#face-go")), chromedp.WaitVisible(css("#s-face")), waitText("#face-prompt", "Mire"))
-	s.check("face", true, ".preview", "#face-prompt", "#s-face [data-abort]")
+	s.check("face", true, ".preview", "#face-prompt", "#s-face [data-cancel-capture]")
 	run(t, ctx, "face done", chromedp.WaitVisible(css("#s-biometrics")), waitText("#face-status", "Fotografía lista"))
 	s.check("biometrics-face-done", true, "#face-status", "#submit")
 	k.finger.Pace = 700 * time.Millisecond
 	s.leave()
 	run(t, ctx, "finger capture", chooseFinger(7), chromedp.Click(css("#finger-go")), chromedp.WaitVisible(css("#s-finger")),
 		waitText("#finger-prompt", "dedo"))
-	s.check("finger", true, ".finger-art", "#finger-prompt", "#s-finger [data-abort]")
+	s.check("finger", true, ".finger-art", "#finger-prompt", "#s-finger [data-cancel-capture]")
 	run(t, ctx, "finger done", chromedp.WaitVisible(css("#s-biometrics")), waitText("#finger-status", "índice izquierdo"))
 	s.check("biometrics-both-done", false, "#chip-finger", "#finger-status", "#submit")
 	k.ver.Delay = 1500 * time.Millisecond
