@@ -13,6 +13,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 const (
@@ -199,7 +200,7 @@ func (u uplinkCollector) Collect(ch chan<- prometheus.Metric) {
 	m := u.c.Metrics()
 	var completed, unknown uint64
 	for st, n := range m.Verifications {
-		if st == uplink.StatusUnknown {
+		if st == vocab.StatusUnknown {
 			unknown += n
 		} else {
 			completed += n

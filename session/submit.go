@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Submit hands the credential and the captured biometrics to the verifier.
@@ -41,15 +42,15 @@ func (e *Engine) Submit(id logging.SessionID) error {
 // verify calls the port and turns any failure into UNKNOWN, never a denial.
 func (e *Engine) verify(ctx context.Context, req *VerifyRequest) (Answer, error) {
 	ans, err := e.p.Verifier.Verify(ctx, req)
-	if err != nil && ans.Status != StatusUnknown {
+	if err != nil && ans.Status != vocab.StatusUnknown {
 		reason := "error"
 		if ctx.Err() != nil {
 			reason = "timeout"
 		}
-		ans = Answer{Status: StatusUnknown, Reason: reason}
+		ans = Answer{Status: vocab.StatusUnknown, Reason: reason}
 	}
 	if ans.Status == "" {
-		ans.Status = StatusUnknown
+		ans.Status = vocab.StatusUnknown
 	}
 	return ans, err
 }

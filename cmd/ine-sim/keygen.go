@@ -16,6 +16,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 func runKeygen(_ context.Context, stdout, stderr io.Writer, args []string) int {
@@ -75,14 +76,14 @@ func keygen(dir, kiosk, kem, devicePath string, hosts []string, validity time.Du
 // score faces against a reference photo.
 var demoCitizens = []struct {
 	model, cic, id, ocr, clave, emision string
-	status                              uplink.Status
+	status                              vocab.Status
 }{
-	{"H", "100000001", "200000001", "", "", "", uplink.StatusValid},
-	{"G", "100000002", "200000002", "", "", "", uplink.StatusValidIdentificationOnly},
-	{"D", "100000003", "", "0000200000003", "", "", uplink.StatusNotCurrent},
-	{"F", "100000004", "200000004", "", "", "", uplink.StatusLostOrStolen},
-	{"E", "100000005", "200000005", "", "", "", uplink.StatusSuspendedRights},
-	{"C", "", "", "0000300000006", "GMVLMR80070501M100", "03", uplink.StatusValid},
+	{"H", "100000001", "200000001", "", "", "", vocab.StatusValid},
+	{"G", "100000002", "200000002", "", "", "", vocab.StatusValidIdentificationOnly},
+	{"D", "100000003", "", "0000200000003", "", "", vocab.StatusNotCurrent},
+	{"F", "100000004", "200000004", "", "", "", vocab.StatusLostOrStolen},
+	{"E", "100000005", "200000005", "", "", "", vocab.StatusSuspendedRights},
+	{"C", "", "", "0000300000006", "GMVLMR80070501M100", "03", vocab.StatusValid},
 }
 
 func writeDemoRegistry(dir string) error {

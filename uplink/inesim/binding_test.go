@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // TestConsentUsedOnceOnly is issue 17, finding 5: ine-sim accepted the
@@ -15,7 +16,7 @@ func TestConsentUsedOnceOnly(t *testing.T) {
 	p := newPair(t, sharedPKI(t))
 	c := p.client(t, nil)
 	first := p.request(t, credValid)
-	if a, err := c.Verify(context.Background(), first); err != nil || a.Status != uplink.StatusValid {
+	if a, err := c.Verify(context.Background(), first); err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("first request: %v %v", a.Status, err)
 	}
 	second := p.request(t, credValid)
@@ -31,7 +32,7 @@ func TestConsentUsedOnceOnly(t *testing.T) {
 	}
 	one, two := p.request(t, credValid), p.request(t, credValid)
 	one.ID, one.Consent, two.ID, two.Consent = "r_one", both, "r_two", both
-	if a, err := c.Verify(context.Background(), one); err != nil || a.Status != uplink.StatusValid {
+	if a, err := c.Verify(context.Background(), one); err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("first use of a consent: %v %v", a.Status, err)
 	}
 	a, err = c.Verify(context.Background(), two)
