@@ -18,7 +18,7 @@ func wireAll(s *System) {
 	mem := wireSecmem(s)
 	scanner := wireScanner(s)
 	face := wireCamera(s, mem)
-	l := wireConsent(s, key)
+	l := wireConsent(s, key, mem)
 	wireArchiveSync(s, l)
 	up := wireUplink(s, key, mem)
 	wireKiosk(s, kioskParts{mem: mem, ledger: l, uplink: up, face: face, scanner: scanner})

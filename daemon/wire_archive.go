@@ -18,12 +18,11 @@ import (
 
 const condArchiveBacklog health.Code = "consent.archive_backlog"
 
-// archiveSyncEvery is how often the sender tries; archiveStaleAfter is the
-// age of the oldest unsent consent that raises consent.archive_backlog.
-// archivePushBudget bounds one round of pushes; a round that overruns it
-// (plus the interval) stops the watchdog's pings.
+// archiveStaleAfter is the age of the oldest unsent consent that raises
+// consent.archive_backlog (consent.archive_interval says how often the
+// sender tries). archivePushBudget bounds one round of pushes; a round
+// that overruns it (plus the interval) stops the watchdog's pings.
 var (
-	archiveSyncEvery  = time.Minute
 	archiveStaleAfter = 24 * time.Hour
 	archivePushBudget = 5 * time.Minute
 )
@@ -54,9 +53,9 @@ func wireArchiveSync(s *System, l optional[*ledger.Ledger]) {
 		return
 	}
 	s.Metrics.MustRegister(archiveCollector{snd})
-	loop := s.loops.register("consent.archive", archiveSyncEvery+archivePushBudget+time.Minute)
+	loop := s.loops.register("consent.archive", c.Consent.ArchiveInterval.D()+archivePushBudget+time.Minute)
 	s.Go("consent.archive", func(ctx context.Context) error {
-		tick := time.NewTicker(archiveSyncEvery)
+		tick := time.NewTicker(c.Consent.ArchiveInterval.D())
 		defer tick.Stop()
 		for {
 			archiveRound(ctx, s, snd, t)
@@ -98,11 +97,14 @@ var (
 		"Consent records not yet acknowledged by the municipality's archive.", nil, nil)
 	archiveOldestDesc = prometheus.NewDesc("ventanilla_consent_archive_oldest_unsent_seconds",
 		"Age of the oldest consent record not yet in the archive (0 when none).", nil, nil)
+	archiveBindingsDesc = prometheus.NewDesc("ventanilla_consent_archive_binding_backlog",
+		"Identity bindings not yet acknowledged by the municipality's archive.", nil, nil)
 )
 
 func (archiveCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- archiveBacklogDesc
 	ch <- archiveOldestDesc
+	ch <- archiveBindingsDesc
 }
 
 func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
@@ -113,4 +115,5 @@ func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(archiveBacklogDesc, prometheus.GaugeValue, float64(st.Backlog))
 	ch <- prometheus.MustNewConstMetric(archiveOldestDesc, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(archiveBindingsDesc, prometheus.GaugeValue, float64(st.BindingBacklog))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 )
 
 const (
@@ -36,14 +37,14 @@ func declareConsent(reg *health.Registry) *consentHealth {
 }
 
 // wireConsent opens the consent ledger. No session may start without it.
-func wireConsent(s *System, key optional[*devicekey.Key]) optional[*ledger.Ledger] {
+func wireConsent(s *System, key optional[*devicekey.Key], mem *secmem.Allocator) optional[*ledger.Ledger] {
 	h := declareConsent(s.Health)
 	k, ok := key.get()
 	if !ok {
 		h.unwritable.Set(key.reason())
 		return none[*ledger.Ledger](key.reason())
 	}
-	l, err := openLedger(s, k)
+	l, err := openLedger(s, k, mem)
 	if err != nil {
 		h.unwritable.Set(err.Error())
 		return none[*ledger.Ledger]("the consent ledger cannot be opened")
@@ -154,7 +155,7 @@ func auditLoop(ctx context.Context, every time.Duration, audit func(context.Cont
 	}
 }
 
-func openLedger(s *System, key *devicekey.Key) (*ledger.Ledger, error) {
+func openLedger(s *System, key *devicekey.Key, mem *secmem.Allocator) (*ledger.Ledger, error) {
 	c := s.Config
 	archive, err := consent.LoadArchivePublicKey(c.Consent.ArchivePublicKey)
 	if err != nil {
@@ -170,6 +171,9 @@ func openLedger(s *System, key *devicekey.Key) (*ledger.Ledger, error) {
 	}
 	o := ledger.DefaultOpts()
 	o.KioskID, o.Signer, o.Archive, o.Roots = c.Kiosk.ID, key, archive, roots
+	if err := bindingOpts(s, o, mem); err != nil {
+		return nil, err
+	}
 	return ledger.Open(db, o)
 }
 
