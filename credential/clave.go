@@ -1,7 +1,5 @@
 package credential
 
-import "strconv"
-
 // The clave de elector (18 characters) is built by the Registro Federal de
 // Electores as:
 //
@@ -17,7 +15,7 @@ import "strconv"
 // letters are not re-derived from the name: the kiosk does not have it.
 
 // validateClave checks the shape above. Errors name the part that failed.
-func validateClave(v string) error {
+func validateClave[T ~string | ~[]byte](v T) error {
 	const f = FieldClaveElector
 	switch {
 	case len(v) != 18:
@@ -39,13 +37,11 @@ func validateClave(v string) error {
 // validYYMMDD accepts a calendar date in either century (the two-digit year
 // is ambiguous; 29 February is accepted when the year is a leap year in
 // 19YY or 20YY).
-func validYYMMDD(s string) bool {
+func validYYMMDD[T ~string | ~[]byte](s T) bool {
 	if len(s) != 6 || !allDigits(s) {
 		return false
 	}
-	yy, _ := strconv.Atoi(s[0:2])
-	mm, _ := strconv.Atoi(s[2:4])
-	dd, _ := strconv.Atoi(s[4:6])
+	yy, mm, dd := num2(s[0:2]), num2(s[2:4]), num2(s[4:6])
 	if mm < 1 || mm > 12 || dd < 1 {
 		return false
 	}
@@ -65,10 +61,14 @@ func daysIn(year, month int) int {
 	return 31
 }
 
-func validState(s string) bool {
-	if !allDigits(s) {
+func validState[T ~string | ~[]byte](s T) bool {
+	if len(s) != 2 || !allDigits(s) {
 		return false
 	}
-	n, _ := strconv.Atoi(s)
+	n := num2(s)
 	return (n >= 1 && n <= 32) || n == 87 || n == 88
 }
+
+// num2 is the value of two ASCII digits (checked by the caller). Values
+// are read in place: a credential value is never copied into a string.
+func num2[T ~string | ~[]byte](s T) int { return int(s[0]-'0')*10 + int(s[1]-'0') }

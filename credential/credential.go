@@ -179,8 +179,9 @@ func (c *Credential) Validate() error {
 
 var allFields = []string{FieldClaveElector, FieldNumeroEmision, FieldOCR, FieldCIC, FieldIdentificadorCiudadano}
 
-// ValidateField checks one field's shape.
-func ValidateField(field, v string) error {
+// ValidateField checks one field's shape. It reads a []byte value in
+// place (no string copy is made of it).
+func ValidateField[T ~string | ~[]byte](field string, v T) error {
 	switch field {
 	case FieldClaveElector:
 		return validateClave(v)
@@ -194,14 +195,14 @@ func ValidateField(field, v string) error {
 	return &FieldError{Field: "(unknown)", Rule: "a known field name", Code: RuleUnknown}
 }
 
-func digits(field, v string, n int) error {
+func digits[T ~string | ~[]byte](field string, v T, n int) error {
 	if len(v) != n || !allDigits(v) {
 		return &FieldError{Field: field, Rule: fmt.Sprintf("%d digits", n), Code: RuleDigits}
 	}
 	return nil
 }
 
-func allDigits(s string) bool {
+func allDigits[T ~string | ~[]byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -210,7 +211,7 @@ func allDigits(s string) bool {
 	return true
 }
 
-func allLetters(s string) bool {
+func allLetters[T ~string | ~[]byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 'A' || s[i] > 'Z' {
 			return false

@@ -13,15 +13,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
-	"github.com/ventanilla-mx/ventanilla/devicekey"
-	"github.com/ventanilla-mx/ventanilla/drivers/fingerprint"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/secmem"
-	"github.com/ventanilla-mx/ventanilla/session"
-	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
 // Version is set at build time (-ldflags -X).
@@ -46,8 +41,9 @@ type Options struct {
 	// their own children); production never sets it.
 	KeepDumpable bool
 
-	// wirers replaces the subsystem list (package tests of the foundation).
-	wirers []func(*System)
+	// wire replaces wireAll (package tests of the foundation or of one
+	// subsystem).
+	wire func(*System)
 }
 
 // System is what wiring code gets: the shared services of one daemon run.
@@ -66,27 +62,10 @@ type System struct {
 	devices devices
 	// activated: the diagnostics socket came from systemd, which owns it.
 	activated bool
-
-	// Wired subsystems, for the wiring code of those that use them. A nil
-	// field means the subsystem is not available (its condition says why).
-	scanner   *fingerprint.R30x
-	deviceKey *devicekey.Key
-	secmem    *secmem.Allocator
-	ledger    *ledger.Ledger
-	uplink    *uplink.Client
-	// Set by wireCamera (wire_camera.go): the camera, face quality gate and
-	// liveness as the session engine's face port, and the preview.
-	faceCapture session.FaceCapturer
-	preview     session.Previewer
 }
 
 // Go runs fn as a goroutine owned by the daemon; it must return when ctx is done.
 func (s *System) Go(name string, fn func(ctx context.Context) error) { s.group.Go(name, fn) }
-
-// Loop declares a main loop for the watchdog: it must Beat at least every stall.
-func (s *System) Loop(name string, stall time.Duration) interface{ Beat() } {
-	return s.loops.register(name, stall)
-}
 
 // HandleDiag adds a diagnostics endpoint; write endpoints need root or the admin group.
 func (s *System) HandleDiag(pattern string, write bool, h http.Handler) {

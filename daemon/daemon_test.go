@@ -77,8 +77,8 @@ func startDaemon(t *testing.T, opts Options) (stop func() error) {
 		opts.Stderr = &syncBuffer{}
 	}
 	opts.KeepDumpable = true
-	if opts.wirers == nil {
-		opts.wirers = []func(*System){} // the foundation alone; see TestProvisionedDaemon
+	if opts.wire == nil {
+		opts.wire = func(*System) {} // the foundation alone; see TestProvisionedDaemon
 	}
 	go func() { done <- Run(ctx, opts) }()
 	var once sync.Once
@@ -165,7 +165,7 @@ func TestShutdownLeavesNoGoroutine(t *testing.T) {
 	cfg := env.Config
 	cfg.Diagnostics.MetricsListen = "127.0.0.1:0"
 	n := newRecNotifier()
-	stop := startDaemon(t, Options{Config: cfg, Notifier: n, WatchdogInterval: time.Second, wirers: wirers,
+	stop := startDaemon(t, Options{Config: cfg, Notifier: n, WatchdogInterval: time.Second, wire: wireAll,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	getJSON(t, unixClient(cfg.SocketPath()), "GET", "/v1/status", nil)
@@ -239,7 +239,7 @@ func TestMetricsListenerServesOnlyPublicEndpoints(t *testing.T) {
 func TestProvisionedDaemon(t *testing.T) {
 	env := daemontest.Provision(t, daemontest.Opts{})
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: env.Config, Notifier: n, wirers: wirers,
+	startDaemon(t, Options{Config: env.Config, Notifier: n, wire: wireAll,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	c := unixClient(env.Config.SocketPath())
@@ -275,7 +275,7 @@ func TestProvisionedDaemon(t *testing.T) {
 func TestUnprovisionedKioskSaysWhatIsMissing(t *testing.T) {
 	cfg := testConfig(t)
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: wirers,
+	startDaemon(t, Options{Config: cfg, Notifier: n, wire: wireAll,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	var rep HealthReport

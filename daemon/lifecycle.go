@@ -17,12 +17,10 @@ func (s *System) start(opts Options, ls *listeners) {
 	s.Health.RegisterCheck(healthCheck("statedir.write", func(context.Context) error {
 		return probeStateDir(cfg.Paths.StateDir)
 	}))
-	ws := wirers
-	if opts.wirers != nil {
-		ws = opts.wirers
-	}
-	for _, w := range ws {
-		w(s)
+	if opts.wire != nil {
+		opts.wire(s)
+	} else {
+		wireAll(s)
 	}
 	s.routes()
 	grace := cfg.Shutdown.Timeout.D()
@@ -74,21 +72,6 @@ func (s *System) runUntilDone(opts Options) error {
 	}
 	s.Log.Info("ventanillad stopped")
 	return nil
-}
-
-// wirers are the subsystems' wiring functions, one file each (wire_*.go),
-// in dependency order: devices before the session that uses them. Each
-// declares its health conditions and checks, registers endpoints and starts
-// its loops through the System.
-var wirers = []func(*System){
-	wireDeviceKey,
-	wireSecmem,
-	wireScanner,
-	wireCamera,
-	wireConsent,
-	wireArchiveSync,
-	wireUplink,
-	wireKiosk,
 }
 
 func (s *System) removeSocket() {

@@ -11,6 +11,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // citizenWords are label values that would say what happened to one
@@ -51,8 +52,8 @@ func (f fakeUplinkStats) State() uplink.State     { return uplink.State{Reachabl
 // Issue 17, finding 3: one "lost" session moved a counter labelled
 // reported-lost-stolen from 0 to 1.
 func TestUplinkMetricsCarryNoStatus(t *testing.T) {
-	m := uplink.Metrics{Verifications: map[uplink.Status]uint64{uplink.StatusValid: 2, uplink.StatusLostOrStolen: 1,
-		uplink.StatusNotFound: 1, uplink.StatusUnknown: 3}, Unknown: map[uplink.Reason]uint64{uplink.ReasonTimeout: 3}}
+	m := uplink.Metrics{Verifications: map[vocab.Status]uint64{vocab.StatusValid: 2, vocab.StatusLostOrStolen: 1,
+		vocab.StatusNotFound: 1, vocab.StatusUnknown: 3}, Unknown: map[uplink.Reason]uint64{uplink.ReasonTimeout: 3}}
 	text := exposition(t, uplinkCollector{c: fakeUplinkStats{m}})
 	if l := citizenLeaks(text); len(l) > 0 {
 		t.Fatalf("uplink metrics carry a citizen's outcome:\n%s", strings.Join(l, "\n"))

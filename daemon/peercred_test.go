@@ -70,7 +70,7 @@ func daemonChild(path string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, Options{Config: cfg, wirers: []func(*System){}}); err != nil {
+	if err := Run(ctx, Options{Config: cfg, wire: func(*System) {}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

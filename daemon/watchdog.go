@@ -72,6 +72,35 @@ func (ls *loops) states() []diagapi.LoopState {
 	return out
 }
 
+// watch registers name with the watchdog and calls fn now and then every
+// interval, beating after each return. fn must go through the part's own
+// lock or loop (a cheap read that takes the same mutex its work holds), so
+// when the part wedges fn blocks, the beats stop and, after stall, so do
+// the watchdog's pings. A wedged probe stays blocked at shutdown too, and
+// the group names it.
+func (s *System) watch(name string, every, stall time.Duration, fn func()) {
+	l := s.loops.register(name, stall)
+	s.Go(name+".watch", func(ctx context.Context) error {
+		watchLoop(ctx, every, fn, l)
+		return nil
+	})
+}
+
+// watchLoop calls fn and beats l, now and every interval, until ctx ends.
+func watchLoop(ctx context.Context, every time.Duration, fn func(), l interface{ Beat() }) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		fn()
+		l.Beat()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // watchdog pings systemd at half the interval while the daemon is healthy:
 // no loop stalled and no critical condition visible. When it withholds a
 // ping it logs why once per episode, so the journal explains the restart.
@@ -81,11 +110,15 @@ type watchdog struct {
 	loops    *loops
 	health   *health.Registry
 	log      *slog.Logger
+	tick     <-chan time.Time // tests drive the rounds; nil: every interval/2
 }
 
 func (w *watchdog) run(ctx context.Context) error {
-	t := time.NewTicker(w.interval / 2)
-	defer t.Stop()
+	if w.tick == nil {
+		t := time.NewTicker(w.interval / 2)
+		defer t.Stop()
+		w.tick = t.C
+	}
 	withheld := false
 	for {
 		reason := w.unhealthy()
@@ -102,7 +135,7 @@ func (w *watchdog) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-w.tick:
 		}
 	}
 }

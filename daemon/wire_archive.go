@@ -11,6 +11,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/archive/sender"
 	"github.com/ventanilla-mx/ventanilla/archive/wire"
+	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 )
@@ -19,16 +20,21 @@ const condArchiveBacklog health.Code = "consent.archive_backlog"
 
 // archiveStaleAfter is the age of the oldest unsent consent that raises
 // consent.archive_backlog (consent.archive_interval says how often the
-// sender tries).
-var archiveStaleAfter = 24 * time.Hour
+// sender tries). archivePushBudget bounds one round of pushes; a round
+// that overruns it (plus the interval) stops the watchdog's pings.
+var (
+	archiveStaleAfter = 24 * time.Hour
+	archivePushBudget = 5 * time.Minute
+)
 
 // wireArchiveSync starts the background push of the consent ledger to the
 // municipality's archive (docs/consent.md, "Archive"). The kiosk serves
 // while the archive is unreachable; the condition and the metrics say how
 // far behind it is.
-func wireArchiveSync(s *System) {
+func wireArchiveSync(s *System, l optional[*ledger.Ledger]) {
 	c := s.Config
-	if c.Consent.ArchiveURL == "" || s.ledger == nil {
+	led, ok := l.get()
+	if c.Consent.ArchiveURL == "" || !ok {
 		return
 	}
 	t := s.Health.Declare(health.Condition{Code: condArchiveBacklog, Severity: health.Warning,
@@ -40,21 +46,20 @@ func wireArchiveSync(s *System) {
 	}
 	client := &wire.Client{URL: c.Consent.ArchiveURL, HTTP: &http.Client{Timeout: time.Minute,
 		Transport: &http.Transport{TLSClientConfig: tc}}}
-	snd, err := sender.New(sender.Options{KioskID: c.Kiosk.ID, Source: s.ledger, Pusher: client,
+	snd, err := sender.New(sender.Options{KioskID: c.Kiosk.ID, Source: led, Pusher: client,
 		Cursor: filepath.Join(filepath.Dir(c.ConsentDB()), "archive-cursor")})
 	if err != nil {
 		t.Set(err.Error())
 		return
 	}
 	s.Metrics.MustRegister(archiveCollector{snd})
+	loop := s.loops.register("consent.archive", c.Consent.ArchiveInterval.D()+archivePushBudget+time.Minute)
 	s.Go("consent.archive", func(ctx context.Context) error {
 		tick := time.NewTicker(c.Consent.ArchiveInterval.D())
 		defer tick.Stop()
 		for {
-			if err := snd.Once(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Warn("consent archive push failed", "err", err)
-			}
-			archiveCondition(t, snd.Status(), time.Now())
+			archiveRound(ctx, s, snd, t)
+			loop.Beat()
 			select {
 			case <-ctx.Done():
 				return nil
@@ -62,6 +67,16 @@ func wireArchiveSync(s *System) {
 			}
 		}
 	})
+}
+
+// archiveRound pushes what the archive lacks, within archivePushBudget.
+func archiveRound(parent context.Context, s *System, snd *sender.Sender, t *health.Tracker) {
+	ctx, cancel := context.WithTimeout(parent, archivePushBudget)
+	defer cancel()
+	if err := snd.Once(ctx); err != nil && parent.Err() == nil {
+		s.Log.Warn("consent archive push failed", "err", err)
+	}
+	archiveCondition(t, snd.Status(), time.Now())
 }
 
 // archiveCondition raises the condition while the oldest unsent consent is

@@ -8,6 +8,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
 
@@ -22,10 +23,10 @@ const condLookupKey health.Code = "consent.lookup_key"
 // bindingOpts completes the ledger options with the lookup key and the
 // locked sealing buffers. A missing key leaves bindings without lookup
 // commitments and raises consent.lookup_key.
-func bindingOpts(s *System, o *ledger.Opts) error {
+func bindingOpts(s *System, o *ledger.Opts, mem *secmem.Allocator) error {
 	t := s.Health.Declare(health.Condition{Code: condLookupKey, Severity: health.Warning,
 		Message: "consent.lookup_key is not set or unreadable: consents are bound, but the archive cannot find them by credential for INE"})
-	if a := s.secmem; a != nil {
+	if a := mem; a != nil {
 		o.SealAlloc = func(n int) ([]byte, func(), error) {
 			b, err := a.Alloc(n)
 			if err != nil {

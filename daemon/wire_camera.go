@@ -155,11 +155,11 @@ func captureBinary(c *config.Config) string {
 }
 
 // wireCamera starts the capture process (camera, face quality gate,
-// liveness) and sets s.faceCapture and s.preview for the session engine.
-func wireCamera(s *System) {
+// liveness); its client is the session engine's face port and preview.
+func wireCamera(s *System, mem *secmem.Allocator) optional[*client.Client] {
 	c := s.Config.Camera
-	if !c.Enabled || s.secmem == nil { // realPorts reports missing locked memory
-		return
+	if !c.Enabled {
+		return none[*client.Client]("camera.enabled = false")
 	}
 	h := declareCamera(s.Health)
 	path, source := c.Device, "v4l2"
@@ -173,12 +173,12 @@ func wireCamera(s *System) {
 	h.want, h.live = c.Modes[0], source == "v4l2"
 	h.dev = s.addDevice("camera", "camera", path)
 	cl := client.New(client.Options{Binary: captureBinary(s.Config), Config: captureConfig(s.Config),
-		Alloc: secmem.Secrets(s.secmem), Hooks: h, Stderr: os.Stderr, Loop: s.Loop("capture", captureStall)})
+		Alloc: secmem.Secrets(mem), Hooks: h, Stderr: os.Stderr, Loop: s.loops.register("capture", captureStall)})
 	h.dev.info = func() map[string]string { return cameraInfo(h, source) }
 	s.Go("capture", cl.Run)
 	s.Health.RegisterCheck(health.Check{Name: "camera.frame", Timeout: 5 * time.Second, Run: cl.SelfTest})
 	s.Metrics.MustRegister(cameraCollector{h: h}, h.decisions)
-	s.faceCapture, s.preview = cl, cl
+	return some(cl)
 }
 
 func cameraInfo(h *cameraHealth, source string) map[string]string {

@@ -10,17 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/capture/client"
 	"github.com/ventanilla-mx/ventanilla/daemon/config"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 	"github.com/ventanilla-mx/ventanilla/drivers/camera"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 	"github.com/ventanilla-mx/ventanilla/liveness"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
 
 // camSystem is a daemon with locked memory and the capture process wired.
 type camSystem struct {
 	*System
+	mem     *secmem.Allocator
+	face    *client.Client // nil when the camera was not wired
 	cancel  context.CancelFunc
 	changes <-chan struct{}
 	clk     *offsetClock
@@ -42,8 +46,8 @@ func wireTestCamera(t *testing.T, mutate func(*config.Config)) *camSystem {
 		t.Fatal(err)
 	}
 	cs := &camSystem{System: s, cancel: cancel, changes: s.Health.Subscribe(), clk: clk}
-	wireSecmem(s)
-	wireCamera(s)
+	cs.mem = wireSecmem(s)
+	cs.face, _ = wireCamera(s, cs.mem).get()
 	t.Cleanup(func() { cs.stop(t) })
 	return cs
 }
@@ -55,7 +59,7 @@ func (cs *camSystem) stop(t *testing.T) {
 	if err := cs.group.Wait(5 * time.Second); err != nil {
 		t.Error(err)
 	}
-	if st := cs.secmem.Stats(); st.Live != 0 {
+	if st := cs.mem.Stats(); st.Live != 0 {
 		t.Errorf("%d locked buffers still live", st.Live)
 	}
 }
@@ -139,11 +143,11 @@ func TestCameraReplayStillPhoto(t *testing.T) {
 	if !visible(cs.System, "camera.replay") || visible(cs.System, "camera.unavailable") || visible(cs.System, "capture.unavailable") {
 		t.Errorf("conditions = %+v", cs.Health.Visible())
 	}
-	if cs.faceCapture == nil || cs.preview == nil {
+	if cs.face == nil {
 		t.Fatal("face port or preview not wired")
 	}
 	p := &prompts{}
-	res, err := cs.faceCapture.CaptureFace(context.Background(), p.record)
+	res, err := cs.face.CaptureFace(context.Background(), p.record)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +176,7 @@ func TestCameraUnplugged(t *testing.T) {
 	if res := cs.Health.RunChecks(context.Background()); res[1].OK {
 		t.Fatal("camera self-test passed without a camera")
 	}
-	_, err := cs.faceCapture.CaptureFace(context.Background(), func(session.Prompt) {})
+	_, err := cs.face.CaptureFace(context.Background(), func(session.Prompt) {})
 	if !errors.Is(err, session.ErrDevice) {
 		t.Errorf("capture without a camera: %v; want session.ErrDevice", err)
 	}
@@ -188,7 +192,7 @@ func TestCaptureBinaryMissing(t *testing.T) {
 	waitDevice(t, cs.System, "unavailable") // the first start failed
 	cs.clk.advance(5 * time.Second)
 	waitCondition(t, cs.Health, cs.changes, condCaptureUnavailable, true)
-	if _, err := cs.faceCapture.CaptureFace(context.Background(), func(session.Prompt) {}); !errors.Is(err, session.ErrDevice) {
+	if _, err := cs.face.CaptureFace(context.Background(), func(session.Prompt) {}); !errors.Is(err, session.ErrDevice) {
 		t.Errorf("capture without the capture process: %v; want session.ErrDevice", err)
 	}
 }
@@ -218,7 +222,7 @@ func TestCameraConfigVocabulary(t *testing.T) {
 func TestProvisionedKioskWithReplayCamera(t *testing.T) {
 	env := daemontest.Provision(t, daemontest.Opts{CameraReplay: fixtures.GocvImage(t, "face.jpg")})
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: env.Config, Notifier: n, wirers: wirers,
+	startDaemon(t, Options{Config: env.Config, Notifier: n, wire: wireAll,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	c := unixClient(env.Config.SocketPath())

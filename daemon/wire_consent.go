@@ -14,7 +14,9 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 )
 
 const (
@@ -35,18 +37,18 @@ func declareConsent(reg *health.Registry) *consentHealth {
 }
 
 // wireConsent opens the consent ledger. No session may start without it.
-func wireConsent(s *System) {
+func wireConsent(s *System, key optional[*devicekey.Key], mem *secmem.Allocator) optional[*ledger.Ledger] {
 	h := declareConsent(s.Health)
-	if s.deviceKey == nil {
-		h.unwritable.Set("no device key")
-		return
+	k, ok := key.get()
+	if !ok {
+		h.unwritable.Set(key.reason())
+		return none[*ledger.Ledger](key.reason())
 	}
-	l, err := openLedger(s)
+	l, err := openLedger(s, k, mem)
 	if err != nil {
 		h.unwritable.Set(err.Error())
-		return
+		return none[*ledger.Ledger]("the consent ledger cannot be opened")
 	}
-	s.ledger = l
 	g := &integrity{t: h.integrity}
 	check := func(ctx context.Context) error {
 		err := l.SelfTest(ctx)
@@ -63,6 +65,7 @@ func wireConsent(s *System) {
 		<-ctx.Done()
 		return l.Close()
 	})
+	return some(l)
 }
 
 // The full audit (every record, every hash; O(n)) runs in the background
@@ -70,9 +73,14 @@ func wireConsent(s *System) {
 // one at most consentAuditStartWait (a few thousand records), so a small
 // tampered log is never announced ready; a large one is audited while the
 // kiosk runs, and turns not ready when the audit finds a problem.
+// While an audit runs it beats the watchdog from its progress (every
+// record); between audits, every auditBeatEvery. An audit that makes no
+// progress for consentAuditStall stops the pings.
 var (
 	consentAuditEvery     = 6 * time.Hour
 	consentAuditStartWait = 2 * time.Second
+	consentAuditStall     = 5 * time.Minute
+	auditBeatEvery        = time.Minute
 )
 
 // integrity raises consent.integrity while the quick self-test or the last
@@ -103,15 +111,16 @@ func (g *integrity) report(which *error, err error) {
 
 func startAudits(s *System, l *ledger.Ledger, g *integrity) {
 	first := make(chan struct{})
+	loop := s.loops.register("consent.audit", consentAuditStall)
 	run := func(ctx context.Context) {
-		err := l.Audit(ctx, nil)
+		err := l.Audit(ctx, func(int64, int64) { loop.Beat() })
 		if err != nil && ctx.Err() == nil {
 			s.Log.Error("consent ledger audit failed", "err", err)
 		}
 		g.report(&g.audit, err)
 	}
 	s.Go("consent.audit", func(ctx context.Context) error {
-		auditLoop(ctx, consentAuditEvery, run, first)
+		auditLoop(ctx, consentAuditEvery, run, first, loop)
 		return nil
 	})
 	t := time.NewTimer(consentAuditStartWait)
@@ -124,23 +133,29 @@ func startAudits(s *System, l *ledger.Ledger, g *integrity) {
 }
 
 // auditLoop runs audit now, closes first, then runs it every interval
-// until ctx ends.
-func auditLoop(ctx context.Context, every time.Duration, audit func(context.Context), first chan<- struct{}) {
+// until ctx ends, beating l after each audit and every auditBeatEvery
+// between them.
+func auditLoop(ctx context.Context, every time.Duration, audit func(context.Context), first chan<- struct{}, l interface{ Beat() }) {
 	audit(ctx)
+	l.Beat()
 	close(first)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	beat := time.NewTicker(auditBeatEvery)
+	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-beat.C:
 		case <-t.C:
 			audit(ctx)
 		}
+		l.Beat()
 	}
 }
 
-func openLedger(s *System) (*ledger.Ledger, error) {
+func openLedger(s *System, key *devicekey.Key, mem *secmem.Allocator) (*ledger.Ledger, error) {
 	c := s.Config
 	archive, err := consent.LoadArchivePublicKey(c.Consent.ArchivePublicKey)
 	if err != nil {
@@ -155,8 +170,8 @@ func openLedger(s *System) (*ledger.Ledger, error) {
 		return nil, err
 	}
 	o := ledger.DefaultOpts()
-	o.KioskID, o.Signer, o.Archive, o.Roots = c.Kiosk.ID, s.deviceKey, archive, roots
-	if err := bindingOpts(s, o); err != nil {
+	o.KioskID, o.Signer, o.Archive, o.Roots = c.Kiosk.ID, key, archive, roots
+	if err := bindingOpts(s, o, mem); err != nil {
 		return nil, err
 	}
 	return ledger.Open(db, o)

@@ -66,7 +66,7 @@ func TestTamperedLedgerNotReady(t *testing.T) {
 	env := daemontest.Provision(t, daemontest.Opts{})
 	tamperedLedger(t, env, 5)
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: env.Config, Notifier: n, wirers: wirers,
+	startDaemon(t, Options{Config: env.Config, Notifier: n, wire: wireAll,
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	var rep HealthReport
@@ -88,7 +88,7 @@ func TestAuditLoopPeriodic(t *testing.T) {
 		first := make(chan struct{})
 		done := make(chan struct{})
 		go func() {
-			auditLoop(ctx, time.Hour, func(context.Context) { runs.Add(1) }, first)
+			auditLoop(ctx, time.Hour, func(context.Context) { runs.Add(1) }, first, newLoops(time.Now).register("audit", time.Hour))
 			close(done)
 		}()
 		<-first

@@ -23,7 +23,7 @@ func TestKioskWiredSimulated(t *testing.T) {
 	}
 	cfg.KioskAPI.Operators = map[string]string{"op-001": hash}
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: []func(*System){wireKiosk},
+	startDaemon(t, Options{Config: cfg, Notifier: n, wire: func(s *System) { wireKiosk(s, kioskParts{}) },
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	base := "http://" + cfg.KioskAPI.Listen

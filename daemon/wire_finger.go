@@ -4,15 +4,16 @@ import (
 	"fmt"
 
 	"github.com/ventanilla-mx/ventanilla/capture/fingercap"
+	"github.com/ventanilla-mx/ventanilla/drivers/fingerprint"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 )
 
 // newFingerCapture is the scanner with the configured quality gate and
 // record format as the session's finger port (capture/fingercap).
-func newFingerCapture(s *System) *fingercap.Capturer {
+func newFingerCapture(s *System, sc *fingerprint.R30x, mem *secmem.Allocator) *fingercap.Capturer {
 	c := s.Config.Finger
-	f, err := fingercap.New(s.scanner, fingercap.Options{MinScore: c.MinScore, MaxAttempts: c.MaxAttempts,
-		Format: c.RecordFormat, WSQBitrate: c.WSQBitrate, Alloc: secmem.Secrets(s.secmem)})
+	f, err := fingercap.New(sc, fingercap.Options{MinScore: c.MinScore, MaxAttempts: c.MaxAttempts,
+		Format: c.RecordFormat, WSQBitrate: c.WSQBitrate, Alloc: secmem.Secrets(mem)})
 	if err != nil { // the config is validated; this is a programming error
 		panic(fmt.Sprintf("finger: %v", err))
 	}

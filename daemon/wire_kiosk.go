@@ -39,7 +39,7 @@ func declareKiosk(reg *health.Registry) *kioskHealth {
 		listen: reg.Declare(health.Condition{Code: condKioskListen, Severity: health.Critical,
 			Message: "the kiosk API could not listen on kiosk_api.listen: another process holds the port, or the address is wrong"}),
 		noPorts: reg.Declare(health.Condition{Code: condKioskNoPorts, Severity: health.Warning, NotReady: true,
-			Message: "this build has no consent, capture or uplink adapters for the session engine yet; sessions are refused (kiosk_api.simulate = true runs a demonstration)"}),
+			Message: "the session engine lacks a mandatory part (consent ledger, INE uplink, locked memory, or both capture devices), so sessions are refused: the detail names what is missing and the other conditions say why"}),
 		operators: reg.Declare(health.Condition{Code: condKioskOperators, Severity: health.Warning, NotReady: true,
 			Message: "no operator can log in: add PIN hashes under [kiosk_api.operators] or kiosk_api.operators_file (ventanillactl kiosk hash-pin)"}),
 		lockout: reg.Declare(health.Condition{Code: condKioskLockout, Severity: health.Warning,
@@ -49,9 +49,9 @@ func declareKiosk(reg *health.Registry) *kioskHealth {
 	}
 }
 
-// wireKiosk builds the session engine over the parts this build has, the
+// wireKiosk builds the session engine over the parts that were built, the
 // operator logins and the loopback kiosk API with the embedded UI.
-func wireKiosk(s *System) {
+func wireKiosk(s *System, parts kioskParts) {
 	c := s.Config.KioskAPI
 	if c.Listen == "" {
 		return
@@ -63,7 +63,7 @@ func wireKiosk(s *System) {
 		return
 	}
 	lockoutRoutes(s, auth) // a technician can see and lift lockouts even when sessions cannot run
-	ports, err := sessionPorts(s, h)
+	ports, err := sessionPorts(s, h, parts)
 	if err != nil {
 		h.noPorts.Set(err.Error())
 		return
@@ -80,7 +80,10 @@ func wireKiosk(s *System) {
 		return
 	}
 	s.Go("session-engine", engine.Run)
-	s.Go("kiosk-readiness", watchReadiness(s.Health, engine))
+	// The readiness watcher goes through the engine's lock every round: a
+	// wedged engine stops its beats, and the watchdog's pings.
+	loop := s.loops.register("session-engine", s.Config.Health.LoopStallTime.D())
+	s.Go("kiosk-readiness", watchReadiness(s.Health, engine, loop))
 	s.Metrics.MustRegister(newSessionMetrics(s, engine))
 	serveKiosk(s, h, api)
 }
@@ -110,9 +113,9 @@ func allowedUIDs(list []int, names []string, log *slog.Logger) []int {
 // sessionPorts returns the engine's parts: the real ones (realPorts in
 // wire_session.go), or simulated ones for a demonstration (demoPorts, only
 // in a build with the demo tag).
-func sessionPorts(s *System, h *kioskHealth) (session.Ports, error) {
+func sessionPorts(s *System, h *kioskHealth, parts kioskParts) (session.Ports, error) {
 	if !s.Config.KioskAPI.Simulate {
-		return realPorts(s)
+		return realPorts(s, parts)
 	}
 	return demoPorts(s, h)
 }

@@ -52,23 +52,28 @@ func contains(list []health.Code, c health.Code) bool {
 	return false
 }
 
+// readinessTick is how often the engine is told even without a change (a
+// condition's time-to-visible expiry is not signalled).
+const readinessTick = 2 * time.Second
+
 // watchReadiness tells the engine about every health change, so a
 // critical condition ends a running session and the screen learns which
-// captures are offered.
-func watchReadiness(reg *health.Registry, engine *session.Engine) func(context.Context) error {
+// captures are offered. It beats l after each call, which takes the
+// engine's lock: a wedged engine stops the beats.
+func watchReadiness(reg *health.Registry, engine *session.Engine, l interface{ Beat() }) func(context.Context) error {
 	ch := reg.Subscribe()
 	return func(ctx context.Context) error {
-		// A condition's time-to-visible expiry is not signalled: a tick.
-		tick := time.NewTicker(2 * time.Second)
+		tick := time.NewTicker(readinessTick)
 		defer tick.Stop()
 		for {
+			engine.HealthChanged()
+			l.Beat()
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-ch:
 			case <-tick.C:
 			}
-			engine.HealthChanged()
 		}
 	}
 }

@@ -84,7 +84,7 @@ func TestNotReadyKioskRefusesSessions(t *testing.T) {
 		cond = s.Health.Declare(health.Condition{Code: "test.not_ready", Severity: health.Warning, NotReady: true, Message: "as disk.low"})
 	}
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: []func(*System){declare, wireKiosk},
+	startDaemon(t, Options{Config: cfg, Notifier: n, wire: func(s *System) { declare(s); wireKiosk(s, kioskParts{}) },
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	k := newKioskClient(t, "http://"+cfg.KioskAPI.Listen)

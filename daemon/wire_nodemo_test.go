@@ -15,7 +15,7 @@ func TestSimulateRefusedWithoutDemoTag(t *testing.T) {
 	cfg.KioskAPI.Listen = freeLoopbackAddr(t)
 	cfg.KioskAPI.Simulate = true
 	n := newRecNotifier()
-	startDaemon(t, Options{Config: cfg, Notifier: n, wirers: []func(*System){wireKiosk},
+	startDaemon(t, Options{Config: cfg, Notifier: n, wire: func(s *System) { wireKiosk(s, kioskParts{}) },
 		ClockSynced: func() (bool, error) { return true, nil }})
 	n.waitFor(t, "READY=1")
 	var rep HealthReport

@@ -74,27 +74,44 @@ func scannerOpts(s *System, h *scannerHealth) *fingerprint.Opts {
 }
 
 // wireScanner starts the scanner driver, keeps it connected, and reports
-// it through health, /v1/devices, a self-test and metrics.
-func wireScanner(s *System) {
+// it through health, /v1/devices, a self-test, metrics and the watchdog.
+func wireScanner(s *System) optional[*fingerprint.R30x] {
 	if !s.Config.Scanner.Enabled {
-		return
+		return none[*fingerprint.R30x]("scanner.enabled = false")
 	}
 	h := declareScanner(s.Health)
 	h.dev = s.addDevice("scanner", "fingerprint", s.Config.Scanner.Device)
-	sc, err := fingerprint.New(scannerOpts(s, h))
+	o := scannerOpts(s, h)
+	sc, err := fingerprint.New(o)
 	if err != nil {
 		h.misconfigured.Set(err.Error())
 		h.dev.set("error", err.Error())
-		return
+		return none[*fingerprint.R30x]("the scanner driver did not start")
 	}
 	h.dev.info = func() map[string]string { return scannerInfo(sc) }
-	s.scanner = sc
 	s.Go("scanner", func(ctx context.Context) error {
 		defer sc.Close()
 		return sc.Run(ctx)
 	})
+	// Every exchange with the module holds the driver's lock; a line that
+	// never gives it back wedges every capture, and stops the pings.
+	s.watch("scanner", s.Config.Health.CheckInterval.D(), scannerStall(s, o), func() { sc.State() })
 	s.Health.RegisterCheck(health.Check{Name: "scanner.handshake", Timeout: 3 * time.Second, Run: sc.Handshake})
 	s.Metrics.MustRegister(scannerCollector{sc: sc})
+	return some(sc)
+}
+
+// scannerStall is how long the driver may hold its lock for the longest
+// legitimate operation (a capture, or a connect probing every baud) before
+// the watchdog counts it as wedged.
+func scannerStall(s *System, o *fingerprint.Opts) time.Duration {
+	bauds := len(o.ProbeBauds)
+	if bauds == 0 {
+		bauds = len(fingerprint.DefaultOpts().ProbeBauds)
+	}
+	connect := time.Duration(bauds+2) * o.CommandTimeout
+	// A minute covers an image upload at the slowest rate (36 KiB at 9600 baud).
+	return max(s.Config.Health.LoopStallTime.D(), o.CaptureTimeout+connect+time.Minute)
 }
 
 func scannerInfo(sc *fingerprint.R30x) map[string]string {

@@ -12,8 +12,9 @@ import (
 const condSecmemUnlocked health.Code = "secmem.unlocked"
 
 // wireSecmem builds the locked allocator every biometric buffer comes from,
-// and wipes whatever is still live when the daemon stops.
-func wireSecmem(s *System) {
+// and wipes whatever is still live when the daemon stops. It is always
+// built: memory that cannot be locked raises secmem.unlocked instead.
+func wireSecmem(s *System) *secmem.Allocator {
 	c := s.Config.Secmem
 	unlocked := s.Health.Declare(health.Condition{Code: condSecmemUnlocked, Severity: health.Warning,
 		NotReady: c.RequireLock,
@@ -22,7 +23,6 @@ func wireSecmem(s *System) {
 		RequireLock: c.RequireLock, MaxBytes: int(c.MaxBytes.N()),
 		OnLockFailure: func(err error) { unlocked.Set(err.Error()) },
 	})
-	s.secmem = alloc
 	s.Health.RegisterCheck(health.Check{Name: "secmem.lock", Run: func(context.Context) error {
 		err := alloc.SelfTest()
 		if err == nil {
@@ -38,6 +38,7 @@ func wireSecmem(s *System) {
 		}
 		return nil
 	})
+	return alloc
 }
 
 type secmemCollector struct{ a *secmem.Allocator }

@@ -16,36 +16,38 @@ import (
 // engine's ports (session/ports.go). The face port and the preview come
 // from wire_camera.go.
 
-// realPorts assembles the engine's ports from the wired subsystems. A
-// missing mandatory part (consent, uplink, locked memory) is an error the
-// kiosk.parts_missing condition shows; a missing capture device only
-// removes that modality.
-func realPorts(s *System) (session.Ports, error) {
+// realPorts assembles the engine's ports from the parts that were built.
+// A missing mandatory part (consent, uplink) is an error the
+// kiosk.parts_missing condition shows, with why it is missing; a missing
+// capture device only removes that modality.
+func realPorts(s *System, parts kioskParts) (session.Ports, error) {
 	var missing []string
-	if s.ledger == nil {
-		missing = append(missing, "consent ledger")
+	l, haveLedger := parts.ledger.get()
+	if !haveLedger {
+		missing = append(missing, "consent ledger ("+parts.ledger.reason()+")")
 	}
-	if s.uplink == nil {
-		missing = append(missing, "INE uplink")
+	up, haveUplink := parts.uplink.get()
+	if !haveUplink {
+		missing = append(missing, "INE uplink ("+parts.uplink.reason()+")")
 	}
-	if s.secmem == nil {
+	if parts.mem == nil {
 		missing = append(missing, "locked memory")
 	}
-	p := session.Ports{Credentials: credentialRules{}, Alloc: secmem.Secrets(s.secmem)}
-	if s.faceCapture != nil {
-		p.Face, p.Preview = s.faceCapture, s.preview
+	p := session.Ports{Credentials: credentialRules{}, Alloc: secmem.Secrets(parts.mem)}
+	if cl, ok := parts.face.get(); ok {
+		p.Face, p.Preview = cl, cl
 	}
-	if s.scanner != nil {
-		p.Finger = newFingerCapture(s)
+	if sc, ok := parts.scanner.get(); ok && parts.mem != nil {
+		p.Finger = newFingerCapture(s, sc, parts.mem)
 	}
 	if p.Face == nil && p.Finger == nil {
-		missing = append(missing, "camera or fingerprint scanner")
+		missing = append(missing, "camera ("+parts.face.reason()+") or fingerprint scanner ("+parts.scanner.reason()+")")
 	}
 	if len(missing) > 0 {
-		return session.Ports{}, fmt.Errorf("not wired: %s (see the other conditions)", strings.Join(missing, ", "))
+		return session.Ports{}, fmt.Errorf("not wired: %s", strings.Join(missing, ", "))
 	}
-	p.Consent, p.Verifier = ledgerConsent{s.ledger}, uplinkVerifier{c: s.uplink, l: s.ledger}
-	p.Binder = ledgerBinder{s.ledger}
+	p.Consent, p.Verifier = ledgerConsent{l}, uplinkVerifier{c: up, l: l}
+	p.Binder = ledgerBinder{l}
 	return p, nil
 }
 

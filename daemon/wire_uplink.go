@@ -11,7 +11,9 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/health"
+	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 const (
@@ -41,38 +43,41 @@ func declareUplink(reg *health.Registry) *uplinkHealth {
 // wireUplink builds the verification client and keeps its link state in
 // health: reachability from every exchange and a periodic probe,
 // certificate expiry from the loaded and last-seen certificates.
-func wireUplink(s *System) {
+func wireUplink(s *System, key optional[*devicekey.Key], mem *secmem.Allocator) optional[*uplink.Client] {
 	h := declareUplink(s.Health)
-	if s.deviceKey == nil || s.secmem == nil {
-		h.config.Set("no device key")
-		return
+	k, ok := key.get()
+	if !ok {
+		h.config.Set(key.reason())
+		return none[*uplink.Client](key.reason())
 	}
 	if s.Config.Uplink.URL == "" {
 		h.config.Set("uplink.url is empty")
-		return
+		return none[*uplink.Client]("uplink.url is empty")
 	}
-	opts, err := uplinkOpts(s, h)
+	opts, err := uplinkOpts(s, h, k, mem)
 	if err != nil {
 		h.config.Set(err.Error())
-		return
+		return none[*uplink.Client]("the uplink's keys or certificates cannot be loaded")
 	}
 	c, err := uplink.New(opts)
 	if err != nil {
 		h.config.Set(err.Error())
-		return
+		return none[*uplink.Client]("the uplink's options are refused")
 	}
-	s.uplink = c
-	h.evaluate(c.State(), s.now(), s.Config.Uplink.CertWarning.D())
-	s.Health.RegisterCheck(health.Check{Name: "uplink", Timeout: s.Config.Uplink.AttemptTimeout.D(),
+	u := s.Config.Uplink
+	h.evaluate(c.State(), s.now(), u.CertWarning.D())
+	s.Health.RegisterCheck(health.Check{Name: "uplink", Timeout: u.AttemptTimeout.D(),
 		Run: func(ctx context.Context) error { return joinChecks(c.SelfTest(ctx)) }})
 	s.Metrics.MustRegister(uplinkCollector{c: c})
+	loop := s.loops.register("uplink-probe", u.ProbeInterval.D()+2*u.AttemptTimeout.D()+time.Minute)
 	s.Go("uplink-probe", func(ctx context.Context) error {
 		defer c.Close()
-		return probeLoop(ctx, c, s.Config.Uplink.ProbeInterval.D())
+		return probeLoop(ctx, c, u.ProbeInterval.D(), loop)
 	})
+	return some(c)
 }
 
-func uplinkOpts(s *System, h *uplinkHealth) (*uplink.Opts, error) {
+func uplinkOpts(s *System, h *uplinkHealth, key *devicekey.Key, mem *secmem.Allocator) (*uplink.Opts, error) {
 	u := s.Config.Uplink
 	ineKey, err := readPEM(u.INEKey, uplink.ParsePublicKeyPEM)
 	if err != nil {
@@ -91,7 +96,7 @@ func uplinkOpts(s *System, h *uplinkHealth) (*uplink.Opts, error) {
 	}
 	o := uplink.DefaultOpts()
 	o.BaseURL, o.KioskID, o.KeyID = u.URL, s.Config.Kiosk.ID, u.INEKeyID
-	o.INEKey, o.INESigningKey, o.Signer, o.Alloc, o.TLS = ineKey, signKey, s.deviceKey, s.secmem, tlsConf
+	o.INEKey, o.INESigningKey, o.Signer, o.Alloc, o.TLS = ineKey, signKey, key, mem, tlsConf
 	o.Deadline, o.AttemptTimeout, o.MaxAttempts, o.Backoff = u.Deadline.D(), u.AttemptTimeout.D(), u.MaxAttempts, u.Backoff.D()
 	o.Now = s.now
 	o.OnState = func(st uplink.State) { h.evaluate(st, s.now(), u.CertWarning.D()) }
@@ -135,13 +140,15 @@ func certDetail(st uplink.State) string {
 	return d
 }
 
-// probeLoop checks reachability now and every interval; the client reports
-// the result through OnState.
-func probeLoop(ctx context.Context, c *uplink.Client, every time.Duration) error {
+// probeLoop checks reachability now and every interval (each probe is
+// bounded by the attempt timeout), beating l after each; the client
+// reports the result through OnState.
+func probeLoop(ctx context.Context, c *uplink.Client, every time.Duration, l interface{ Beat() }) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		_ = c.Probe(ctx) // failures are reported through OnState
+		l.Beat()
 		select {
 		case <-ctx.Done():
 			return nil
@@ -193,7 +200,7 @@ func (u uplinkCollector) Collect(ch chan<- prometheus.Metric) {
 	m := u.c.Metrics()
 	var completed, unknown uint64
 	for st, n := range m.Verifications {
-		if st == uplink.StatusUnknown {
+		if st == vocab.StatusUnknown {
 			unknown += n
 		} else {
 			completed += n

@@ -10,6 +10,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/credential"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // credentialRules is the credential package as a session.CredentialValidator.
@@ -26,7 +27,7 @@ func (credentialRules) Fields(model string) ([]string, error) {
 }
 
 func (credentialRules) ValidateField(field string, value []byte) error {
-	err := credential.ValidateField(field, string(value))
+	err := credential.ValidateField(field, value) // read in place: no string copy
 	var fe *credential.FieldError
 	if errors.As(err, &fe) {
 		return &session.FieldError{Field: fe.Field, Rule: fe.Rule, Code: fe.Code}
@@ -47,7 +48,7 @@ var _ session.Verifier = uplinkVerifier{}
 func (v uplinkVerifier) Verify(ctx context.Context, req *session.VerifyRequest) (session.Answer, error) {
 	ur, err := v.request(ctx, req)
 	if err != nil {
-		return session.Answer{Status: session.StatusUnknown, Reason: string(uplink.ReasonLocal)}, err
+		return session.Answer{Status: vocab.StatusUnknown, Reason: string(uplink.ReasonLocal)}, err
 	}
 	a, err := v.c.Verify(ctx, ur)
 	return session.Answer{Status: a.Status, Reason: string(a.Reason),
@@ -87,21 +88,20 @@ func (v uplinkVerifier) consent(ctx context.Context, req *session.VerifyRequest)
 		LeafIndex: p.Index, Checkpoint: p.Checkpoint, Proof: p.Hashes}}, nil
 }
 
-// fillCredential copies the fields into uplink's string-typed credential.
-// Go strings cannot be wiped; they live until the garbage collector takes
-// them, on the heap of a process that is non-dumpable and never swaps.
-func fillCredential(dst *credential.Credential, src *session.Credential) error {
+// fillCredential lends the session's locked field values to the uplink
+// request: no copy and no Go string is made of them. The uplink copies
+// them only into its locked payload, which it wipes after sealing; the
+// session wipes its own Secrets when the session ends.
+func fillCredential(dst *credential.Secret, src *session.Credential) error {
 	m, err := credential.ParseModel(src.Model)
 	if err != nil {
 		return err
 	}
-	dst.Model = m
+	dst.Model, dst.Fields = m, make([]credential.SecretField, 0, len(src.Fields))
 	for _, f := range src.Fields {
-		if err := dst.Set(f.Name, string(f.Value.Bytes())); err != nil {
-			return err
-		}
+		dst.Fields = append(dst.Fields, credential.SecretField{Name: f.Name, Value: f.Value.Bytes()})
 	}
-	return nil
+	return dst.Validate()
 }
 
 func addBiometrics(ur *uplink.Request, req *session.VerifyRequest) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // State is where a session is in the data flow. The vocabulary is closed.
@@ -128,12 +129,12 @@ const (
 
 // AnswerView is the answer as shown. Personal data: never logged.
 type AnswerView struct {
-	Outcome          Outcome `json:"outcome"`
-	Status           Status  `json:"status"`
-	Reason           string  `json:"reason,omitempty"`
-	FaceSimilarity   int     `json:"face_similarity"`
-	FingerSimilarity int     `json:"finger_similarity"`
-	FingerPosition   int     `json:"finger_position,omitempty"`
+	Outcome          Outcome      `json:"outcome"`
+	Status           vocab.Status `json:"status"`
+	Reason           string       `json:"reason,omitempty"`
+	FaceSimilarity   int          `json:"face_similarity"`
+	FingerSimilarity int          `json:"finger_similarity"`
+	FingerPosition   int          `json:"finger_position,omitempty"`
 	// BiometricMatch is false when INE found the data valid but a
 	// similarity is below Opts.MinSimilarity.
 	BiometricMatch bool `json:"biometric_match"`
@@ -152,10 +153,10 @@ func (AnswerView) String() string { return "answer(redacted)" }
 // PersonalData marks AnswerView for the logging redactor.
 func (AnswerView) PersonalData() {}
 
-var knownStatus = map[Status]bool{
-	StatusValid: true, StatusValidIdentificationOnly: true, StatusNotCurrent: true,
-	StatusLostOrStolen: true, StatusNotFound: true, StatusDataMismatch: true,
-	StatusSuspendedRights: true,
+var knownStatus = map[vocab.Status]bool{
+	vocab.StatusValid: true, vocab.StatusValidIdentificationOnly: true, vocab.StatusNotCurrent: true,
+	vocab.StatusLostOrStolen: true, vocab.StatusNotFound: true, vocab.StatusDataMismatch: true,
+	vocab.StatusSuspendedRights: true,
 }
 
 // view turns a verifier answer into what the screen shows. Anything not in
@@ -164,7 +165,7 @@ func view(a Answer, minSimilarity int) *AnswerView {
 	v := &AnswerView{Status: a.Status, FaceSimilarity: clampSim(a.FaceSimilarity),
 		FingerSimilarity: clampSim(a.FingerSimilarity), FingerPosition: a.FingerPosition}
 	if !knownStatus[a.Status] {
-		v.Status, v.Outcome, v.Reason = StatusUnknown, OutcomeRetry, safeReason(a.Reason, a.Status)
+		v.Status, v.Outcome, v.Reason = vocab.StatusUnknown, OutcomeRetry, safeReason(a.Reason, a.Status)
 		v.FaceSimilarity, v.FingerSimilarity, v.FingerPosition = -1, -1, 0
 		return v
 	}
@@ -172,17 +173,17 @@ func view(a Answer, minSimilarity int) *AnswerView {
 	v.BiometricMatch = compared && (v.FaceSimilarity < 0 || v.FaceSimilarity >= minSimilarity) &&
 		(v.FingerSimilarity < 0 || v.FingerSimilarity >= minSimilarity)
 	switch {
-	case a.Status == StatusNotFound || a.Status == StatusDataMismatch:
+	case a.Status == vocab.StatusNotFound || a.Status == vocab.StatusDataMismatch:
 		// About the data typed, not about a holder: safe to tell.
 		v.Outcome = OutcomeDenied
 	case !compared:
 		// A status with no comparison is not known to be this person's.
-		return &AnswerView{Outcome: OutcomeRetry, Status: StatusUnknown, Reason: "no-similarity",
+		return &AnswerView{Outcome: OutcomeRetry, Status: vocab.StatusUnknown, Reason: "no-similarity",
 			FaceSimilarity: -1, FingerSimilarity: -1}
 	case !v.BiometricMatch:
 		// Never the status: someone holding another person's card must
 		// not learn it. Only the similarity, for the clerk.
-		v.Outcome, v.Status, v.Reason = OutcomeNoMatch, StatusUnknown, "no-match"
+		v.Outcome, v.Status, v.Reason = OutcomeNoMatch, vocab.StatusUnknown, "no-match"
 	default:
 		v.Outcome = statusOutcome(a.Status)
 	}
@@ -191,13 +192,13 @@ func view(a Answer, minSimilarity int) *AnswerView {
 
 // statusOutcome is the screen for a status whose holder's biometric
 // comparison passed.
-func statusOutcome(st Status) Outcome {
+func statusOutcome(st vocab.Status) Outcome {
 	switch st {
-	case StatusValid:
+	case vocab.StatusValid:
 		return OutcomeApproved
-	case StatusValidIdentificationOnly:
+	case vocab.StatusValidIdentificationOnly:
 		return OutcomeIdentificationOnly
-	case StatusNotCurrent:
+	case vocab.StatusNotCurrent:
 		return OutcomeNotCurrent
 	}
 	return OutcomeDenied
@@ -211,8 +212,8 @@ func clampSim(s int) int {
 }
 
 // safeReason keeps only a short code-shaped reason.
-func safeReason(r string, st Status) string {
-	if st != StatusUnknown && st != "" {
+func safeReason(r string, st vocab.Status) string {
+	if st != vocab.StatusUnknown && st != "" {
 		return "bad-status"
 	}
 	if !codePattern.MatchString(r) {

@@ -191,7 +191,7 @@ type Previewer interface {
 // Verifier is the uplink to INE.
 type Verifier interface {
 	// Verify sends one verification. It always returns an Answer: when no
-	// trustworthy answer was obtained, StatusUnknown with a Reason (and
+	// trustworthy answer was obtained, vocab.StatusUnknown with a Reason (and
 	// possibly an error, which is logged without personal data). The
 	// Secrets in req are lent: not retained after return; the engine wipes
 	// them. It must return promptly once ctx is done (Timeouts.Submit).
@@ -221,26 +221,11 @@ type Field struct {
 	Value Secret
 }
 
-// Status is INE's answer vocabulary (defined once, in vocab).
-type Status = vocab.Status
-
-// Statuses; see vocab.
-const (
-	StatusValid                   = vocab.StatusValid
-	StatusValidIdentificationOnly = vocab.StatusValidIdentificationOnly
-	StatusNotCurrent              = vocab.StatusNotCurrent
-	StatusLostOrStolen            = vocab.StatusLostOrStolen
-	StatusNotFound                = vocab.StatusNotFound
-	StatusDataMismatch            = vocab.StatusDataMismatch
-	StatusSuspendedRights         = vocab.StatusSuspendedRights
-	StatusUnknown                 = vocab.StatusUnknown
-)
-
 // Answer is the verification outcome. It is personal data: shown on the
 // screen, never logged or stored.
 type Answer struct {
-	Status           Status
-	Reason           string // with StatusUnknown: short safe code ("timeout", "unreachable")
+	Status           vocab.Status
+	Reason           string // with vocab.StatusUnknown: short safe code ("timeout", "unreachable")
 	FaceSimilarity   int    // 0-100, or -1 when no face was compared
 	FingerSimilarity int    // 0-100, or -1
 	FingerPosition   int    // 1-10, or 0

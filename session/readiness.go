@@ -3,6 +3,8 @@ package session
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Readiness is what the kiosk's health allows now. Every entry is a health
@@ -75,7 +77,7 @@ func (e *Engine) HealthChanged() {
 	e.log.Warn("session ended by a critical condition", "session", string(s.id), "conditions", strings.Join(r.Critical, ","))
 	e.stopWorkerLocked(s)
 	s.gen++
-	v := &AnswerView{Outcome: OutcomeRetry, Status: StatusUnknown, Reason: AnswerKioskFault,
+	v := &AnswerView{Outcome: OutcomeRetry, Status: vocab.StatusUnknown, Reason: AnswerKioskFault,
 		FaceSimilarity: -1, FingerSimilarity: -1, Taken: s.taken}
 	s.answer, s.busy, s.fault, s.taken = v, false, true, nil
 	s.cred, s.face, s.finger = nil, nil, nil

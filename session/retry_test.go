@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // TestCancelledCaptureReturnsUnderTheSameConsent is issue 13, finding 4:
@@ -75,7 +76,7 @@ func TestCaptureTimeoutSaysTimeout(t *testing.T) {
 func TestCorrectAndResend(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFixture(t, nil)
-		mismatch := session.Answer{Status: session.StatusDataMismatch, FaceSimilarity: -1, FingerSimilarity: -1}
+		mismatch := session.Answer{Status: vocab.StatusDataMismatch, FaceSimilarity: -1, FingerSimilarity: -1}
 		f.ver.Answers = []session.Answer{mismatch, mismatch}
 		id := f.toStep(session.StateBiometrics)
 		isErr(t, f.e.Correct(id), session.ErrWrongStep)
@@ -131,11 +132,11 @@ func TestOnlyDataAnswersAreCorrectable(t *testing.T) {
 		resends int
 		want    bool
 	}{
-		{session.Answer{Status: session.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, 1, true},
-		{session.Answer{Status: session.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, 0, false},
-		{session.Answer{Status: session.StatusValid, FaceSimilarity: 93, FingerSimilarity: -1}, 1, false},
-		{session.Answer{Status: session.StatusValid, FaceSimilarity: 10, FingerSimilarity: -1}, 1, false},
-		{session.Answer{Status: session.StatusUnknown, Reason: "timeout"}, 1, false},
+		{session.Answer{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, 1, true},
+		{session.Answer{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, 0, false},
+		{session.Answer{Status: vocab.StatusValid, FaceSimilarity: 93, FingerSimilarity: -1}, 1, false},
+		{session.Answer{Status: vocab.StatusValid, FaceSimilarity: 10, FingerSimilarity: -1}, 1, false},
+		{session.Answer{Status: vocab.StatusUnknown, Reason: "timeout"}, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s-%d-%d", tt.ans.Status, tt.ans.FaceSimilarity, tt.resends), func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Submit hands the credential and the captured biometrics to the verifier.
@@ -46,15 +47,15 @@ func (e *Engine) Submit(id logging.SessionID) error {
 // verify calls the port and turns any failure into UNKNOWN, never a denial.
 func (e *Engine) verify(ctx context.Context, req *VerifyRequest) (Answer, error) {
 	ans, err := e.p.Verifier.Verify(ctx, req)
-	if err != nil && ans.Status != StatusUnknown {
+	if err != nil && ans.Status != vocab.StatusUnknown {
 		reason := "error"
 		if ctx.Err() != nil {
 			reason = "timeout"
 		}
-		ans = Answer{Status: StatusUnknown, Reason: reason}
+		ans = Answer{Status: vocab.StatusUnknown, Reason: reason}
 	}
 	if ans.Status == "" {
-		ans.Status = StatusUnknown
+		ans.Status = vocab.StatusUnknown
 	}
 	return ans, err
 }
@@ -69,7 +70,7 @@ func (e *Engine) answered(s *sess, gen uint64, ans Answer, err error) {
 	v := view(ans, e.o.MinSimilarity)
 	v.Taken, s.taken = s.taken, nil
 	v.Correctable = v.Outcome == OutcomeDenied && s.sent < len(s.reqs) &&
-		(v.Status == StatusNotFound || v.Status == StatusDataMismatch)
+		(v.Status == vocab.StatusNotFound || v.Status == vocab.StatusDataMismatch)
 	s.answer = v
 	s.cred, s.face, s.finger = nil, nil, nil
 	e.enterLocked(s, StateAnswer, e.o.Timeouts.Answer)

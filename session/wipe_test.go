@@ -11,6 +11,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 func asFieldError(err error, fe **session.FieldError) bool { return errors.As(err, fe) }
@@ -147,7 +148,7 @@ func TestINETimeoutIsRetryNeverDenial(t *testing.T) {
 		after(f.opts.Timeouts.Submit)
 		f.wantState(session.StateAnswer)
 		ev, _ := f.last(session.KindAnswer)
-		if a := ev.Answer; a.Outcome != session.OutcomeRetry || a.Status != session.StatusUnknown || a.Reason != "timeout" {
+		if a := ev.Answer; a.Outcome != session.OutcomeRetry || a.Status != vocab.StatusUnknown || a.Reason != "timeout" {
 			t.Fatalf("answer %+v", a)
 		}
 		if err := f.alloc.CheckWiped(); err != nil {
@@ -263,10 +264,10 @@ func TestDenialsAndRetries(t *testing.T) {
 		ans  session.Answer
 		want session.Outcome
 	}{
-		{session.Answer{Status: session.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, session.OutcomeDenied},
-		{session.Answer{Status: session.StatusNotCurrent, FingerSimilarity: 90, FaceSimilarity: -1}, session.OutcomeNotCurrent},
-		{session.Answer{Status: session.StatusValid, FingerSimilarity: 20, FaceSimilarity: -1}, session.OutcomeNoMatch},
-		{session.Answer{Status: session.StatusUnknown, Reason: "unreachable"}, session.OutcomeRetry},
+		{session.Answer{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}, session.OutcomeDenied},
+		{session.Answer{Status: vocab.StatusNotCurrent, FingerSimilarity: 90, FaceSimilarity: -1}, session.OutcomeNotCurrent},
+		{session.Answer{Status: vocab.StatusValid, FingerSimilarity: 20, FaceSimilarity: -1}, session.OutcomeNoMatch},
+		{session.Answer{Status: vocab.StatusUnknown, Reason: "unreachable"}, session.OutcomeRetry},
 		{session.Answer{Status: "mystery"}, session.OutcomeRetry},
 	}
 	for _, tt := range tests {
@@ -295,13 +296,13 @@ func TestDenialsAndRetries(t *testing.T) {
 // compared nothing is a retry. Not found and data mismatch are about the
 // data typed and are told. The table is docs/kiosk.md's matrix.
 func TestStatusOnlyAfterAMatch(t *testing.T) {
-	held := []session.Status{session.StatusValid, session.StatusValidIdentificationOnly, session.StatusNotCurrent,
-		session.StatusLostOrStolen, session.StatusSuspendedRights}
-	passed := map[session.Status]session.Outcome{session.StatusValid: session.OutcomeApproved,
-		session.StatusValidIdentificationOnly: session.OutcomeIdentificationOnly, session.StatusNotCurrent: session.OutcomeNotCurrent,
-		session.StatusLostOrStolen: session.OutcomeDenied, session.StatusSuspendedRights: session.OutcomeDenied}
+	held := []vocab.Status{vocab.StatusValid, vocab.StatusValidIdentificationOnly, vocab.StatusNotCurrent,
+		vocab.StatusLostOrStolen, vocab.StatusSuspendedRights}
+	passed := map[vocab.Status]session.Outcome{vocab.StatusValid: session.OutcomeApproved,
+		vocab.StatusValidIdentificationOnly: session.OutcomeIdentificationOnly, vocab.StatusNotCurrent: session.OutcomeNotCurrent,
+		vocab.StatusLostOrStolen: session.OutcomeDenied, vocab.StatusSuspendedRights: session.OutcomeDenied}
 	type cell struct {
-		st        session.Status
+		st        vocab.Status
 		sim       int
 		want      session.Outcome
 		hasStatus bool
@@ -311,7 +312,7 @@ func TestStatusOnlyAfterAMatch(t *testing.T) {
 		cells = append(cells, cell{st, 90, passed[st], true}, cell{st, 15, session.OutcomeNoMatch, false},
 			cell{st, 0, session.OutcomeNoMatch, false}, cell{st, -1, session.OutcomeRetry, false})
 	}
-	for _, st := range []session.Status{session.StatusNotFound, session.StatusDataMismatch} {
+	for _, st := range []vocab.Status{vocab.StatusNotFound, vocab.StatusDataMismatch} {
 		cells = append(cells, cell{st, -1, session.OutcomeDenied, true}, cell{st, 15, session.OutcomeDenied, true})
 	}
 	for _, c := range cells {

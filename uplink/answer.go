@@ -7,14 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
-// Answer is the outcome of one verification. When Status is StatusUnknown,
+// Answer is the outcome of one verification. When Status is vocab.StatusUnknown,
 // Reason says why and nothing else is meaningful. It is personal data: show
 // it, never log or store it.
 type Answer struct {
-	Status           Status
-	Reason           Reason // only with StatusUnknown
+	Status           vocab.Status
+	Reason           Reason // only with vocab.StatusUnknown
 	FaceSimilarity   int    // 0-100, or -1 when no face was compared
 	FingerSimilarity int    // 0-100, or -1 when no finger was compared
 	FingerPosition   int    // the finger compared, 1-10, or 0
@@ -35,14 +37,14 @@ type wireScore struct {
 }
 
 type wireAnswer struct {
-	V             int        `json:"v"`
-	RequestID     string     `json:"requestId"`
-	RequestDigest string     `json:"requestDigest"`
-	Status        Status     `json:"status"`
-	Face          *wireScore `json:"face,omitempty"`
-	Finger        *wireScore `json:"finger,omitempty"`
-	TransactionID string     `json:"transactionId"`
-	AnsweredAt    string     `json:"answeredAt"`
+	V             int          `json:"v"`
+	RequestID     string       `json:"requestId"`
+	RequestDigest string       `json:"requestDigest"`
+	Status        vocab.Status `json:"status"`
+	Face          *wireScore   `json:"face,omitempty"`
+	Finger        *wireScore   `json:"finger,omitempty"`
+	TransactionID string       `json:"transactionId"`
+	AnsweredAt    string       `json:"answeredAt"`
 }
 
 const (

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Opts configures a Client. The daemon fills it from the configuration file.
@@ -138,7 +139,7 @@ func (o *Opts) transport() http.RoundTripper {
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
 // Verify runs one verification. It always returns an Answer; when no
-// trustworthy answer was obtained the Answer is StatusUnknown with a Reason
+// trustworthy answer was obtained the Answer is vocab.StatusUnknown with a Reason
 // and the error is an *Error. Biometric bytes in req are not retained; the
 // caller still owns (and must release) them.
 func (c *Client) Verify(ctx context.Context, req *Request) (Answer, error) {
@@ -149,7 +150,7 @@ func (c *Client) Verify(ctx context.Context, req *Request) (Answer, error) {
 		if !errors.As(err, &e) {
 			e = failure(ReasonLocal, err)
 		}
-		a, err = Answer{Status: StatusUnknown, Reason: e.Reason, FaceSimilarity: -1, FingerSimilarity: -1}, e
+		a, err = Answer{Status: vocab.StatusUnknown, Reason: e.Reason, FaceSimilarity: -1, FingerSimilarity: -1}, e
 	}
 	c.record(a, c.opts.Now().Sub(start))
 	return a, err

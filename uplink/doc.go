@@ -13,7 +13,7 @@
 // INE. Transport is HTTPS with TLS 1.3 and client certificates.
 //
 // Network and protocol failures are never a denial: the client returns
-// StatusUnknown with a Reason.
+// vocab.StatusUnknown with a Reason.
 //
 // The sealed request plaintext, which holds the biometrics, is built in
 // secmem and wiped before Verify returns. This package never writes a file,

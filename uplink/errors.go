@@ -11,7 +11,7 @@ import (
 	"syscall"
 )
 
-// Error is what Client.Verify returns with a StatusUnknown answer. It never
+// Error is what Client.Verify returns with a vocab.StatusUnknown answer. It never
 // holds personal data and is safe to log.
 type Error struct {
 	Reason     Reason

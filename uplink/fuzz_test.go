@@ -9,6 +9,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/credential"
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"github.com/ventanilla-mx/ventanilla/secmem"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -19,13 +20,16 @@ func seedPayload(t testing.TB) []byte {
 	req := &Request{
 		ID:         "r_0123456789abcdef",
 		Consent:    ConsentProof{Record: record, RecordHash: tlog.RecordHash(record), LeafIndex: 0, Checkpoint: []byte("x\n1\nAA==\n"), Proof: []tlog.Hash{{2}}},
-		Credential: credential.Credential{Model: credential.ModelD, CIC: "123456789", OCR: "1234567890123"},
+		Credential: credential.Credential{Model: credential.ModelD, CIC: "123456789", OCR: "1234567890123"}.Secret(),
 		Biometrics: []Biometric{{Kind: KindFinger, Position: 7, Format: FormatISO197944, Data: []byte("fingerprint")}},
 	}
-	meta, _, err := s.meta(req)
+	s.Alloc = secmem.NewAllocator(&secmem.Opts{})
+	buf, _, err := s.meta(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer buf.Release()
+	meta := buf.Bytes()
 	p := make([]byte, payloadSize(len(meta), req.Consent.Record, req.Biometrics))
 	writePayload(p, meta, req.Consent.Record, req.Biometrics)
 	return p
@@ -77,7 +81,7 @@ func FuzzParseEnvelope(f *testing.F) {
 func FuzzAnswerPayload(f *testing.F) {
 	key, _ := devicekey.Generate()
 	s := &Sealed{RequestID: "00112233445566778899aabbccddeeff"}
-	w := wireAnswer{V: ProtocolVersion, RequestID: s.RequestID, RequestDigest: b64(s.Digest[:]), Status: StatusValid,
+	w := wireAnswer{V: ProtocolVersion, RequestID: s.RequestID, RequestDigest: b64(s.Digest[:]), Status: vocab.StatusValid,
 		Face: &wireScore{Similarity: 80}, TransactionID: "t", AnsweredAt: "2026-01-02T03:04:05.000Z"}
 	js, _ := json.Marshal(w)
 	f.Add(js)

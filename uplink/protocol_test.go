@@ -15,6 +15,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 type fixture struct {
@@ -55,7 +56,7 @@ func (f *fixture) request(t testing.TB, face, finger []byte) *uplink.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &uplink.Request{ID: id, Consent: p, Credential: credential.Credential{Model: credential.ModelE, CIC: "156549854", IdentificadorCiudadano: "105283647"}}
+	r := &uplink.Request{ID: id, Consent: p, Credential: credential.Credential{Model: credential.ModelE, CIC: "156549854", IdentificadorCiudadano: "105283647"}.Secret()}
 	if face != nil {
 		r.Biometrics = append(r.Biometrics, uplink.Biometric{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: face})
 		r.Liveness = &uplink.Liveness{Decision: uplink.LivenessLive, Method: "blink+turn", Cues: map[string]float64{"blink": 0.9}}
@@ -102,7 +103,7 @@ func TestRoundTrip(t *testing.T) {
 				r.Credential.CIC != "156549854" || r.KioskID != "kiosk-7" || !r.CreatedAt.Equal(t0) || r.RequestID != s.RequestID {
 				t.Fatal("decoded request differs")
 			}
-			body, err := r.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 91, FingerSimilarity: 77, FingerPosition: 2, TransactionID: "T-1"}, f.ineSign, t0)
+			body, err := r.SealAnswer(uplink.Answer{Status: vocab.StatusValid, FaceSimilarity: 91, FingerSimilarity: 77, FingerPosition: 2, TransactionID: "T-1"}, f.ineSign, t0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Status != uplink.StatusValid || a.FaceSimilarity != 91 || a.FingerSimilarity != 77 || a.FingerPosition != 2 || a.TransactionID != "T-1" {
+			if a.Status != vocab.StatusValid || a.FaceSimilarity != 91 || a.FingerSimilarity != 77 || a.FingerPosition != 2 || a.TransactionID != "T-1" {
 				t.Fatalf("answer %#v", a)
 			}
 			s.Release()
@@ -215,7 +216,7 @@ func TestAnswerBinding(t *testing.T) {
 	s1, _ := f.sealer.Seal(f.request(t, randBytes(300), nil))
 	s2, _ := f.sealer.Seal(f.request(t, randBytes(300), nil))
 	r1, _ := uplink.OpenRequest(ring, s1.Envelope)
-	ans := uplink.Answer{Status: uplink.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1, TransactionID: "T"}
+	ans := uplink.Answer{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1, TransactionID: "T"}
 	body1, _ := r1.SealAnswer(ans, f.ineSign, t0)
 	if _, err := s2.Open(body1, f.ineSign.Public()); !errors.Is(err, uplink.ErrNotBound) {
 		t.Fatalf("answer for request 1 opened as request 2: %v", err)
@@ -248,7 +249,7 @@ func TestSealValidates(t *testing.T) {
 		t.Fatal("finger position 11 accepted")
 	}
 	r = f.request(t, nil, randBytes(10))
-	r.Credential.CIC = "1"
+	r.Credential.Fields[0].Value = []byte("1") // the CIC
 	if _, err := f.sealer.Seal(r); err == nil {
 		t.Fatal("bad CIC accepted")
 	}
@@ -286,7 +287,7 @@ func TestFormattingIsRedacted(t *testing.T) {
 	s, _ := f.sealer.Seal(r)
 	defer s.Release()
 	rec, _ := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
-	a := uplink.Answer{Status: uplink.StatusValid, TransactionID: "TX-SECRET"}
+	a := uplink.Answer{Status: vocab.StatusValid, TransactionID: "TX-SECRET"}
 	for _, v := range []any{r, *r, r.Biometrics[0], r.Biometrics, rec, a} {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 			out := fmt.Sprintf(format, v)

@@ -66,7 +66,7 @@ type Request struct {
 	// [A-Za-z0-9._:_-]. It is also the Idempotency-Key.
 	ID         string
 	Consent    ConsentProof
-	Credential credential.Credential
+	Credential credential.Secret // values borrowed from the caller's locked memory
 	Biometrics []Biometric
 	Liveness   *Liveness // required when a face is sent
 }

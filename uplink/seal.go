@@ -54,11 +54,12 @@ func (s *Sealer) Seal(req *Request) (*Sealed, error) {
 	if err := req.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
-	meta, ids, err := s.meta(req)
+	metaBuf, ids, err := s.meta(req)
 	if err != nil {
 		return nil, err
 	}
-	defer secmem.Wipe(meta)
+	defer metaBuf.Release()
+	meta := metaBuf.Bytes()
 	buf, err := s.Alloc.Alloc(payloadSize(len(meta), req.Consent.Record, req.Biometrics))
 	if err != nil {
 		return nil, fmt.Errorf("uplink: seal: %w", err)
@@ -116,7 +117,9 @@ func exportAnswerKey(export func(string, int) ([]byte, error), alloc *secmem.All
 	return buf, nil
 }
 
-func (s *Sealer) meta(req *Request) (meta []byte, requestID string, err error) {
+// meta lays out the payload's JSON in locked memory: the head through
+// encoding/json (no personal data), then the credential appended in place.
+func (s *Sealer) meta(req *Request) (meta *secmem.Buffer, requestID string, err error) {
 	var nonce [16]byte
 	r := s.Rand
 	if r == nil {
@@ -129,15 +132,28 @@ func (s *Sealer) meta(req *Request) (meta []byte, requestID string, err error) {
 	if s.Now != nil {
 		now = s.Now
 	}
-	m := wireMeta{V: ProtocolVersion, RequestID: req.ID, KioskID: s.KioskID,
+	m := wireMetaHead{V: ProtocolVersion, RequestID: req.ID, KioskID: s.KioskID,
 		CreatedAt: now().UTC().Format(timeFormat), Nonce: b64(nonce[:]), Consent: toWireConsent(req.Consent),
-		Credential: toWireCredential(req.Credential), Liveness: req.Liveness}
+		Liveness: req.Liveness}
 	for _, b := range req.Biometrics {
 		m.Biometrics = append(m.Biometrics, wireBiometric{Kind: b.Kind, Position: b.Position, Format: b.Format, Length: len(b.Data)})
 	}
-	meta, err = json.Marshal(m)
+	head, err := json.Marshal(m)
 	if err != nil {
 		return nil, "", fmt.Errorf("uplink: seal: encode: %w", err)
 	}
-	return meta, m.RequestID, nil
+	if s.Alloc == nil {
+		return nil, "", fmt.Errorf("uplink: no secmem allocator configured")
+	}
+	buf, err := s.Alloc.Alloc(len(head) + credentialJSONLen(&req.Credential))
+	if err != nil {
+		return nil, "", fmt.Errorf("uplink: seal: %w", err)
+	}
+	out := append(buf.Bytes()[:0], head[:len(head)-1]...) // head without its closing brace
+	out = append(appendCredential(out, &req.Credential), '}')
+	if len(out) != len(buf.Bytes()) || &out[0] != &buf.Bytes()[0] { // a miscount would copy to the heap
+		buf.Release()
+		return nil, "", errors.New("uplink: seal: metadata length miscounted")
+	}
+	return buf, m.RequestID, nil
 }

@@ -40,7 +40,7 @@ func (c *Client) selfSeal() error {
 	req := &Request{
 		ID:         "self-test",
 		Consent:    ConsentProof{Record: record, RecordHash: tlog.RecordHash(record), Checkpoint: []byte("self-test\n1\n\n")},
-		Credential: credential.Credential{Model: credential.ModelE, CIC: "000000000", IdentificadorCiudadano: "000000000"},
+		Credential: credential.Credential{Model: credential.ModelE, CIC: "000000000", IdentificadorCiudadano: "000000000"}.Secret(),
 		Biometrics: []Biometric{{Kind: KindFinger, Position: 1, Format: FormatWSQ, Data: make([]byte, 64)}},
 	}
 	s, err := c.sealer.Seal(req)

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"time"
+
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // State is the client's view of the link, for health conditions.
@@ -69,16 +71,16 @@ func clientCertNotAfter(cfg *tls.Config) time.Time {
 
 // Metrics are the client's counters. Labels are statuses and reasons only.
 type Metrics struct {
-	Verifications map[Status]uint64 // by outcome, StatusUnknown included
-	Unknown       map[Reason]uint64 // StatusUnknown by reason
-	Attempts      uint64            // HTTP exchanges tried
-	Retries       uint64            // attempts after the first
+	Verifications map[vocab.Status]uint64 // by outcome, vocab.StatusUnknown included
+	Unknown       map[Reason]uint64       // vocab.StatusUnknown by reason
+	Attempts      uint64                  // HTTP exchanges tried
+	Retries       uint64                  // attempts after the first
 	LatencyCount  uint64
 	LatencySum    time.Duration // whole Verify calls
 }
 
 func newMetrics() Metrics {
-	return Metrics{Verifications: map[Status]uint64{}, Unknown: map[Reason]uint64{}}
+	return Metrics{Verifications: map[vocab.Status]uint64{}, Unknown: map[Reason]uint64{}}
 }
 
 // Metrics returns a copy of the counters.
@@ -86,7 +88,7 @@ func (c *Client) Metrics() Metrics {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.metrics
-	m.Verifications, m.Unknown = map[Status]uint64{}, map[Reason]uint64{}
+	m.Verifications, m.Unknown = map[vocab.Status]uint64{}, map[Reason]uint64{}
 	for k, v := range c.metrics.Verifications {
 		m.Verifications[k] = v
 	}
@@ -105,7 +107,7 @@ func (c *Client) count(f func(*Metrics)) {
 func (c *Client) record(a Answer, d time.Duration) {
 	c.count(func(m *Metrics) {
 		m.Verifications[a.Status]++
-		if a.Status == StatusUnknown {
+		if a.Status == vocab.StatusUnknown {
 			m.Unknown[a.Reason]++
 		}
 		m.LatencyCount++

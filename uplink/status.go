@@ -1,30 +1,10 @@
 package uplink
 
-import "github.com/ventanilla-mx/ventanilla/vocab"
-
-// Status is INE's normalised answer (defined once, in vocab).
-type Status = vocab.Status
-
-// The answer vocabulary (docs/protocol.md, "Answer"); see vocab.
-const (
-	StatusValid                   = vocab.StatusValid
-	StatusValidIdentificationOnly = vocab.StatusValidIdentificationOnly
-	StatusNotCurrent              = vocab.StatusNotCurrent
-	StatusLostOrStolen            = vocab.StatusLostOrStolen
-	StatusNotFound                = vocab.StatusNotFound
-	StatusDataMismatch            = vocab.StatusDataMismatch
-	StatusSuspendedRights         = vocab.StatusSuspendedRights
-	StatusUnknown                 = vocab.StatusUnknown
-)
-
-// Statuses lists INE's vocabulary in a stable order.
-func Statuses() []Status { return vocab.Statuses() }
-
-// Reason says why an answer is StatusUnknown. It is safe to log and to use
+// Reason says why an answer is vocab.StatusUnknown. It is safe to log and to use
 // as a metric label.
 type Reason string
 
-// Reasons for StatusUnknown.
+// Reasons for vocab.StatusUnknown.
 const (
 	ReasonNone           Reason = ""
 	ReasonInvalidRequest Reason = "invalid-request" // the kiosk's own data failed validation

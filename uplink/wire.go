@@ -37,15 +37,22 @@ var ErrMalformed = errors.New("malformed message")
 
 func malformed(what string) error { return fmt.Errorf("uplink: %w: %s", ErrMalformed, what) }
 
-// wireMeta is the JSON part of the signed request payload.
+// wireMeta is the JSON part of the signed request payload, as INE reads
+// it. The kiosk writes wireMetaHead with encoding/json and appends the
+// credential itself (appendCredential), so the values never pass through
+// a Go string or encoding/json's pooled buffers.
 type wireMeta struct {
+	wireMetaHead
+	Credential wireCredential `json:"credential"`
+}
+
+type wireMetaHead struct {
 	V          int             `json:"v"`
 	RequestID  string          `json:"requestId"`
 	KioskID    string          `json:"kioskId"`
 	CreatedAt  string          `json:"createdAt"`
 	Nonce      string          `json:"nonce"`
 	Consent    wireConsent     `json:"consent"`
-	Credential wireCredential  `json:"credential"`
 	Biometrics []wireBiometric `json:"biometrics"`
 	Liveness   *Liveness       `json:"liveness,omitempty"`
 }
@@ -111,9 +118,30 @@ func (w wireConsent) proof() (ConsentProof, error) {
 	return p, nil
 }
 
-func toWireCredential(c credential.Credential) wireCredential {
-	return wireCredential{Model: c.Model.String(), ClaveElector: c.ClaveElector, NumeroEmision: c.NumeroEmision,
-		OCR: c.OCR, CIC: c.CIC, IdentificadorCiudadano: c.IdentificadorCiudadano}
+// credentialJSONLen is the length of the credential member that
+// appendCredential writes: `,"credential":{"model":"E","f":"v",...}`.
+func credentialJSONLen(c *credential.Secret) int {
+	n := len(`,"credential":{"model":"E"}`)
+	for _, f := range c.Fields {
+		n += len(`,"":""`) + len(f.Name) + len(f.Value)
+	}
+	return n
+}
+
+// appendCredential writes the credential member into dst (which has room
+// for it) after a validated Secret: names and values are [A-Za-z0-9] and
+// need no escaping. It copies the values and nothing else holds them.
+func appendCredential(dst []byte, c *credential.Secret) []byte {
+	dst = append(dst, `,"credential":{"model":"`...)
+	dst = append(dst, byte(c.Model), '"')
+	for _, f := range c.Fields {
+		dst = append(dst, ',', '"')
+		dst = append(dst, f.Name...)
+		dst = append(dst, `":"`...)
+		dst = append(dst, f.Value...)
+		dst = append(dst, '"')
+	}
+	return append(dst, '}')
 }
 
 func (w wireCredential) credential() (credential.Credential, error) {

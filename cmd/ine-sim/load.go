@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/logging"
 	"io"
 	"maps"
@@ -18,8 +19,8 @@ import (
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
-	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 type loadFlags struct {
@@ -140,7 +141,7 @@ func loadTarget(f loadFlags, pki *inesim.DevPKI) (devicekey.Signer, string, func
 var loadCitizen = credential.Credential{Model: credential.ModelH, CIC: "100000001", IdentificadorCiudadano: "200000001"}
 
 func drive(ctx context.Context, c *uplink.Client, log *memconsent.Log, alloc *secmem.Allocator, n, workers int) (*report, error) {
-	probe, err := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(1, 99, inesim.RefWidth, inesim.RefHeight), inesim.RefWidth, inesim.RefHeight, 2)
+	probe, err := iso19794.Raw(inesim.SyntheticFinger(1, 99, inesim.RefWidth, inesim.RefHeight), inesim.RefWidth, inesim.RefHeight, iso19794.RightIndex)
 	if err != nil {
 		return nil, err
 	}
@@ -183,12 +184,12 @@ func one(ctx context.Context, c *uplink.Client, log *memconsent.Log, alloc *secm
 	if err != nil {
 		return "local-error", 0
 	}
-	req := &uplink.Request{ID: id, Consent: proof, Credential: loadCitizen,
+	req := &uplink.Request{ID: id, Consent: proof, Credential: loadCitizen.Secret(),
 		Biometrics: []uplink.Biometric{{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatISO197944, Data: buf}}}
 	t0 := time.Now()
 	a, _ := c.Verify(ctx, req)
 	d := time.Since(t0)
-	if a.Status == uplink.StatusUnknown {
+	if a.Status == vocab.StatusUnknown {
 		return "unknown/" + string(a.Reason), d
 	}
 	return string(a.Status), d

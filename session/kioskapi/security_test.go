@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Issue 17, finding 1: the citizen's live face was readable by any local
@@ -84,7 +85,7 @@ func answerSession(t *testing.T, a *api) (*stream, string) {
 	t.Helper()
 	anon := a.eventsAs("")
 	p := a.toStep(session.StateBiometrics)
-	a.ver.Answers = []session.Answer{{Status: session.StatusLostOrStolen, FaceSimilarity: 91, FingerSimilarity: -1}}
+	a.ver.Answers = []session.Answer{{Status: vocab.StatusLostOrStolen, FaceSimilarity: 91, FingerSimilarity: -1}}
 	a.must("POST", p+"/face", "", 202)
 	waitState(t, a, session.StateBiometrics)
 	a.must("POST", p+"/submit", "", 202)
@@ -143,7 +144,7 @@ func TestAnswerOnlyToTheClerk(t *testing.T) {
 		}
 	}
 	_, m, _ = a.req("GET", "/api/v1/state", "")
-	if ans, _ := m["answer"].(map[string]any); ans["status"] != string(session.StatusLostOrStolen) {
+	if ans, _ := m["answer"].(map[string]any); ans["status"] != string(vocab.StatusLostOrStolen) {
 		t.Fatalf("the clerk does not see the answer: %v", m)
 	}
 	clerk := a.eventsAs(a.opTok)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Seen is what the Verifier observed in one request: shapes only.
@@ -55,11 +56,11 @@ func (v *Verifier) Verify(ctx context.Context, req *session.VerifyRequest) (sess
 	v.mu.Unlock()
 	if hold {
 		<-ctx.Done()
-		return session.Answer{Status: session.StatusUnknown, Reason: "timeout"},
+		return session.Answer{Status: vocab.StatusUnknown, Reason: "timeout"},
 			fmt.Errorf("sessiontest: verify: %w", ctx.Err())
 	}
 	if err := wait(ctx, delay); delay > 0 && err != nil {
-		return session.Answer{Status: session.StatusUnknown, Reason: "timeout"},
+		return session.Answer{Status: vocab.StatusUnknown, Reason: "timeout"},
 			fmt.Errorf("sessiontest: verify: %w", err)
 	}
 	switch {
@@ -73,7 +74,7 @@ func (v *Verifier) Verify(ctx context.Context, req *session.VerifyRequest) (sess
 
 // ValidFor is a valid answer with 93% similarity for what req carries.
 func ValidFor(req *session.VerifyRequest) session.Answer {
-	a := session.Answer{Status: session.StatusValid, FaceSimilarity: -1, FingerSimilarity: -1}
+	a := session.Answer{Status: vocab.StatusValid, FaceSimilarity: -1, FingerSimilarity: -1}
 	if req.Face != nil {
 		a.FaceSimilarity = 93
 	}
@@ -126,15 +127,15 @@ func DemoRule(req *session.VerifyRequest) session.Answer {
 	}
 	switch last[len(last)-1] {
 	case '5':
-		a.Status = session.StatusValidIdentificationOnly
+		a.Status = vocab.StatusValidIdentificationOnly
 	case '6':
-		a.Status = session.StatusNotCurrent
+		a.Status = vocab.StatusNotCurrent
 	case '7':
-		a.Status = session.StatusNotFound
+		a.Status = vocab.StatusNotFound
 	case '8':
-		a.Status = session.StatusDataMismatch
+		a.Status = vocab.StatusDataMismatch
 	case '9':
-		a.Status = session.StatusLostOrStolen
+		a.Status = vocab.StatusLostOrStolen
 	}
 	return a
 }

@@ -17,12 +17,13 @@ import (
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // The benchmark payload: a 100 KB face JPEG and a 30 KB WSQ fingerprint
 // (random bytes: uplink treats biometrics as opaque).
 func benchRequest(b *testing.B, log *memconsent.Log) *uplink.Request {
-	req := &uplink.Request{Credential: credValid,
+	req := &uplink.Request{Credential: credValid.Secret(),
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(100 << 10)},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatWSQ, Data: randBytes(30 << 10)},
@@ -74,7 +75,7 @@ func benchKioskSide(b *testing.B, kem string, pool int) {
 		}
 		b.StopTimer()
 		rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
-		ans, _ := rec.SealAnswer(uplink.Answer{Status: uplink.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
+		ans, _ := rec.SealAnswer(uplink.Answer{Status: vocab.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
 		rec.Wipe()
 		b.StartTimer()
 		if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
@@ -137,7 +138,7 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 		b.StopTimer()
 		freshConsent(b, log, req)
 		b.StartTimer()
-		if a, err := c.Verify(context.Background(), req); err != nil || a.Status != uplink.StatusValid {
+		if a, err := c.Verify(context.Background(), req); err != nil || a.Status != vocab.StatusValid {
 			b.Fatal(a.Status, err)
 		}
 	}
@@ -145,7 +146,7 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 
 func benchRegistry(b *testing.B) *inesim.Registry {
 	reg := inesim.NewRegistry()
-	reg.Add(&inesim.Citizen{Credential: credValid, Status: uplink.StatusValid, Face: []byte("f"), Fingers: map[int][]byte{2: []byte("g")}})
+	reg.Add(&inesim.Citizen{Credential: credValid, Status: vocab.StatusValid, Face: []byte("f"), Fingers: map[int][]byte{2: []byte("g")}})
 	return reg
 }
 

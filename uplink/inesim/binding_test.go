@@ -6,6 +6,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/credential"
 	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // TestConsentUsedOnceOnly is issue 17, finding 5: ine-sim accepted the
@@ -16,7 +17,7 @@ func TestConsentUsedOnceOnly(t *testing.T) {
 	p := newPair(t, sharedPKI(t))
 	c := p.client(t, nil)
 	first := p.request(t, credValid)
-	if a, err := c.Verify(context.Background(), first); err != nil || a.Status != uplink.StatusValid {
+	if a, err := c.Verify(context.Background(), first); err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("first request: %v %v", a.Status, err)
 	}
 	second := p.request(t, credValid)
@@ -32,7 +33,7 @@ func TestConsentUsedOnceOnly(t *testing.T) {
 	}
 	one, two := p.request(t, credValid), p.request(t, credValid)
 	one.ID, one.Consent, two.ID, two.Consent = "r_one", both, "r_two", both
-	if a, err := c.Verify(context.Background(), one); err != nil || a.Status != uplink.StatusValid {
+	if a, err := c.Verify(context.Background(), one); err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("first use of a consent: %v %v", a.Status, err)
 	}
 	a, err = c.Verify(context.Background(), two)
@@ -60,10 +61,10 @@ func TestConsentBacksACorrectionOnly(t *testing.T) {
 		r.ID, r.Consent = id, three
 		return c.Verify(context.Background(), r)
 	}
-	if a, err := send("r_first", typo); err != nil || a.Status != uplink.StatusNotFound {
+	if a, err := send("r_first", typo); err != nil || a.Status != vocab.StatusNotFound {
 		t.Fatalf("first request: %v %v", a.Status, err)
 	}
-	if a, err := send("r_second", credValid); err != nil || a.Status != uplink.StatusValid {
+	if a, err := send("r_second", credValid); err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("the correction after not-found: %v %v", a.Status, err)
 	}
 	a, err := send("r_third", credValid)

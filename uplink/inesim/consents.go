@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // MaxRequestsPerConsent is how many requests one consent record may back:
@@ -57,11 +57,11 @@ func (c *consentUses) claim(h tlog.Hash, id string) bool {
 
 // settle records the status answered to request id under record h: only
 // an answer about the data typed opens the record for a correction.
-func (c *consentUses) settle(h tlog.Hash, id string, st uplink.Status) {
+func (c *consentUses) settle(h tlog.Hash, id string, st vocab.Status) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if u, ok := c.used[h]; ok && u.ids[len(u.ids)-1] == id {
-		u.open = st == uplink.StatusNotFound || st == uplink.StatusDataMismatch
+		u.open = st == vocab.StatusNotFound || st == vocab.StatusDataMismatch
 	}
 }
 

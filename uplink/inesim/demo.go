@@ -2,11 +2,11 @@ package inesim
 
 import (
 	"bytes"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 	"image"
 	"image/png"
 
 	"github.com/ventanilla-mx/ventanilla/credential"
-	"github.com/ventanilla-mx/ventanilla/uplink"
 )
 
 // DemoCitizen is one synthetic citizen of the demo registry (`ine-sim
@@ -16,7 +16,7 @@ import (
 // `FINGER seed:N` (the default finger is 1).
 type DemoCitizen struct {
 	Credential credential.Credential
-	Status     uplink.Status
+	Status     vocab.Status
 	Finger     uint64
 }
 
@@ -26,12 +26,12 @@ func DemoCitizens() []DemoCitizen {
 		return credential.Credential{Model: m, CIC: cic, IdentificadorCiudadano: id, OCR: ocr, ClaveElector: clave, NumeroEmision: emision}
 	}
 	return []DemoCitizen{
-		{c(credential.ModelH, "100000001", "200000001", "", "", ""), uplink.StatusValid, 1},
-		{c(credential.ModelG, "100000002", "200000002", "", "", ""), uplink.StatusValidIdentificationOnly, 2},
-		{c(credential.ModelD, "100000003", "", "0000200000003", "", ""), uplink.StatusNotCurrent, 3},
-		{c(credential.ModelF, "100000004", "200000004", "", "", ""), uplink.StatusLostOrStolen, 4},
-		{c(credential.ModelE, "100000005", "200000005", "", "", ""), uplink.StatusSuspendedRights, 5},
-		{c(credential.ModelC, "", "", "0000300000006", "GMVLMR80070501M100", "03"), uplink.StatusValid, 6},
+		{c(credential.ModelH, "100000001", "200000001", "", "", ""), vocab.StatusValid, 1},
+		{c(credential.ModelG, "100000002", "200000002", "", "", ""), vocab.StatusValidIdentificationOnly, 2},
+		{c(credential.ModelD, "100000003", "", "0000200000003", "", ""), vocab.StatusNotCurrent, 3},
+		{c(credential.ModelF, "100000004", "200000004", "", "", ""), vocab.StatusLostOrStolen, 4},
+		{c(credential.ModelE, "100000005", "200000005", "", "", ""), vocab.StatusSuspendedRights, 5},
+		{c(credential.ModelC, "", "", "0000300000006", "GMVLMR80070501M100", "03"), vocab.StatusValid, 6},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // fixedMatcher is a test double with fixed scores, so tests can check that
@@ -104,9 +105,9 @@ func newPair(t *testing.T, pki *inesim.DevPKI) *pair {
 func testRegistry(t *testing.T) *inesim.Registry {
 	reg := inesim.NewRegistry()
 	refs := map[int][]byte{2: []byte("ref finger 2")}
-	for cred, st := range map[credential.Credential]uplink.Status{
-		credValid: uplink.StatusValid, credIDOnly: uplink.StatusValidIdentificationOnly, credExpird: uplink.StatusNotCurrent,
-		credLost: uplink.StatusLostOrStolen, credSusp: uplink.StatusSuspendedRights, credOld: uplink.StatusValid,
+	for cred, st := range map[credential.Credential]vocab.Status{
+		credValid: vocab.StatusValid, credIDOnly: vocab.StatusValidIdentificationOnly, credExpird: vocab.StatusNotCurrent,
+		credLost: vocab.StatusLostOrStolen, credSusp: vocab.StatusSuspendedRights, credOld: vocab.StatusValid,
 	} {
 		if err := reg.Add(&inesim.Citizen{Credential: cred, Status: st, Face: []byte("ref face"), Fingers: refs}); err != nil {
 			t.Fatal(err)
@@ -140,7 +141,7 @@ func (p *pair) request(t *testing.T, cred credential.Credential) *uplink.Request
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &uplink.Request{ID: id, Consent: proof, Credential: cred,
+	return &uplink.Request{ID: id, Consent: proof, Credential: cred.Secret(),
 		Biometrics: []uplink.Biometric{
 			{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: randBytes(2000)},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatWSQ, Data: randBytes(700)},
@@ -166,21 +167,21 @@ func TestEveryAnswerStatus(t *testing.T) {
 	cases := []struct {
 		name   string
 		cred   credential.Credential
-		want   uplink.Status
+		want   vocab.Status
 		scored bool
 	}{
-		{"valid", credValid, uplink.StatusValid, true},
-		{"id only", credIDOnly, uplink.StatusValidIdentificationOnly, true},
-		{"not current", credExpird, uplink.StatusNotCurrent, true},
-		{"older emission", older, uplink.StatusNotCurrent, false},
-		{"lost", credLost, uplink.StatusLostOrStolen, true},
-		{"suspended", credSusp, uplink.StatusSuspendedRights, true},
-		{"clave model A-C", credOld, uplink.StatusValid, true},
-		{"not found", credential.Credential{Model: credential.ModelE, CIC: "999999999", IdentificadorCiudadano: "200000001"}, uplink.StatusNotFound, false},
-		{"mismatch", mismatch, uplink.StatusDataMismatch, false},
-		{"model mismatch", wrongModel, uplink.StatusDataMismatch, false},
+		{"valid", credValid, vocab.StatusValid, true},
+		{"id only", credIDOnly, vocab.StatusValidIdentificationOnly, true},
+		{"not current", credExpird, vocab.StatusNotCurrent, true},
+		{"older emission", older, vocab.StatusNotCurrent, false},
+		{"lost", credLost, vocab.StatusLostOrStolen, true},
+		{"suspended", credSusp, vocab.StatusSuspendedRights, true},
+		{"clave model A-C", credOld, vocab.StatusValid, true},
+		{"not found", credential.Credential{Model: credential.ModelE, CIC: "999999999", IdentificadorCiudadano: "200000001"}, vocab.StatusNotFound, false},
+		{"mismatch", mismatch, vocab.StatusDataMismatch, false},
+		{"model mismatch", wrongModel, vocab.StatusDataMismatch, false},
 	}
-	seen := map[uplink.Status]bool{}
+	seen := map[vocab.Status]bool{}
 	for _, tc := range cases {
 		a, err := c.Verify(context.Background(), p.request(t, tc.cred))
 		if err != nil {
@@ -194,13 +195,13 @@ func TestEveryAnswerStatus(t *testing.T) {
 			t.Errorf("%s: scores face %d finger %d, want scored=%v", tc.name, a.FaceSimilarity, a.FingerSimilarity, tc.scored)
 		}
 	}
-	for _, st := range uplink.Statuses() {
+	for _, st := range vocab.Statuses() {
 		if !seen[st] {
 			t.Errorf("status %s never exercised", st)
 		}
 	}
 	m := c.Metrics()
-	if m.Verifications[uplink.StatusValid] != 2 || m.Attempts != uint64(len(cases)) || m.Retries != 0 {
+	if m.Verifications[vocab.StatusValid] != 2 || m.Attempts != uint64(len(cases)) || m.Retries != 0 {
 		t.Errorf("metrics %+v", m)
 	}
 	if p.alloc.Stats().Live != 0 {
@@ -218,7 +219,7 @@ func TestDefaultKEM(t *testing.T) {
 	}
 	p := newPair(t, pki)
 	a, err := p.client(t, nil).Verify(context.Background(), p.request(t, credValid))
-	if err != nil || a.Status != uplink.StatusValid {
+	if err != nil || a.Status != vocab.StatusValid {
 		t.Fatalf("MLKEM768-X25519: %v %v", a.Status, err)
 	}
 }
@@ -226,7 +227,7 @@ func TestDefaultKEM(t *testing.T) {
 func unknown(t *testing.T, a uplink.Answer, err error, reason uplink.Reason) *uplink.Error {
 	t.Helper()
 	var e *uplink.Error
-	if a.Status != uplink.StatusUnknown || a.Reason != reason || !errors.As(err, &e) || e.Reason != reason {
+	if a.Status != vocab.StatusUnknown || a.Reason != reason || !errors.As(err, &e) || e.Reason != reason {
 		t.Fatalf("got %s/%s (%v), want unknown/%s", a.Status, a.Reason, err, reason)
 	}
 	if a.FaceSimilarity != -1 || a.FingerSimilarity != -1 || a.TransactionID != "" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 func TestFaults(t *testing.T) {
@@ -25,7 +26,7 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("5xx then success", func(t *testing.T) {
 		p.svc.SetFaults(inesim.Faults{Mode: inesim.FaultServerError, Every: 2})
-		if a, err := verify(); err != nil || a.Status != uplink.StatusValid {
+		if a, err := verify(); err != nil || a.Status != vocab.StatusValid {
 			t.Fatalf("retry after 503: %s %v", a.Status, err)
 		}
 	})
@@ -36,13 +37,13 @@ func TestFaults(t *testing.T) {
 	})
 	t.Run("timeout then success, same idempotency key", func(t *testing.T) {
 		p.svc.SetFaults(inesim.Faults{Mode: inesim.FaultTimeout, Every: 2})
-		if a, err := verify(); err != nil || a.Status != uplink.StatusValid {
+		if a, err := verify(); err != nil || a.Status != vocab.StatusValid {
 			t.Fatalf("retry after timeout: %s %v", a.Status, err)
 		}
 	})
 	t.Run("latency", func(t *testing.T) {
 		p.svc.SetFaults(inesim.Faults{Latency: 20 * time.Millisecond})
-		if a, err := verify(); err != nil || a.Status != uplink.StatusValid {
+		if a, err := verify(); err != nil || a.Status != vocab.StatusValid {
 			t.Fatalf("with latency: %s %v", a.Status, err)
 		}
 	})

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/ventanilla-mx/ventanilla/credential"
-	"github.com/ventanilla-mx/ventanilla/uplink"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // Citizen is one synthetic registry entry: a credential, INE's status for
@@ -18,7 +18,7 @@ type Citizen struct {
 	Credential credential.Credential
 	// Status is what INE answers when the data match (valid, not-current,
 	// reported-lost-stolen, suspended-rights, ...).
-	Status uplink.Status
+	Status vocab.Status
 	// Face is an encoded reference image (JPEG or PNG); nil if none.
 	Face []byte
 	// Fingers maps finger position (1-10) to an encoded reference image
@@ -43,7 +43,7 @@ func (r *Registry) Add(c *Citizen) error {
 	if err := c.Credential.Validate(); err != nil {
 		return fmt.Errorf("inesim: registry: %w", err)
 	}
-	if !c.Status.Valid() || c.Status == uplink.StatusNotFound || c.Status == uplink.StatusDataMismatch {
+	if !c.Status.Valid() || c.Status == vocab.StatusNotFound || c.Status == vocab.StatusDataMismatch {
 		return fmt.Errorf("inesim: registry: status must be an INE status for an existing credential")
 	}
 	r.mu.Lock()
@@ -69,7 +69,7 @@ func (r *Registry) Len() int {
 // Lookup is by CIC (models D-H) or clave de elector (A-C). A model or field
 // mismatch is data-mismatch, except an older número de emisión than the
 // registered one, which means a replaced credential: not-current.
-func (r *Registry) Decide(c credential.Credential) (uplink.Status, *Citizen) {
+func (r *Registry) Decide(c credential.Credential) (vocab.Status, *Citizen) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var cit *Citizen
@@ -79,20 +79,20 @@ func (r *Registry) Decide(c credential.Credential) (uplink.Status, *Citizen) {
 		cit = r.byClav[c.ClaveElector]
 	}
 	if cit == nil {
-		return uplink.StatusNotFound, nil
+		return vocab.StatusNotFound, nil
 	}
 	ref := cit.Credential
 	if ref.Model != c.Model {
-		return uplink.StatusDataMismatch, nil
+		return vocab.StatusDataMismatch, nil
 	}
 	if c.NumeroEmision != ref.NumeroEmision {
 		if c.NumeroEmision < ref.NumeroEmision && c.OCR == ref.OCR {
-			return uplink.StatusNotCurrent, nil
+			return vocab.StatusNotCurrent, nil
 		}
-		return uplink.StatusDataMismatch, nil
+		return vocab.StatusDataMismatch, nil
 	}
 	if c.OCR != ref.OCR || c.IdentificadorCiudadano != ref.IdentificadorCiudadano {
-		return uplink.StatusDataMismatch, nil
+		return vocab.StatusDataMismatch, nil
 	}
 	return cit.Status, cit
 }
@@ -114,7 +114,7 @@ type registryEntry struct {
 	OCR                    string            `json:"ocr,omitempty"`
 	CIC                    string            `json:"cic,omitempty"`
 	IdentificadorCiudadano string            `json:"identificadorCiudadano,omitempty"`
-	Status                 uplink.Status     `json:"status"`
+	Status                 vocab.Status      `json:"status"`
 	Face                   string            `json:"face,omitempty"`
 	Fingers                map[string]string `json:"fingers,omitempty"`
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // resetServer answers GET /v2/ping and resets the TCP connection (RST)
@@ -72,7 +73,7 @@ func TestRetriesCountedExactly(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, err := c.Verify(context.Background(), p.request(t, credValid))
-			if a.Status != uplink.StatusUnknown || err == nil {
+			if a.Status != vocab.StatusUnknown || err == nil {
 				t.Fatalf("answer %v, %v", a.Status, err)
 			}
 			m := c.Metrics()

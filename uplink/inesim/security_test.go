@@ -14,6 +14,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // interposer sits between the client and the real TLS transport, as an
@@ -100,7 +101,7 @@ func TestTamperedRequestRefused(t *testing.T) {
 func TestReplayedRequestRefused(t *testing.T) {
 	p := newPair(t, sharedPKI(t))
 	c, ip := p.interposed(t)
-	if a, err := c.Verify(context.Background(), p.request(t, credValid)); err != nil || a.Status != uplink.StatusValid {
+	if a, err := c.Verify(context.Background(), p.request(t, credValid)); err != nil || a.Status != vocab.StatusValid {
 		t.Fatal(a.Status, err)
 	}
 	env, hdr, first := ip.requests[0], ip.headers[0], ip.responses[0]

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -189,7 +190,7 @@ func abortMidway(t *testing.T, b context.Context) {
 
 func denial(t *testing.T, b context.Context) {
 	k := newKiosk(t, nil)
-	k.ver.Answers = []session.Answer{{Status: session.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}}
+	k.ver.Answers = []session.Answer{{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1}}
 	ctx := tab(t, b)
 	fingerOnly(t, ctx, k)
 	run(t, ctx, "the denial is shown",

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ventanilla-mx/ventanilla/session"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // TestKioskFlow drives issue 13's session-flow findings (2 and 4) in
@@ -116,7 +117,7 @@ func visible(t *testing.T, ctx context.Context, sel string) bool {
 // what was taken.
 func retryAndCorrect(t *testing.T, b context.Context) {
 	k := newKiosk(t, nil)
-	mismatch := session.Answer{Status: session.StatusDataMismatch, FaceSimilarity: -1, FingerSimilarity: -1}
+	mismatch := session.Answer{Status: vocab.StatusDataMismatch, FaceSimilarity: -1, FingerSimilarity: -1}
 	k.ver.Answers = []session.Answer{mismatch}
 	k.face.Hold = true
 	ctx := tab(t, b)

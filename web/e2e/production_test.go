@@ -15,6 +15,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 	"github.com/ventanilla-mx/ventanilla/web"
 )
 
@@ -113,7 +114,7 @@ func notReadyRefused(t *testing.T, b context.Context) {
 
 func noMatchHidesStatus(t *testing.T, b context.Context) {
 	k := newKiosk(t, nil)
-	k.ver.Answers = []session.Answer{{Status: session.StatusLostOrStolen, FingerSimilarity: 0, FaceSimilarity: -1}}
+	k.ver.Answers = []session.Answer{{Status: vocab.StatusLostOrStolen, FingerSimilarity: 0, FaceSimilarity: -1}}
 	ctx := tab(t, b)
 	fingerOnly(t, ctx, k)
 	run(t, ctx, "the answer is a plain no match",

@@ -27,9 +27,9 @@ import (
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
-	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 	"gocv.io/x/gocv"
 )
 
@@ -130,7 +130,7 @@ func demoRegistry(t *testing.T) *inesim.Registry {
 		t.Fatal(err)
 	}
 	c := credential.Credential{Model: credential.ModelH, CIC: citizenCIC, IdentificadorCiudadano: citizenID}
-	if err := reg.Add(&inesim.Citizen{Credential: c, Status: uplink.StatusValid, Fingers: map[int][]byte{2: ref.Bytes()}}); err != nil {
+	if err := reg.Add(&inesim.Citizen{Credential: c, Status: vocab.StatusValid, Fingers: map[int][]byte{2: ref.Bytes()}}); err != nil {
 		t.Fatal(err)
 	}
 	return reg

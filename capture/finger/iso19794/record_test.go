@@ -148,3 +148,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestRawRoundTrip: a raw record reads back with its pixels, size and
+// position; a size that does not match the pixels is refused.
+func TestRawRoundTrip(t *testing.T) {
+	pix := make([]byte, 40*30)
+	for i := range pix {
+		pix[i] = byte(i * 7)
+	}
+	rec, err := Raw(pix, 40, 30, RightMiddle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Parse(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Views[0]
+	if len(r.Views) != 1 || v.Width != 40 || v.Height != 30 || v.Position != RightMiddle ||
+		r.PixelDepth != 8 || r.Compression != Uncompressed || r.ImagePPIX != 500 || !bytes.Equal(v.Image, pix) {
+		t.Fatalf("read back %+v", r.Header)
+	}
+	if _, err := Raw(pix, 41, 30, RightMiddle); err == nil {
+		t.Fatal("a size that does not match the pixels was accepted")
+	}
+}

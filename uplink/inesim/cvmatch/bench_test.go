@@ -4,13 +4,13 @@ package cvmatch_test
 
 import (
 	"context"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
-	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // BenchmarkINESimLoopback measures ine-sim throughput: kiosk clients in
@@ -19,7 +19,7 @@ import (
 func BenchmarkINESimLoopback(b *testing.B) {
 	faceJPG := faceJPEG(&testing.T{})
 	const w, h = 200, 240
-	finger, _ := cvmatch.EncodeISO19794Raw(inesim.SyntheticFinger(5, 6, w, h), w, h, 2)
+	finger, _ := iso19794.Raw(inesim.SyntheticFinger(5, 6, w, h), w, h, iso19794.RightIndex)
 	for _, mode := range []string{"finger", "face+finger"} {
 		b.Run(mode, func(b *testing.B) {
 			t := &testing.T{}
@@ -37,7 +37,7 @@ func BenchmarkINESimLoopback(b *testing.B) {
 					}
 					a, _ := run.client.Verify(context.Background(), req)
 					release()
-					if a.Status != uplink.StatusValid {
+					if a.Status != vocab.StatusValid {
 						failed.Add(1)
 					}
 				}

@@ -4,6 +4,7 @@ package cvmatch
 
 import (
 	"fmt"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"image"
 	"image/color"
 
@@ -68,20 +69,30 @@ func (m *Matcher) decodeWSQ(b []byte) (gocv.Mat, error) {
 	return rawGray(pix, w, h)
 }
 
+// isoMaxSide bounds the image the simulator decodes from a record.
+const isoMaxSide = 4096
+
+// decodeISO reads the first view of an ISO/IEC 19794-4 record (the
+// kiosk's one reader, capture/finger/iso19794): 8-bit pixels, raw, PNG,
+// JPEG or WSQ.
 func (m *Matcher) decodeISO(b []byte) (gocv.Mat, error) {
-	img, err := parseISO19794(b)
+	r, err := iso19794.Parse(b)
 	if err != nil {
 		return gocv.NewMat(), fmt.Errorf("%w: %v", ErrUndecodable, err)
 	}
-	switch img.compression {
-	case isoUncompressed:
-		return rawGray(img.data, img.width, img.height)
-	case isoPNG, isoJPEG:
-		return decodeGray(img.data)
-	case isoWSQ:
-		return m.decodeWSQ(img.data)
+	v := r.Views[0]
+	if r.PixelDepth != 8 || v.Width > isoMaxSide || v.Height > isoMaxSide {
+		return gocv.NewMat(), fmt.Errorf("%w: ISO/IEC 19794-4 pixel depth or size not supported by the simulator", ErrUndecodable)
 	}
-	return gocv.NewMat(), fmt.Errorf("%w: ISO/IEC 19794-4 compression %d not supported by the simulator", ErrUndecodable, img.compression)
+	switch r.Compression {
+	case iso19794.Uncompressed:
+		return rawGray(v.Image, int(v.Width), int(v.Height))
+	case iso19794.PNG, iso19794.JPEG:
+		return decodeGray(v.Image)
+	case iso19794.WSQ:
+		return m.decodeWSQ(v.Image)
+	}
+	return gocv.NewMat(), fmt.Errorf("%w: ISO/IEC 19794-4 compression %d not supported by the simulator", ErrUndecodable, r.Compression)
 }
 
 // rawGray copies 8-bit pixels into a new Mat.

@@ -4,6 +4,7 @@ package cvmatch
 
 import (
 	"errors"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,8 +28,8 @@ func TestFingerSynthetic(t *testing.T) {
 	m := newMatcher(t)
 	const w, h = 300, 360
 	base := ridges(w, h, 150, 170, 9, 1)
-	same, _ := EncodeISO19794Raw(shift(ridges(w, h, 150, 170, 9, 2), w, h, 7, -5), w, h, 2)
-	other, _ := EncodeISO19794Raw(ridges(w, h, 110, 230, 11.5, 3), w, h, 2)
+	same, _ := iso19794.Raw(shift(ridges(w, h, 150, 170, 9, 2), w, h, 7, -5), w, h, iso19794.RightIndex)
+	other, _ := iso19794.Raw(ridges(w, h, 110, 230, 11.5, 3), w, h, iso19794.RightIndex)
 	ref := encodePNG(t, grayImage(base, w, h))
 	before := matCount()
 	sSame, err := m.FingerSimilarity(same, uplink.FormatISO197944, ref)

@@ -2,7 +2,11 @@
 
 package cvmatch
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
+)
 
 func BenchmarkFaceSimilarity(b *testing.B) {
 	m := newMatcher(b)
@@ -19,7 +23,7 @@ func BenchmarkFingerSimilarity(b *testing.B) {
 	m := newMatcher(b)
 	const w, h = 200, 240
 	ref := encodePNG(b, grayImage(ridges(w, h, 100, 120, 9, 1), w, h))
-	probe, _ := EncodeISO19794Raw(ridges(w, h, 100, 120, 9, 2), w, h, 2)
+	probe, _ := iso19794.Raw(ridges(w, h, 100, 120, 9, 2), w, h, iso19794.RightIndex)
 	for b.Loop() {
 		if _, err := m.FingerSimilarity(probe, "iso19794-4", ref); err != nil {
 			b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -28,6 +29,7 @@ import (
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 	"github.com/ventanilla-mx/ventanilla/uplink/memconsent"
+	"github.com/ventanilla-mx/ventanilla/vocab"
 )
 
 // withCanary inserts a JPEG comment segment holding canary after SOI: the
@@ -72,7 +74,7 @@ func TestNoRetention(t *testing.T) {
 	const w, h = 200, 240
 	pix := inesim.SyntheticFinger(5, 6, w, h)
 	copy(pix[100*w+20:], fingerCanary) // the canary is part of the image
-	finger, err := cvmatch.EncodeISO19794Raw(pix, w, h, 2)
+	finger, err := iso19794.Raw(pix, w, h, iso19794.RightIndex)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func TestNoRetention(t *testing.T) {
 		req, release := run.request(t, face, finger)
 		a, err := run.client.Verify(context.Background(), req)
 		release() // the session wipes the captures after the answer
-		if err != nil || a.Status != uplink.StatusValid || a.FaceSimilarity < 90 || a.FingerSimilarity < 90 {
+		if err != nil || a.Status != vocab.StatusValid || a.FaceSimilarity < 90 || a.FingerSimilarity < 90 {
 			t.Fatalf("verification %d: %s face %d finger %d: %v", i, a.Status, a.FaceSimilarity, a.FingerSimilarity, err)
 		}
 	}
@@ -184,7 +186,7 @@ func newRetentionPair(t *testing.T, face, finger []byte) *retentionPair {
 	reg := inesim.NewRegistry()
 	var refFinger bytes.Buffer
 	png.Encode(&refFinger, &image.Gray{Pix: inesim.SyntheticFinger(5, 7, 200, 240), Stride: 200, Rect: image.Rect(0, 0, 200, 240)})
-	if err := reg.Add(&inesim.Citizen{Credential: citizen, Status: uplink.StatusValid, Face: faceJPEG(t), Fingers: map[int][]byte{2: refFinger.Bytes()}}); err != nil {
+	if err := reg.Add(&inesim.Citizen{Credential: citizen, Status: vocab.StatusValid, Face: faceJPEG(t), Fingers: map[int][]byte{2: refFinger.Bytes()}}); err != nil {
 		t.Fatal(err)
 	}
 	o, _ := pki.ServiceOpts(map[string]ed25519.PublicKey{pki.KioskID: device.Public()})
@@ -217,7 +219,7 @@ func (r *retentionPair) request(t *testing.T, face, finger []byte) (*uplink.Requ
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &uplink.Request{ID: id, Consent: proof, Credential: citizen,
+	return &uplink.Request{ID: id, Consent: proof, Credential: citizen.Secret(),
 		Biometrics: []uplink.Biometric{{Kind: uplink.KindFace, Format: uplink.FormatJPEG, Data: fb},
 			{Kind: uplink.KindFinger, Position: 2, Format: uplink.FormatISO197944, Data: gb}},
 		Liveness: &uplink.Liveness{Decision: uplink.LivenessLive}}, release
