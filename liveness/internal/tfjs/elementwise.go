@@ -9,15 +9,32 @@ import (
 // buildAdd plans Add and AddV2: two tensors of the same shape, or a tensor
 // and a vector broadcast over its last axis (a folded batch normalisation).
 func buildAdd(b *builder, n *nodeDef) (*tensor, error) {
-	return buildBinary(b, n, func(x, y float32) float32 { return x + y })
+	return buildBinary(b, n, addKernel, func(x, y float32) float32 { return x + y })
 }
 
 // buildMul plans Mul, with the same shapes as buildAdd.
 func buildMul(b *builder, n *nodeDef) (*tensor, error) {
-	return buildBinary(b, n, func(x, y float32) float32 { return x * y })
+	return buildBinary(b, n, mulKernel, func(x, y float32) float32 { return x * y })
 }
 
-func buildBinary(b *builder, n *nodeDef, f func(x, y float32) float32) (*tensor, error) {
+// addKernel and mulKernel do o = x op y over equal lengths.
+func addKernel(o, x, y []float32) {
+	x, y = x[:len(o)], y[:len(o)]
+	for i := range o {
+		o[i] = x[i] + y[i]
+	}
+}
+
+func mulKernel(o, x, y []float32) {
+	x, y = x[:len(o)], y[:len(o)]
+	for i := range o {
+		o[i] = x[i] * y[i]
+	}
+}
+
+// buildBinary plans kernel (fast plan) or f (reference plan) over x and y,
+// y equal-shaped or a vector broadcast over x's last axis.
+func buildBinary(b *builder, n *nodeDef, kernel func(o, x, y []float32), f func(x, y float32) float32) (*tensor, error) {
 	x, y, err := b.pair(n)
 	if err != nil {
 		return nil, err
@@ -29,13 +46,14 @@ func buildBinary(b *builder, n *nodeDef, f func(x, y float32) float32) (*tensor,
 	if err != nil {
 		return nil, err
 	}
+	if b.ref {
+		b.addStep(func() { binaryReference(x.data, y.data, out.data, f) })
+		return out, nil
+	}
 	b.addStep(func() {
-		xs, ys := x.data[:len(out.data)], y.data
-		for i := 0; i < len(xs); i += len(ys) {
-			o, v := out.data[i:i+len(ys)], xs[i:i+len(ys)]
-			for j, w := range ys {
-				o[j] = f(v[j], w)
-			}
+		ys := y.data
+		for i := 0; i < len(out.data); i += len(ys) {
+			kernel(out.data[i:i+len(ys)], x.data[i:i+len(ys)], ys)
 		}
 	})
 	return out, nil
@@ -57,6 +75,9 @@ func lastAxis(x []int, y *tensor) bool {
 
 // buildPrelu plans Prelu with alpha broadcast over the last axis.
 func buildPrelu(b *builder, n *nodeDef) (*tensor, error) {
+	if t, ok, err := fusePrelu(b, n); ok || err != nil {
+		return t, err
+	}
 	x, a, err := b.pair(n)
 	if err != nil {
 		return nil, err

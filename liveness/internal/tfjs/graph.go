@@ -17,6 +17,7 @@ type tensor struct {
 // call [Graph.Run], then read [Graph.Output]. Not safe for concurrent use.
 type Graph struct {
 	steps   []func()
+	stepOp  []string // op of each step, for per-op profiles in tests
 	input   *tensor
 	outputs map[string]*tensor // by signature key and by node name
 	ops     []string           // op of every executed node, sorted, unique
@@ -64,6 +65,12 @@ func Supported() []string {
 // Load decodes model.json and its weight shards (shards returns the bytes of
 // a path named in the manifest) and plans the graph for batch size 1.
 func Load(modelJSON []byte, shards func(path string) ([]byte, error)) (*Graph, error) {
+	return load(modelJSON, shards, false)
+}
+
+// load plans the graph with the fast kernels, or with the reference ones
+// (ref: the tests' oracle and the benchmarks' baseline).
+func load(modelJSON []byte, shards func(path string) ([]byte, error), ref bool) (*Graph, error) {
 	m, err := parseModel(modelJSON)
 	if err != nil {
 		return nil, err
@@ -73,6 +80,7 @@ func Load(modelJSON []byte, shards func(path string) ([]byte, error)) (*Graph, e
 		return nil, err
 	}
 	b := newBuilder(m, weights)
+	b.ref = ref
 	if err := b.build(); err != nil {
 		return nil, err
 	}
@@ -113,16 +121,29 @@ type builder struct {
 	values  map[string]*tensor // built float tensors by node name
 	active  map[string]bool    // on the DFS stack (cycle check)
 	ops     map[string]bool
-	scratch int // im2col buffer size
-	elems   int // float32s allocated so far
+	scratch int            // im2col buffer size
+	elems   int            // float32s allocated so far
+	uses    map[string]int // consumers of each node (graph outputs count)
+	ref     bool           // plan the reference kernels, without fusion
 }
 
 func newBuilder(m *modelFile, w map[string]*constTensor) *builder {
 	b := &builder{m: m, g: &Graph{outputs: map[string]*tensor{}}, nodes: map[string]*nodeDef{},
-		weights: w, values: map[string]*tensor{}, active: map[string]bool{}, ops: map[string]bool{}}
+		weights: w, values: map[string]*tensor{}, active: map[string]bool{}, ops: map[string]bool{},
+		uses: map[string]int{}}
 	for i := range m.ModelTopology.Node {
 		n := &m.ModelTopology.Node[i]
 		b.nodes[n.Name] = n
+		for _, in := range n.Input {
+			if name, err := nodeRef(in); err == nil {
+				b.uses[name]++
+			}
+		}
+	}
+	for _, info := range m.Signature.Outputs {
+		if name, err := nodeRef(info.Name); err == nil {
+			b.uses[name]++
+		}
 	}
 	return b
 }
@@ -237,6 +258,9 @@ func (b *builder) buildNode(n *nodeDef) (*tensor, error) {
 	t, err := op(b, n)
 	if err != nil {
 		return nil, fmt.Errorf("tfjs: %s %q: %w", n.Op, n.Name, err)
+	}
+	for len(b.g.stepOp) < len(b.g.steps) {
+		b.g.stepOp = append(b.g.stepOp, n.Op)
 	}
 	return t, nil
 }
