@@ -25,7 +25,7 @@ BENCHTIME ?= 1s
 PKGS      ?= ./...
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build run test bench lint fuzz eval deb test-packaging audit
+.PHONY: help deps build run test bench lint fuzz eval deb test-packaging audit screenshots
 
 help: ## list the targets and what they do
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-8s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,11 @@ lint: ## gofmt and go vet must be clean
 
 audit: deps ## replay the attacks of issue 17 on a live in-process kiosk (127.0.0.1 only); prints tried/refused per class
 	$(GO) test -tags '$(TAGS)' -count=1 -v -run '^TestAudit$$' ./internal/audit -args -audit
+
+screenshots: ## PNGs of every kiosk screen at 1080x1920, 1920x1080 and 1366x768 into testdata-out/screens/ (Chromium)
+	@rm -rf testdata-out/screens
+	CI=true VENTANILLA_SCREENSHOTS=$(CURDIR)/testdata-out/screens $(GO) test -count=1 -run '^TestKioskLayouts$$' ./web/e2e
+	@ls testdata-out/screens | wc -l | xargs printf '%s screenshots in testdata-out/screens/\n'
 
 fuzz: ## run every fuzz target for FUZZTIME (default 60s each) and report execs/s
 	@scripts/fuzz-all.sh $(FUZZTIME)

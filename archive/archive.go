@@ -26,11 +26,12 @@ var (
 
 // Archive is a connection pool to the store plus the archive's signing key.
 type Archive struct {
-	pool   *pgxpool.Pool
-	signer note.Signer
-	pub    ed25519.PublicKey
-	name   string
-	now    func() time.Time
+	pool    *pgxpool.Pool
+	signer  note.Signer
+	pub     ed25519.PublicKey
+	name    string
+	now     func() time.Time
+	metrics metrics
 }
 
 // Open connects to the store with dsn (the service role) and the archive

@@ -48,6 +48,7 @@ func (in *ingest) binding(ctx context.Context, b *consent.Binding, raw []byte) e
 		if err != nil {
 			return fmt.Errorf("archive: store binding: %w", err)
 		}
+		in.bound++
 		return nil
 	}
 	var held []byte

@@ -51,6 +51,7 @@ type ingest struct {
 	hashes map[int64]tlog.Hash
 	cp     consent.Checkpoint
 	alert  *Alert
+	bound  int // bindings stored by this push
 }
 
 // Ingest verifies and stores a push. It is idempotent: pushing what is held
@@ -80,6 +81,7 @@ func (a *Archive) ingestTx(ctx context.Context, p *Push) (Ack, *Alert, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return Ack{}, nil, fmt.Errorf("archive: commit: %w", err)
 	}
+	a.metrics.ingested(len(in.fresh), in.bound, a.now())
 	return ack, nil, nil
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // SchemaVersion is the version of the tables below.
-const SchemaVersion = 1
+// Version 2 adds revoked_certs (migrate adds it to a version-1 store).
+const SchemaVersion = 2
 
 // schema is applied by the owner role (ventanilla-archive migrate). Rows are
 // never updated: every table only grows, except payload rows, which the
@@ -78,7 +79,12 @@ CREATE TABLE IF NOT EXISTS erasures (
   at       timestamptz NOT NULL DEFAULT now(),
   reason   text NOT NULL,
   PRIMARY KEY (kiosk_id, idx));
-INSERT INTO meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS revoked_certs (
+  serial   text PRIMARY KEY CHECK (serial ~ '^[0-9a-f]+$'),
+  kiosk_id text NOT NULL,
+  reason   text NOT NULL,
+  at       timestamptz NOT NULL DEFAULT now());
+INSERT INTO meta VALUES ('schema_version', '2') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 `
 
 // grants gives the service role SELECT and INSERT only (no UPDATE, DELETE,
@@ -88,7 +94,7 @@ func grants(service, retention string) string {
 	r := pgx.Identifier{retention}.Sanitize()
 	return fmt.Sprintf(`
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
-GRANT SELECT, INSERT ON leaves, payloads, hashes, checkpoints, bindings, binding_payloads, alerts, kiosks TO %[1]s;
+GRANT SELECT, INSERT ON leaves, payloads, hashes, checkpoints, bindings, binding_payloads, alerts, kiosks, revoked_certs TO %[1]s;
 GRANT SELECT ON meta, erasures TO %[1]s;
 GRANT USAGE ON SEQUENCE alerts_id_seq TO %[1]s;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO %[2]s;

@@ -18,29 +18,44 @@ func (a *Archive) Handler() http.Handler {
 
 func (a *Archive) servePush(w http.ResponseWriter, r *http.Request) {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-		reply(w, http.StatusUnauthorized, wire.WireAck{Error: "client certificate required", Code: "rejected"})
+		a.fail(w, http.StatusUnauthorized, "client certificate required", "rejected")
+		return
+	}
+	cert := r.TLS.PeerCertificates[0]
+	if err := a.checkRevoked(r.Context(), cert); err != nil {
+		status, code := classify(err)
+		a.fail(w, status, err.Error(), code)
 		return
 	}
 	p, err := wire.DecodePush(r.Body)
 	if err != nil {
-		reply(w, http.StatusBadRequest, wire.WireAck{Error: err.Error(), Code: "rejected"})
+		a.fail(w, http.StatusBadRequest, err.Error(), "rejected")
 		return
 	}
-	if cn := r.TLS.PeerCertificates[0].Subject.CommonName; cn != p.KioskID {
-		reply(w, http.StatusForbidden, wire.WireAck{Error: "certificate names another kiosk", Code: "rejected"})
+	if cert.Subject.CommonName != p.KioskID {
+		a.fail(w, http.StatusForbidden, "certificate names another kiosk", "rejected")
 		return
 	}
 	ack, err := a.Ingest(r.Context(), p)
 	if err != nil {
 		status, code := classify(err)
-		reply(w, status, wire.WireAck{Error: err.Error(), Code: code})
+		a.fail(w, status, err.Error(), code)
 		return
 	}
+	a.metrics.push("ok")
 	reply(w, http.StatusOK, wire.WireAck{Size: ack.Size, Cosigned: ack.Cosigned})
+}
+
+// fail answers a refused push and counts it by its code.
+func (a *Archive) fail(w http.ResponseWriter, status int, msg, code string) {
+	a.metrics.push(code)
+	reply(w, status, wire.WireAck{Error: msg, Code: code})
 }
 
 func classify(err error) (int, string) {
 	switch {
+	case errors.Is(err, ErrRevoked):
+		return http.StatusForbidden, "revoked"
 	case errors.Is(err, ErrFork):
 		return http.StatusConflict, "fork"
 	case errors.Is(err, ErrGap):

@@ -7,9 +7,12 @@ import (
 	"crypto/hpke"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
@@ -64,11 +67,15 @@ type Binding struct {
 // Without the key, a low-entropy credential number cannot be tested against
 // it.
 func LookupCommitment(key []byte, c Credential) [32]byte {
+	return lookupCommitment(key, c.Kind, []byte(c.Value))
+}
+
+func lookupCommitment(key []byte, kind string, value []byte) [32]byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(lookupContext))
-	m.Write([]byte(c.Kind))
+	m.Write([]byte(kind))
 	m.Write([]byte{0})
-	m.Write([]byte(c.Value))
+	m.Write(value)
 	var out [32]byte
 	m.Sum(out[:0])
 	return out
@@ -76,26 +83,63 @@ func LookupCommitment(key []byte, c Credential) [32]byte {
 
 // BindingOpts are what NewBinding needs from the kiosk.
 type BindingOpts struct {
-	Archive   hpke.PublicKey
+	Archive hpke.PublicKey
+	// LookupKey makes the lookup commitments; nil makes a binding without
+	// any (it cannot be found by credential, only opened).
 	LookupKey []byte
 	Signer    devicekey.Signer
+	// Alloc, when set, provides the buffer the identity plaintext is
+	// encoded into before sealing (the kiosk passes locked memory) and
+	// release, called once the buffer is wiped. Nil uses the heap.
+	Alloc func(n int) (buf []byte, release func(), err error)
+}
+
+// Holder is an Identity whose personal values are byte slices the caller
+// owns (the kiosk lends its locked credential buffers): NewHolderBinding
+// reads them and never copies them outside the sealing buffer.
+type Holder struct {
+	Name        []byte
+	Credentials []HolderCredential
+}
+
+// HolderCredential is one credential of a Holder: kind is a token (not
+// personal), value is lent.
+type HolderCredential struct {
+	Kind  string
+	Value []byte
 }
 
 // NewBinding binds record (canonical bytes) to id and outcome, seals id,
 // and signs the binding. A cancelled session carries no lookups.
 func NewBinding(record []byte, r *Record, outcome Outcome, id *Identity, at time.Time, o *BindingOpts) ([]byte, error) {
-	if len(o.LookupKey) != LookupKeySize {
+	h := &Holder{}
+	if id != nil {
+		h.Name = []byte(id.Name)
+		for _, c := range id.Credentials {
+			h.Credentials = append(h.Credentials, HolderCredential{Kind: c.Kind, Value: []byte(c.Value)})
+		}
+	}
+	return NewHolderBinding(record, r, outcome, h, at, o)
+}
+
+// NewHolderBinding is NewBinding for an identity held in caller-owned
+// (locked) memory.
+func NewHolderBinding(record []byte, r *Record, outcome Outcome, h *Holder, at time.Time, o *BindingOpts) ([]byte, error) {
+	if o.LookupKey != nil && len(o.LookupKey) != LookupKeySize {
 		return nil, fmt.Errorf("consent: binding: lookup key must be %d bytes", LookupKeySize)
 	}
+	if h == nil {
+		h = &Holder{}
+	}
 	b := &Binding{RecordHash: LeafHash(record), RecordID: r.ID, KioskID: r.KioskID, Time: at.UTC(), Outcome: outcome}
-	if outcome == OutcomeVerified {
-		b.Lookups = lookups(o.LookupKey, id.Credentials)
+	if outcome == OutcomeVerified && o.LookupKey != nil {
+		b.Lookups = lookups(o.LookupKey, h.Credentials)
 	}
 	clearPart, err := b.clearBytes()
 	if err != nil {
 		return nil, err
 	}
-	if b.Sealed, err = sealIdentity(o.Archive, clearPart, id); err != nil {
+	if b.Sealed, err = sealIdentity(o, clearPart, h); err != nil {
 		return nil, err
 	}
 	body := b.body(clearPart)
@@ -106,10 +150,10 @@ func NewBinding(record []byte, r *Record, outcome Outcome, id *Identity, at time
 	return append(body, sig...), nil
 }
 
-func lookups(key []byte, creds []Credential) [][32]byte {
+func lookups(key []byte, creds []HolderCredential) [][32]byte {
 	var l [][32]byte
 	for _, c := range creds {
-		l = append(l, LookupCommitment(key, c))
+		l = append(l, lookupCommitment(key, c.Kind, c.Value))
 	}
 	slices.SortFunc(l, func(a, b [32]byte) int { return bytes.Compare(a[:], b[:]) })
 	return slices.Compact(l)
@@ -226,22 +270,34 @@ func VerifyBinding(raw []byte, pub ed25519.PublicKey) (*Binding, error) {
 	return b, nil
 }
 
-func (id *Identity) marshal() ([]byte, error) {
-	if len(id.Name) > maxName || len(id.Credentials) > maxList {
-		return nil, fmt.Errorf("%w: identity over its limits", ErrMalformed)
+// size checks the limits and returns the length of the encoding.
+func (h *Holder) size() (int, error) {
+	if len(h.Name) > maxName || len(h.Credentials) > maxList {
+		return 0, fmt.Errorf("%w: identity over its limits", ErrMalformed)
 	}
-	e := &encoder{}
-	e.raw([]byte(identityMagic))
-	e.str16(id.Name)
-	e.u16(uint16(len(id.Credentials)))
-	for _, c := range id.Credentials {
+	n := len(identityMagic) + 2 + len(h.Name) + 2
+	for _, c := range h.Credentials {
 		if checkToken(c.Kind) != nil || len(c.Value) > maxCredValue {
-			return nil, fmt.Errorf("%w: a credential kind or value is over its limits", ErrMalformed)
+			return 0, fmt.Errorf("%w: a credential kind or value is over its limits", ErrMalformed)
 		}
-		e.str16(c.Kind)
-		e.str16(c.Value)
+		n += 4 + len(c.Kind) + len(c.Value)
 	}
-	return e.b, nil
+	return n, nil
+}
+
+// marshalInto encodes h into buf, which has exactly h.size() bytes (so
+// the encoder never reallocates out of the caller's memory).
+func (h *Holder) marshalInto(buf []byte) {
+	e := &encoder{b: buf[:0]}
+	e.raw([]byte(identityMagic))
+	e.u16(uint16(len(h.Name)))
+	e.raw(h.Name)
+	e.u16(uint16(len(h.Credentials)))
+	for _, c := range h.Credentials {
+		e.str16(c.Kind)
+		e.u16(uint16(len(c.Value)))
+		e.raw(c.Value)
+	}
 }
 
 func parseIdentity(b []byte) (*Identity, error) {
@@ -263,15 +319,21 @@ func parseIdentity(b []byte) (*Identity, error) {
 	return id, nil
 }
 
-func sealIdentity(pub hpke.PublicKey, aad []byte, id *Identity) (Sealed, error) {
-	if id == nil {
-		id = &Identity{}
-	}
-	pt, err := id.marshal()
+func sealIdentity(o *BindingOpts, aad []byte, h *Holder) (Sealed, error) {
+	n, err := h.size()
 	if err != nil {
 		return Sealed{}, err
 	}
+	pt, release := make([]byte, n), func() {}
+	if o.Alloc != nil {
+		if pt, release, err = o.Alloc(n); err != nil {
+			return Sealed{}, fmt.Errorf("consent: seal binding: %w", err)
+		}
+	}
+	defer release()
 	defer clear(pt)
+	h.marshalInto(pt)
+	pub := o.Archive
 	enc, s, err := hpke.NewSender(pub, Suite.KDF, Suite.AEAD, []byte(bindingSealInfo))
 	if err != nil {
 		return Sealed{}, fmt.Errorf("consent: seal binding: %w", err)
@@ -310,4 +372,18 @@ func OpenBinding(priv hpke.PrivateKey, b *Binding) (*Identity, error) {
 	}
 	defer clear(pt)
 	return parseIdentity(pt)
+}
+
+// ReadLookupKey reads a lookup key file: the key as hex on one line, as
+// `ventanilla-archive keygen --lookup` writes it.
+func ReadLookupKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("consent: lookup key: %w", err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != LookupKeySize {
+		return nil, fmt.Errorf("consent: lookup key %s: not %d bytes of hex", path, LookupKeySize)
+	}
+	return k, nil
 }

@@ -107,3 +107,39 @@ func FuzzParseBinding(f *testing.F) {
 		}
 	})
 }
+
+// TestHolderBindingSealsFromCallerMemory: the identity plaintext is built in
+// the buffer the caller allocates (locked memory on the kiosk) and wiped
+// before NewHolderBinding returns; the box opens to what was entered.
+func TestHolderBindingSealsFromCallerMemory(t *testing.T) {
+	fx := consenttest.New(t)
+	r, rb := fx.Record(t, 5)
+	var buf []byte
+	released := 0
+	o := &consent.BindingOpts{Archive: fx.Archive.PublicKey(), LookupKey: testLookupKey, Signer: fx.Device,
+		Alloc: func(n int) ([]byte, func(), error) {
+			buf = make([]byte, n)
+			return buf, func() { released++ }, nil
+		}}
+	value := []byte("100000001")
+	h := &consent.Holder{Credentials: []consent.HolderCredential{{Kind: "cic", Value: value}}}
+	raw, err := consent.NewHolderBinding(rb, r, consent.OutcomeVerified, h, r.Time, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if released != 1 || len(buf) == 0 || !bytes.Equal(buf, make([]byte, len(buf))) {
+		t.Fatalf("sealing buffer released %d times, wiped %v", released, bytes.Equal(buf, make([]byte, len(buf))))
+	}
+	b, err := consent.VerifyBinding(raw, fx.Device.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := consent.LookupCommitment(testLookupKey, consent.Credential{Kind: "cic", Value: "100000001"})
+	if len(b.Lookups) != 1 || b.Lookups[0] != want {
+		t.Fatal("lookup commitment differs from the string form")
+	}
+	id, err := consent.OpenBinding(fx.Archive, b)
+	if err != nil || len(id.Credentials) != 1 || id.Credentials[0].Value != "100000001" {
+		t.Fatalf("opened %v, %v", id, err)
+	}
+}

@@ -48,6 +48,8 @@ func FuzzParsePersonal(f *testing.F) {
 		{Name: "Ñ", Credentials: []consent.Credential{{Kind: "cic", Value: "1"}}, Handwritten: dot(3)},
 		{Name: "A", EFirma: efirma},
 		{Handwritten: dot(2), EFirma: efirma},
+		{Typed: &consent.TypedAcceptance{Lang: "es-MX", Phrase: "ACEPTO"}},
+		{Name: "B", Handwritten: dot(2), Typed: &consent.TypedAcceptance{Lang: "en", Phrase: "I ACCEPT"}},
 		consenttest.Personal(0),
 	} {
 		b, err := p.MarshalBinary()

@@ -26,8 +26,9 @@ type Credential struct {
 type Personal struct {
 	Name        string
 	Credentials []Credential
-	Handwritten *Strokes // handwritten signature, or nil
-	EFirma      *EFirma  // SAT e.firma, or nil
+	Handwritten *Strokes         // handwritten signature, or nil
+	EFirma      *EFirma          // SAT e.firma, or nil
+	Typed       *TypedAcceptance // acceptance typed on the keyboard, or nil (personal fields v2)
 }
 
 // Evidence returns the kinds of signature evidence p carries.
@@ -38,6 +39,9 @@ func (p *Personal) Evidence() Evidence {
 	}
 	if p.EFirma != nil {
 		e |= EvidenceEFirma
+	}
+	if p.Typed != nil {
+		e |= EvidenceTyped
 	}
 	return e
 }
@@ -58,7 +62,12 @@ func (p *Personal) validate() error {
 		}
 	}
 	if p.Evidence() == 0 {
-		return fmt.Errorf("consent: personal: no signature evidence (handwritten or e.firma)")
+		return fmt.Errorf("consent: personal: no signature evidence (handwritten, e.firma or typed)")
+	}
+	if p.Typed != nil {
+		if err := p.Typed.Validate(); err != nil {
+			return err
+		}
 	}
 	return p.validateEFirma()
 }
@@ -86,7 +95,11 @@ func (p *Personal) MarshalBinary() ([]byte, error) {
 		return nil, err
 	}
 	e := &encoder{}
-	e.raw([]byte(personalMagic))
+	if p.Typed != nil {
+		e.raw([]byte(personalMagicV2))
+	} else {
+		e.raw([]byte(personalMagic))
+	}
 	e.str16(p.Name)
 	e.u16(uint16(len(p.Credentials)))
 	for _, c := range p.Credentials {
@@ -97,6 +110,9 @@ func (p *Personal) MarshalBinary() ([]byte, error) {
 		return nil, err
 	}
 	encodeEFirma(e, p.EFirma)
+	if p.Typed != nil {
+		encodeTyped(e, p.Typed)
+	}
 	return e.b, nil
 }
 
@@ -132,7 +148,12 @@ func encodeEFirma(e *encoder, f *EFirma) {
 func ParsePersonal(b []byte) (*Personal, error) {
 	d := &decoder{b: b}
 	p := &Personal{}
-	d.magic(personalMagic)
+	v2 := len(b) >= len(personalMagicV2) && string(b[:len(personalMagicV2)]) == personalMagicV2
+	if v2 {
+		d.magic(personalMagicV2)
+	} else {
+		d.magic(personalMagic)
+	}
 	p.Name = d.str16("name", maxName)
 	n := int(d.u16("credential count"))
 	if d.err == nil && n > maxList {
@@ -151,6 +172,16 @@ func ParsePersonal(b []byte) (*Personal, error) {
 	}
 	if d.boolean("e.firma present") {
 		p.EFirma = decodeEFirma(d)
+	}
+	if v2 {
+		// Version 2 exists to carry a typed acceptance: absent, the
+		// canonical form is version 1.
+		if !d.boolean("typed present") && d.err == nil {
+			d.fail("version 2 without a typed acceptance (canonical form is version 1)")
+		}
+		if d.err == nil {
+			p.Typed = decodeTyped(d)
+		}
 	}
 	if err := d.end(); err != nil {
 		return nil, fmt.Errorf("consent: parse personal fields: %w", err)

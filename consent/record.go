@@ -82,7 +82,11 @@ type Evidence uint8
 const (
 	EvidenceHandwritten Evidence = 1 << 0 // strokes drawn on the kiosk screen
 	EvidenceEFirma      Evidence = 1 << 1 // SAT e.firma over the statement
-	evidenceAll                  = EvidenceHandwritten | EvidenceEFirma
+	// EvidenceTyped: the acceptance phrase typed on the kiosk keyboard, for
+	// a citizen who cannot sign on the screen (issue 13). Its sealed fields
+	// are version 2; a verifier that predates it refuses the record.
+	EvidenceTyped = 1 << 2
+	evidenceAll   = EvidenceHandwritten | EvidenceEFirma | EvidenceTyped
 )
 
 // Sealed is an HPKE ciphertext (encapsulated key followed by the AEAD

@@ -42,6 +42,11 @@ func NewRecord(st *Statement, p *Personal, opts *RecordOpts) (*Record, []byte, e
 			return nil, nil, fmt.Errorf("consent: record %s: %w", st.ID, err)
 		}
 	}
+	if p.Typed != nil {
+		if err := p.Typed.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("consent: record %s: %w", st.ID, err)
+		}
+	}
 	if p.EFirma != nil {
 		if _, err := p.EFirma.Verify(sb, st.Time, opts.Roots); err != nil {
 			return nil, nil, fmt.Errorf("consent: record %s: %w", st.ID, err)

@@ -21,17 +21,17 @@ func validateClave(v string) error {
 	const f = FieldClaveElector
 	switch {
 	case len(v) != 18:
-		return &FieldError{Field: f, Rule: "18 characters"}
+		return &FieldError{Field: f, Rule: "18 characters", Code: RuleLength}
 	case !allLetters(v[0:6]):
-		return &FieldError{Field: f, Rule: "letters A-Z in positions 1-6"}
+		return &FieldError{Field: f, Rule: "letters A-Z in positions 1-6", Code: RuleLetters}
 	case !validYYMMDD(v[6:12]):
-		return &FieldError{Field: f, Rule: "a birth date YYMMDD in positions 7-12"}
+		return &FieldError{Field: f, Rule: "a birth date YYMMDD in positions 7-12", Code: RuleBirthDate}
 	case !validState(v[12:14]):
-		return &FieldError{Field: f, Rule: "a state code 01-32, 87 or 88 in positions 13-14"}
+		return &FieldError{Field: f, Rule: "a state code 01-32, 87 or 88 in positions 13-14", Code: RuleState}
 	case v[14] != 'H' && v[14] != 'M':
-		return &FieldError{Field: f, Rule: "H or M in position 15"}
+		return &FieldError{Field: f, Rule: "H or M in position 15", Code: RuleSex}
 	case !allDigits(v[15:18]):
-		return &FieldError{Field: f, Rule: "digits in positions 16-18"}
+		return &FieldError{Field: f, Rule: "digits in positions 16-18", Code: RuleHomonymy}
 	}
 	return nil
 }

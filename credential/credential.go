@@ -70,7 +70,29 @@ var ErrModel = errors.New("credential: model must be a letter A to H")
 // FieldError says which field broke which rule. It never holds the value.
 type FieldError struct {
 	Field string // protocol field name
-	Rule  string // what was expected, e.g. "18 characters"
+	Rule  string // what was expected, e.g. "18 characters" (English, for logs and people)
+	// Code names the rule in a stable vocabulary (RuleCodes) that a UI
+	// translates; the Rule text is never shown to a citizen.
+	Code string
+}
+
+// Rule codes of FieldError.Code: stable, lower case, for translation.
+const (
+	RuleLength     = "length"       // wrong number of characters (the field's length is known)
+	RuleDigits     = "digits"       // only digits 0-9, of the field's length
+	RuleLetters    = "letters"      // clave de elector: letters A-Z in positions 1-6
+	RuleBirthDate  = "birth_date"   // clave de elector: a birth date YYMMDD in positions 7-12
+	RuleState      = "state"        // clave de elector: state code 01-32, 87 or 88 in positions 13-14
+	RuleSex        = "sex"          // clave de elector: H or M in position 15
+	RuleHomonymy   = "homonymy"     // clave de elector: digits in positions 16-18
+	RuleNotInModel = "not_in_model" // the field does not belong to the model
+	RuleUnknown    = "unknown_field"
+)
+
+// RuleCodes lists every FieldError.Code.
+func RuleCodes() []string {
+	return []string{RuleLength, RuleDigits, RuleLetters, RuleBirthDate, RuleState, RuleSex,
+		RuleHomonymy, RuleNotInModel, RuleUnknown}
 }
 
 func (e *FieldError) Error() string {
@@ -149,7 +171,7 @@ func (c *Credential) Validate() error {
 	}
 	for _, f := range allFields {
 		if !want[f] && c.Get(f) != "" {
-			return &FieldError{Field: f, Rule: "empty for model " + c.Model.String()}
+			return &FieldError{Field: f, Rule: "empty for model " + c.Model.String(), Code: RuleNotInModel}
 		}
 	}
 	return nil
@@ -169,12 +191,12 @@ func ValidateField(field, v string) error {
 	case FieldCIC, FieldIdentificadorCiudadano:
 		return digits(field, v, 9)
 	}
-	return &FieldError{Field: "(unknown)", Rule: "a known field name"}
+	return &FieldError{Field: "(unknown)", Rule: "a known field name", Code: RuleUnknown}
 }
 
 func digits(field, v string, n int) error {
 	if len(v) != n || !allDigits(v) {
-		return &FieldError{Field: field, Rule: fmt.Sprintf("%d digits", n)}
+		return &FieldError{Field: field, Rule: fmt.Sprintf("%d digits", n), Code: RuleDigits}
 	}
 	return nil
 }

@@ -17,12 +17,10 @@ import (
 
 const condArchiveBacklog health.Code = "consent.archive_backlog"
 
-// archiveSyncEvery is how often the sender tries; archiveStaleAfter is the
-// age of the oldest unsent consent that raises consent.archive_backlog.
-var (
-	archiveSyncEvery  = time.Minute
-	archiveStaleAfter = 24 * time.Hour
-)
+// archiveStaleAfter is the age of the oldest unsent consent that raises
+// consent.archive_backlog (consent.archive_interval says how often the
+// sender tries).
+var archiveStaleAfter = 24 * time.Hour
 
 // wireArchiveSync starts the background push of the consent ledger to the
 // municipality's archive (docs/consent.md, "Archive"). The kiosk serves
@@ -50,7 +48,7 @@ func wireArchiveSync(s *System) {
 	}
 	s.Metrics.MustRegister(archiveCollector{snd})
 	s.Go("consent.archive", func(ctx context.Context) error {
-		tick := time.NewTicker(archiveSyncEvery)
+		tick := time.NewTicker(c.Consent.ArchiveInterval.D())
 		defer tick.Stop()
 		for {
 			if err := snd.Once(ctx); err != nil && ctx.Err() == nil {
@@ -84,11 +82,14 @@ var (
 		"Consent records not yet acknowledged by the municipality's archive.", nil, nil)
 	archiveOldestDesc = prometheus.NewDesc("ventanilla_consent_archive_oldest_unsent_seconds",
 		"Age of the oldest consent record not yet in the archive (0 when none).", nil, nil)
+	archiveBindingsDesc = prometheus.NewDesc("ventanilla_consent_archive_binding_backlog",
+		"Identity bindings not yet acknowledged by the municipality's archive.", nil, nil)
 )
 
 func (archiveCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- archiveBacklogDesc
 	ch <- archiveOldestDesc
+	ch <- archiveBindingsDesc
 }
 
 func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
@@ -99,4 +100,5 @@ func (c archiveCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(archiveBacklogDesc, prometheus.GaugeValue, float64(st.Backlog))
 	ch <- prometheus.MustNewConstMetric(archiveOldestDesc, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(archiveBindingsDesc, prometheus.GaugeValue, float64(st.BindingBacklog))
 }

@@ -156,6 +156,9 @@ func openLedger(s *System) (*ledger.Ledger, error) {
 	}
 	o := ledger.DefaultOpts()
 	o.KioskID, o.Signer, o.Archive, o.Roots = c.Kiosk.ID, s.deviceKey, archive, roots
+	if err := bindingOpts(s, o); err != nil {
+		return nil, err
+	}
 	return ledger.Open(db, o)
 }
 

@@ -43,7 +43,7 @@ func declareKiosk(reg *health.Registry) *kioskHealth {
 		operators: reg.Declare(health.Condition{Code: condKioskOperators, Severity: health.Warning, NotReady: true,
 			Message: "no operator can log in: add PIN hashes under [kiosk_api.operators] or kiosk_api.operators_file (ventanillactl kiosk hash-pin)"}),
 		lockout: reg.Declare(health.Condition{Code: condKioskLockout, Severity: health.Warning,
-			Message: "operator logins are locked after repeated wrong PINs; they reopen after kiosk_api.login_lockout"}),
+			Message: "operator logins are locked after repeated wrong PINs; they reopen after kiosk_api.login_lockout (ventanillactl kiosk lockouts shows the time left; ventanillactl kiosk unlock lifts them)"}),
 		simulated: reg.Declare(health.Condition{Code: condKioskSimulated, Severity: health.Warning,
 			Message: "kiosk_api.simulate is on: capture, consent and INE are simulated and no verification is real; turn it off in production"}),
 	}
@@ -57,6 +57,12 @@ func wireKiosk(s *System) {
 		return
 	}
 	h := declareKiosk(s.Health)
+	auth, err := operatorAuth(s, h)
+	if err != nil {
+		h.operators.Set(err.Error())
+		return
+	}
+	lockoutRoutes(s, auth) // a technician can see and lift lockouts even when sessions cannot run
 	ports, err := sessionPorts(s, h)
 	if err != nil {
 		h.noPorts.Set(err.Error())
@@ -67,13 +73,8 @@ func wireKiosk(s *System) {
 		h.noPorts.Set(err.Error())
 		return
 	}
-	auth, err := operatorAuth(s, h)
-	if err != nil {
-		h.operators.Set(err.Error())
-		return
-	}
 	api, err := kioskapi.New(engine, auth, &kioskapi.Opts{UI: web.UI(), Preview: c.Preview, Log: s.Log.With("subsystem", "kiosk"),
-		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log)})
+		AllowedUIDs: allowedUIDs(c.AllowedUIDs, c.AllowedUsers, s.Log), Brand: kioskBrand(s)})
 	if err != nil {
 		h.listen.Set(err.Error())
 		return
@@ -122,6 +123,7 @@ func sessionOpts(s *System) *session.Opts {
 	o := session.DefaultOpts()
 	o.Notices = web.Notices()
 	o.MinSimilarity, o.MaxFaceAttempts = c.MinSimilarity, c.MaxFaceAttempts
+	o.MaxFingerAttempts, o.MaxResends = c.MaxFingerAttempts, c.MaxResends
 	o.Timeouts = session.Timeouts{Notice: t.Notice.D(), Signature: t.Signature.D(), Consent: t.Consent.D(),
 		Credential: t.Credential.D(), Biometrics: t.Biometrics.D(), Face: t.Face.D(), Finger: t.Finger.D(),
 		Submit: t.Submit.D(), Answer: t.Answer.D(), ClientLoss: t.ClientLoss.D(), Session: t.Session.D()}

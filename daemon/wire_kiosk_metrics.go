@@ -27,7 +27,7 @@ var sessionActiveDesc = prometheus.NewDesc("ventanilla_session_active",
 func newSessionMetrics(s *System, e *session.Engine) *sessionMetrics {
 	m := &sessionMetrics{e: e,
 		ended: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_sessions_ended_total",
-			Help: "Sessions ended, by reason (finished, operator, citizen, timeout, client_lost, shutdown)."}, []string{"reason"}),
+			Help: "Sessions ended, by reason (finished, operator, citizen, timeout, client_lost, shutdown, kiosk_fault)."}, []string{"reason"}),
 		captures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ventanilla_session_captures_total",
 			Help: "Capture outcomes by modality and result: done; retry (quality, timeout or liveness, merged so no verdict shows); device."},
 			[]string{"modality", "result"}),

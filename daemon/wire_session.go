@@ -7,6 +7,7 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
+	"github.com/ventanilla-mx/ventanilla/logging"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/session"
 )
@@ -44,7 +45,17 @@ func realPorts(s *System) (session.Ports, error) {
 		return session.Ports{}, fmt.Errorf("not wired: %s (see the other conditions)", strings.Join(missing, ", "))
 	}
 	p.Consent, p.Verifier = ledgerConsent{s.ledger}, uplinkVerifier{c: s.uplink, l: s.ledger}
+	p.Binder = ledgerBinder{s.ledger}
 	return p, nil
+}
+
+// requestTokens is the consent statement's spelling of request ids.
+func requestTokens(ids []logging.RequestID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // ledgerConsent is the consent ledger as a session.ConsentRecorder. The
@@ -57,11 +68,16 @@ var _ session.ConsentRecorder = ledgerConsent{}
 func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (session.ConsentReceipt, error) {
 	st, err := a.l.NewStatement(ledger.StatementOpts{OperatorID: c.Operator,
 		Notice:   consent.Notice{ID: c.Notice.ID, Version: c.Notice.Version, SHA256: c.Notice.SHA256},
-		Purposes: c.Purposes, Requests: []string{string(c.Request)}})
+		Purposes: c.Purposes, Requests: requestTokens(c.Requests)})
 	if err != nil {
 		return session.ConsentReceipt{}, fmt.Errorf("consent statement: %w", err)
 	}
-	rc, err := a.l.Append(ctx, st, &consent.Personal{Handwritten: c.Signature})
+	p := &consent.Personal{Handwritten: c.Signature}
+	if c.Typed != nil {
+		// Recorded as what it is: a typed acceptance, never a signature.
+		p = &consent.Personal{Typed: &consent.TypedAcceptance{Lang: c.Typed.Lang, Phrase: c.Typed.Phrase}}
+	}
+	rc, err := a.l.Append(ctx, st, p)
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}

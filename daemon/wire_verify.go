@@ -29,7 +29,7 @@ func (credentialRules) ValidateField(field string, value []byte) error {
 	err := credential.ValidateField(field, string(value))
 	var fe *credential.FieldError
 	if errors.As(err, &fe) {
-		return &session.FieldError{Field: fe.Field, Rule: fe.Rule}
+		return &session.FieldError{Field: fe.Field, Rule: fe.Rule, Code: fe.Code}
 	}
 	return err
 }
@@ -68,8 +68,13 @@ func (v uplinkVerifier) request(ctx context.Context, req *session.VerifyRequest)
 
 // consent starts the uplink request with its id and consent proof. The
 // session minted req.Request before the consent, and the consent record
-// names it (ledgerConsent); INE checks the two match (protocol v2).
+// names it (ledgerConsent); INE checks the two match (protocol v2). The
+// consent is bound to the credential entered first: no verification is
+// sent whose binding is not durable.
 func (v uplinkVerifier) consent(ctx context.Context, req *session.VerifyRequest) (*uplink.Request, error) {
+	if err := bind(ctx, v.l, req.Consent, consent.OutcomeVerified, req.Credential); err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
 	id, err := consent.ParseID(req.Consent.ID)
 	if err != nil {
 		return nil, fmt.Errorf("verify: consent receipt: %w", err)

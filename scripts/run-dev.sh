@@ -13,6 +13,10 @@ mkdir -p "$dev"
 # enrolled (ine-sim keygen creates the device key when missing).
 mkdir -p "$dev/keys" "$dev/state"
 [ -e "$dev/keys/archive.pub" ] || bin/ventanillactl consent keygen -o "$dev/keys/archive"
+# The consent archive's signing and lookup keys (the kiosk needs the
+# lookup key even when the archive itself is not started).
+mkdir -p "$dev/archive-keys"
+[ -e "$dev/archive-keys/archive.key" ] || bin/ventanilla-archive keygen --key "$dev/archive-keys/archive.key" --lookup "$dev/archive-keys/lookup.key"
 [ -e "$dev/ine/ca.pem" ] || bin/ine-sim keygen -dir "$dev/ine" -kiosk-id dev-kiosk -device-key "$dev/state/device.key"
 
 # --- camera (camwire) -----------------------------------------------------

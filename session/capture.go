@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/ventanilla-mx/ventanilla/logging"
@@ -47,6 +48,10 @@ func (e *Engine) StartFinger(id logging.SessionID, position int) error {
 	if position < 1 || position > 10 {
 		return ErrFingerPosition
 	}
+	if s.fingerLeft <= 0 {
+		return ErrFingerRefused
+	}
+	s.fingerLeft--
 	e.enterLocked(s, StateFinger, e.o.Timeouts.Finger)
 	ctx, gen := e.workerCtxLocked(s), s.gen
 	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: Finger})
@@ -55,6 +60,26 @@ func (e *Engine) StartFinger(id logging.SessionID, position int) error {
 		res, err := e.p.Finger.CaptureFinger(ctx, position, prompt)
 		e.fingerDone(s, gen, position, res, err)
 	})
+	return nil
+}
+
+// CancelCapture stops the running face or finger capture and returns to
+// the biometrics step under the same consent, with capture.failed code
+// "cancelled". The attempt counts against its bound.
+func (e *Engine) CancelCapture(id logging.SessionID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, err := e.stepLocked(id, StateFace, StateFinger)
+	if errors.Is(err, ErrWrongStep) {
+		return ErrNotCapturing
+	}
+	if err != nil {
+		return err
+	}
+	m := modalityOf(s.state)
+	e.stopWorkerLocked(s)
+	e.captureFailedLocked(s, m, "cancelled")
+	e.log.Info("capture cancelled", logging.Session(s.id), "modality", string(m))
 	return nil
 }
 
@@ -145,11 +170,12 @@ func (e *Engine) faceDone(s *sess, gen uint64, res *FaceResult, err error) {
 		}
 		s.vault.put(res.JPEG)
 		s.face = res
+		s.took(Face)
 		e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
 		e.emitLocked(Event{Kind: KindCaptureDone, Modality: Face})
 	case Spoof:
 		releaseFace(res)
-		s.faceLeft = 0 // a presentation attack ends face capture for this session
+		s.faceLeft, s.spoofed = 0, true // a presentation attack ends face capture for this session
 		e.rejectedLocked(s, "liveness.spoof")
 	default:
 		releaseFace(res)
@@ -184,6 +210,7 @@ func (e *Engine) fingerDone(s *sess, gen uint64, pos int, res *FingerResult, err
 	}
 	s.vault.put(res.Image)
 	s.finger = res
+	s.took(Finger)
 	e.enterLocked(s, StateBiometrics, e.o.Timeouts.Biometrics)
 	e.emitLocked(Event{Kind: KindCaptureDone, Modality: Finger})
 }
@@ -202,11 +229,20 @@ func (e *Engine) failCode(s *sess, m Modality, err error) string {
 		code = "quality"
 	case errors.Is(err, ErrDevice):
 		code = "device"
+	case errors.Is(err, ErrCaptureTimeout):
+		code = "timeout"
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = "timeout"
 	}
 	e.log.Warn("capture failed", logging.Session(s.id), "modality", string(m), "code", code, "err", err)
 	return code
+}
+
+// took records that m was captured since the last submission.
+func (s *sess) took(m Modality) {
+	if !slices.Contains(s.taken, m) {
+		s.taken = append(s.taken, m)
+	}
 }
 
 func releaseFace(r *FaceResult) {

@@ -16,7 +16,7 @@
 // FingerCapturer, Previewer, Verifier, Allocator); the daemon adapts the
 // real packages to them, and sessiontest provides fakes. Every Secret the
 // session holds (credential fields, the face JPEG, the fingerprint image)
-// lives in one vault per session that is wiped after the answer, on
+// lives in one vault per submission that is wiped after the answer, on
 // abort, on timeout and on shutdown; a wipe requested while the verifier
 // still reads the buffers happens the moment it returns. A verifier
 // failure is shown as "try again" (OutcomeRetry), never as a denial.

@@ -33,7 +33,8 @@ type Engine struct {
 // sess is the state of the one session in progress. Guarded by Engine.mu.
 type sess struct {
 	id       logging.SessionID
-	req      logging.RequestID
+	reqs     []logging.RequestID // minted at claim, named by the consent; one per submission
+	sent     int                 // submissions so far (reqs[sent] is the next request id)
 	operator string
 	state    State
 	gen      uint64 // bumped on every transition; stale timers and workers compare it
@@ -48,13 +49,17 @@ type sess struct {
 	vault    *vault
 	phase    atomic.Value // State, readable without Engine.mu (the vault's callback)
 
-	notice   NoticeRef
-	consent  *ConsentReceipt
-	cred     *Credential
-	face     *FaceResult
-	finger   *FingerResult
-	faceLeft int
-	answer   *AnswerView
+	notice     NoticeRef
+	consent    *ConsentReceipt
+	cred       *Credential
+	face       *FaceResult
+	finger     *FingerResult
+	faceLeft   int
+	fingerLeft int
+	spoofed    bool       // liveness saw a presentation attack: no more face captures
+	taken      []Modality // captured since the last submission (for the closing text)
+	fault      bool       // a critical condition ended the session (end reason kiosk_fault)
+	answer     *AnswerView
 }
 
 // New checks the ports and options and returns an idle engine.
@@ -150,8 +155,8 @@ func (e *Engine) Claim(operator string) (logging.SessionID, error) {
 	if r := e.readiness(); len(r.NotReady) > 0 {
 		return "", &NotReadyError{Codes: r.NotReady}
 	}
-	s := &sess{id: logging.NewSessionID(), req: logging.NewRequestID(), operator: operator,
-		started: e.o.Now(), faceLeft: e.o.MaxFaceAttempts}
+	s := &sess{id: logging.NewSessionID(), reqs: e.mintRequests(), operator: operator,
+		started: e.o.Now(), faceLeft: e.o.MaxFaceAttempts, fingerLeft: e.o.MaxFingerAttempts}
 	s.vault = newVault(func() { e.wiped(s) })
 	e.cur = s
 	s.life = time.AfterFunc(e.o.Timeouts.Session, func() { e.expire(s, 0, true) })
@@ -300,6 +305,9 @@ func (e *Engine) stopWorkerLocked(s *sess) {
 // endLocked ends s: workers cancelled, timers stopped, everything wiped,
 // kiosk free.
 func (e *Engine) endLocked(s *sess, why EndReason) {
+	if s.fault && why == EndFinished {
+		why = EndKioskFault
+	}
 	e.stopWorkerLocked(s)
 	for _, t := range []*time.Timer{s.step, s.life, s.loss} {
 		if t != nil {
@@ -308,12 +316,24 @@ func (e *Engine) endLocked(s *sess, why EndReason) {
 	}
 	s.gen++
 	s.phase.Store(StateIdle)
+	e.bindCancelledLocked(s)
 	s.cred, s.face, s.finger, s.answer, s.consent = nil, nil, nil, nil, nil
 	e.cur = nil
 	e.emitLockedFor(s, Event{Kind: KindEnded, State: StateIdle, Reason: why})
 	s.vault.wipe()
 	e.log.Info("session ended", logging.Session(s.id), "reason", string(why),
 		"duration", e.o.Now().Sub(s.started).Round(time.Millisecond).String())
+}
+
+// mintRequests mints the request ids a session's consent covers: the first
+// submission and Opts.MaxResends corrections (docs/protocol.md, consent
+// proof rule 6).
+func (e *Engine) mintRequests() []logging.RequestID {
+	ids := make([]logging.RequestID, 1+e.o.MaxResends)
+	for i := range ids {
+		ids[i] = logging.NewRequestID()
+	}
+	return ids
 }
 
 // wiped is the vault's callback once every secret of s is released. It

@@ -28,10 +28,14 @@ var (
 	ErrCredentialNeeded = &Error{"credential_required", "enter the credential data before capturing"}
 	ErrNoticeMismatch   = &Error{"notice_mismatch", "the notice accepted is not the one offered; show the current notice again"}
 	ErrBadSignature     = &Error{"invalid_signature", "the signature is empty or malformed; ask the citizen to sign again"}
+	ErrBadAcceptance    = &Error{"invalid_acceptance", "the typed text is not the acceptance phrase of the notice's language; ask the citizen to type it again"}
 	ErrBadCredential    = &Error{"invalid_credential", "the credential data do not match the model's rules"}
 	ErrModality         = &Error{"modality_unavailable", "this kiosk does not offer that capture"}
 	ErrFingerPosition   = &Error{"invalid_finger", "finger position must be 1 to 10"}
 	ErrFaceRefused      = &Error{"face_refused", "no more face attempts in this session; use a fingerprint"}
+	ErrFingerRefused    = &Error{"finger_refused", "no more finger attempts; submit what was captured or abort"}
+	ErrNotCapturing     = &Error{"not_capturing", "no capture is running"}
+	ErrNotCorrectable   = &Error{"not_correctable", "this answer cannot be corrected and sent again; finish the session"}
 	ErrNothingToSubmit  = &Error{"nothing_to_submit", "capture a face or a fingerprint before submitting"}
 	ErrConsentNotStored = &Error{"consent_not_recorded", "the consent could not be recorded; ask the citizen to sign again, and call a technician if it repeats"}
 	ErrNoMemory         = &Error{"no_memory", "secure memory is exhausted; abort the session and call a technician"}

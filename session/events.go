@@ -48,8 +48,9 @@ const (
 	KindAnswer             Kind = "answer.ready"
 	KindWiped              Kind = "session.wiped"
 	KindEnded              Kind = "session.ended"
-	KindOperator           Kind = "operator.changed" // published by the API layer
-	KindReadiness          Kind = "kiosk.readiness"  // health changed what the kiosk offers
+	KindOperator           Kind = "operator.changed"  // published by the API layer
+	KindReadiness          Kind = "kiosk.readiness"   // health changed what the kiosk offers
+	KindCorrecting         Kind = "answer.correcting" // back to the credential step to correct and resend
 )
 
 // Kinds lists the vocabulary.
@@ -57,7 +58,7 @@ func Kinds() []Kind {
 	return []Kind{KindClaimed, KindNoticeAccepted, KindConsentCommitted, KindConsentFailed,
 		KindCredentialAccepted, KindCaptureStarted, KindCapturePrompt, KindCaptureDone,
 		KindCaptureRejected, KindCaptureFailed, KindSubmitStarted, KindAnswer, KindWiped,
-		KindEnded, KindOperator, KindReadiness}
+		KindEnded, KindOperator, KindReadiness, KindCorrecting}
 }
 
 // EndReason says why a session ended. The vocabulary is closed and safe in
@@ -72,7 +73,15 @@ const (
 	EndTimeout    EndReason = "timeout"     // a step timed out
 	EndClientLost EndReason = "client_lost" // the kiosk screen went away
 	EndShutdown   EndReason = "shutdown"    // the daemon is stopping
+	// EndKioskFault: a critical health condition stopped the session (its
+	// "retry" answer was shown); a fault of the kiosk, not of the citizen.
+	EndKioskFault EndReason = "kiosk_fault"
 )
+
+// EndReasons lists the vocabulary.
+func EndReasons() []EndReason {
+	return []EndReason{EndFinished, EndOperator, EndCitizen, EndTimeout, EndClientLost, EndShutdown, EndKioskFault}
+}
 
 // Modality is a biometric kind.
 type Modality string
@@ -128,6 +137,13 @@ type AnswerView struct {
 	// BiometricMatch is false when INE found the data valid but a
 	// similarity is below Opts.MinSimilarity.
 	BiometricMatch bool `json:"biometric_match"`
+	// Taken lists what was captured for this answer (and is now wiped),
+	// so the closing text names only that.
+	Taken []Modality `json:"taken"`
+	// Correctable: INE found no credential with the data typed, or the
+	// data do not match, and the session may still correct them and send
+	// again (Engine.Correct) under the same consent.
+	Correctable bool `json:"correctable,omitempty"`
 }
 
 // String is redacted: an answer must not reach a log.

@@ -52,8 +52,16 @@ type Opts struct {
 	// MinSimilarity (0-100): a valid credential whose compared biometric
 	// scores below it is shown as not matching.
 	MinSimilarity int
-	// MaxFaceAttempts bounds face captures per session (liveness retries).
+	// MaxFaceAttempts bounds face captures per submission (liveness
+	// retries, failures and cancellations all count).
 	MaxFaceAttempts int
+	// MaxFingerAttempts bounds finger captures per submission likewise.
+	MaxFingerAttempts int
+	// MaxResends (0-3) is how many times a session may correct the
+	// credential data and send again after INE answered not found or data
+	// mismatch, under the same consent: the consent names 1+MaxResends
+	// request ids, each used once (docs/protocol.md, rule 6).
+	MaxResends int
 	// Now is the clock for timestamps (time.Now when nil). Timers use the
 	// time package; tests run the engine inside a testing/synctest bubble.
 	Now func() time.Time
@@ -76,11 +84,17 @@ func DefaultOpts() *Opts {
 			Finger: 60 * time.Second, Submit: 30 * time.Second, Answer: 30 * time.Second,
 			ClientLoss: 20 * time.Second, Session: 20 * time.Minute,
 		},
-		Purposes:        []string{"verificacion-identidad-ine"},
-		MinSimilarity:   70,
-		MaxFaceAttempts: 3,
+		Purposes:          []string{"verificacion-identidad-ine"},
+		MinSimilarity:     70,
+		MaxFaceAttempts:   3,
+		MaxFingerAttempts: 3,
+		MaxResends:        1,
 	}
 }
+
+// MaxResendsLimit bounds Opts.MaxResends: INE accepts a consent record
+// naming at most 1+MaxResendsLimit request ids (docs/protocol.md).
+const MaxResendsLimit = 3
 
 var (
 	codePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,47}$`)
@@ -103,8 +117,11 @@ func (o *Opts) check() error {
 			return fmt.Errorf("session: notice %q/%q: id and version must be tokens and the text non-empty", n.ID, n.Version)
 		}
 	}
-	if o.MinSimilarity < 0 || o.MinSimilarity > 100 || o.MaxFaceAttempts < 1 {
-		return errors.New("session: MinSimilarity must be 0-100 and MaxFaceAttempts at least 1")
+	if o.MinSimilarity < 0 || o.MinSimilarity > 100 || o.MaxFaceAttempts < 1 || o.MaxFingerAttempts < 1 {
+		return errors.New("session: MinSimilarity must be 0-100 and MaxFaceAttempts and MaxFingerAttempts at least 1")
+	}
+	if o.MaxResends < 0 || o.MaxResends > MaxResendsLimit {
+		return fmt.Errorf("session: MaxResends must be 0 to %d", MaxResendsLimit)
 	}
 	return nil
 }
@@ -119,6 +136,7 @@ type Ports struct {
 	Preview     Previewer
 	Verifier    Verifier
 	Alloc       Allocator
+	Binder      ConsentBinder // optional: binds consents of cancelled sessions
 }
 
 func (p *Ports) check() error {

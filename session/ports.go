@@ -37,16 +37,37 @@ type ConsentRecorder interface {
 	RecordConsent(ctx context.Context, c *Consent) (ConsentReceipt, error)
 }
 
-// Consent is what the citizen consents to, with the handwritten signature.
+// ConsentBinder records what became of a committed consent whose session
+// ended without a verification (docs/consent.md, "Identity binding"). The
+// binding of a verification is the Verifier's, made before it sends.
+type ConsentBinder interface {
+	// BindCancelled durably records that the session of consent c was
+	// cancelled (or timed out) before any verification was sent. cred, the
+	// credential entered so far (nil if none), is lent for the call: it is
+	// sealed, never kept or logged. The error text must not hold personal
+	// data. The engine calls it under its lock, with Timeouts.Consent.
+	BindCancelled(ctx context.Context, c ConsentReceipt, cred *Credential) error
+}
+
+// Consent is what the citizen consents to, with the handwritten signature
+// or, for a citizen who cannot sign on the screen, the acceptance typed on
+// the keyboard (exactly one of the two).
 type Consent struct {
-	Session  logging.SessionID
-	Request  logging.RequestID // the verification request this consent covers
-	Operator string            // the clerk's staff id (a token, not a name)
+	Session logging.SessionID
+	// Requests are the verification requests this consent covers: the
+	// first submission and the corrections the session may send (each
+	// used at most once; INE admits the next only after a not-found or
+	// data-mismatch answer to the previous).
+	Requests []logging.RequestID
+	Operator string // the clerk's staff id (a token, not a name)
 	Time     time.Time
 	Notice   NoticeRef
 	Purposes []string
 	// Signature is personal data lent for the call; the engine wipes it.
 	Signature *Signature
+	// Typed is the acceptance typed on the keyboard (nil with a Signature);
+	// the recorder must record it as such, never as a signature.
+	Typed *TypedAcceptance
 }
 
 // NoticeRef identifies the exact privacy notice text shown.
@@ -81,7 +102,10 @@ type CredentialValidator interface {
 // FieldError says which credential field broke which rule; never the value.
 type FieldError struct {
 	Field string `json:"field"`
-	Rule  string `json:"rule"` // e.g. "13 digits"
+	Rule  string `json:"rule"` // e.g. "13 digits" (English; for logs and the technician)
+	// Code is the rule's stable code (credential.RuleCodes: "digits",
+	// "birth_date", ...); the UI shows its own translation of it.
+	Code string `json:"code"`
 }
 
 func (e *FieldError) Error() string {
@@ -141,7 +165,8 @@ type FingerCapturer interface {
 	// codes). It calls prompt (never concurrently) with "finger.place",
 	// "finger.lift" and quality feedback; prompt does not block. It
 	// returns an image that passed the quality gate, an error (wrap
-	// ErrQuality when the finger never reached the quality, ErrDevice when
+	// ErrQuality when the finger never reached the quality,
+	// ErrCaptureTimeout when no finger was placed in time, ErrDevice when
 	// the scanner is unusable), or ctx.Err() promptly after ctx is done,
 	// holding no buffer. On success the image belongs to the engine.
 	CaptureFinger(ctx context.Context, position int, prompt func(Prompt)) (*FingerResult, error)
@@ -230,4 +255,8 @@ var (
 	// ErrDevice: the camera or scanner is unusable; the technician must
 	// look. Retrying soon will fail again.
 	ErrDevice = errors.New("capture device unavailable")
+	// ErrCaptureTimeout: nothing was presented before the capture's own
+	// time ran out (no finger placed, no face in view). Not a quality
+	// verdict; retry is safe.
+	ErrCaptureTimeout = errors.New("nothing was presented in time")
 )

@@ -76,8 +76,8 @@ func (e *Engine) HealthChanged() {
 	e.stopWorkerLocked(s)
 	s.gen++
 	v := &AnswerView{Outcome: OutcomeRetry, Status: StatusUnknown, Reason: AnswerKioskFault,
-		FaceSimilarity: -1, FingerSimilarity: -1}
-	s.answer, s.busy = v, false
+		FaceSimilarity: -1, FingerSimilarity: -1, Taken: s.taken}
+	s.answer, s.busy, s.fault, s.taken = v, false, true, nil
 	s.cred, s.face, s.finger = nil, nil, nil
 	s.vault.wipe()
 	e.enterLocked(s, StateAnswer, e.o.Timeouts.Answer)

@@ -20,6 +20,9 @@ type Stroke = vocab.Stroke
 // once the ledger has it.
 type Signature = vocab.Strokes
 
+// TypedAcceptance is a consent typed on the keyboard (vocab.TypedAcceptance).
+type TypedAcceptance = vocab.TypedAcceptance
+
 // AcceptNotice records that the citizen read and accepted notice ref,
 // which must be one of Opts.Notices (same id, version, language, digest).
 func (e *Engine) AcceptNotice(id logging.SessionID, ref NoticeRef) error {
@@ -43,7 +46,20 @@ func (e *Engine) AcceptNotice(id logging.SessionID, ref NoticeRef) error {
 // failure the session stays at the signature step (ErrConsentNotStored).
 func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Signature) (string, error) {
 	defer sig.Wipe()
-	c, s, err := e.beginConsent(id, sig)
+	return e.commitConsent(ctx, id, sig, "")
+}
+
+// TypeConsent commits the consent with the acceptance phrase typed on the
+// keyboard (issue 13, finding 7): the path for a citizen who cannot sign
+// on the screen. phrase must be vocab.AcceptancePhrase of the language of
+// the notice accepted (ErrBadAcceptance). Otherwise as SignConsent.
+func (e *Engine) TypeConsent(ctx context.Context, id logging.SessionID, phrase string) (string, error) {
+	return e.commitConsent(ctx, id, nil, phrase)
+}
+
+// commitConsent records the consent with sig, or with phrase when sig is nil.
+func (e *Engine) commitConsent(ctx context.Context, id logging.SessionID, sig *Signature, phrase string) (string, error) {
+	c, s, err := e.beginConsent(id, sig, phrase)
 	if err != nil {
 		return "", err
 	}
@@ -70,19 +86,28 @@ func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Sig
 	return rec.ID, nil
 }
 
-func (e *Engine) beginConsent(id logging.SessionID, sig *Signature) (*Consent, *sess, error) {
+func (e *Engine) beginConsent(id logging.SessionID, sig *Signature, phrase string) (*Consent, *sess, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s, err := e.stepLocked(id, StateSignature)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := sig.Validate(); err != nil {
-		return nil, nil, ErrBadSignature
+	c := &Consent{Session: s.id, Requests: slices.Clone(s.reqs), Operator: s.operator, Time: e.o.Now(),
+		Notice: s.notice, Purposes: slices.Clone(e.o.Purposes)}
+	if sig != nil {
+		if err := sig.Validate(); err != nil {
+			return nil, nil, ErrBadSignature
+		}
+		c.Signature = sig
+	} else {
+		t := TypedAcceptance{Lang: s.notice.Lang, Phrase: phrase}
+		if !t.Valid() {
+			return nil, nil, ErrBadAcceptance
+		}
+		c.Typed = &t
 	}
 	s.busy = true
-	c := &Consent{Session: s.id, Request: s.req, Operator: s.operator, Time: e.o.Now(),
-		Notice: s.notice, Purposes: slices.Clone(e.o.Purposes), Signature: sig}
 	return c, s, nil
 }
 
@@ -139,12 +164,12 @@ func (e *Engine) buildCredential(model string, values map[string][]byte) (*Crede
 		return nil, ErrBadCredential
 	}
 	if len(values) != len(names) {
-		return nil, errors.Join(ErrBadCredential, &FieldError{Field: "(set)", Rule: "exactly the model's fields"})
+		return nil, errors.Join(ErrBadCredential, &FieldError{Field: "(set)", Rule: "exactly the model's fields", Code: "fields"})
 	}
 	for _, n := range names {
 		v, ok := values[n]
 		if !ok || len(v) == 0 {
-			return nil, errors.Join(ErrBadCredential, &FieldError{Field: n, Rule: "present"})
+			return nil, errors.Join(ErrBadCredential, &FieldError{Field: n, Rule: "present", Code: "required"})
 		}
 		if err := e.p.Credentials.ValidateField(n, v); err != nil {
 			return nil, errors.Join(ErrBadCredential, fieldError(n, err))
@@ -183,7 +208,7 @@ func fieldError(name string, err error) *FieldError {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	return &FieldError{Field: name, Rule: "a valid value"}
+	return &FieldError{Field: name, Rule: "a valid value", Code: "invalid"}
 }
 
 func wipeValues(m map[string][]byte) {

@@ -20,6 +20,13 @@ type Source interface {
 	Range(ctx context.Context, from int64, n int) (bodies [][]byte, size int64, note []byte, err error)
 }
 
+// BindingSource is the ledger's identity bindings
+// (consent/ledger.Ledger.Bindings). A Source that also implements it has
+// its bindings pushed after the leaves they name.
+type BindingSource interface {
+	Bindings(ctx context.Context, from int64, n int) (bodies [][]byte, idx []int64, total int64, err error)
+}
+
 // Pusher sends one push (wire.Client).
 type Pusher interface {
 	Push(ctx context.Context, p *wire.Push) (wire.Ack, error)
@@ -31,8 +38,11 @@ type Options struct {
 	Source  Source
 	Pusher  Pusher
 	Cursor  string // cursor file path
-	Batch   int    // leaves per push; 0 means 500
-	Now     func() time.Time
+	// BindingCursor is the file of the bindings acknowledged; default
+	// Cursor + ".bindings".
+	BindingCursor string
+	Batch         int // leaves per push; 0 means 500
+	Now           func() time.Time
 }
 
 // Status is what health, metrics and `ventanillactl consent sync` show.
@@ -43,6 +53,9 @@ type Status struct {
 	OldestUnsent time.Time // statement time of the first unsent leaf; zero when none
 	LastSuccess  time.Time
 	LastError    string // the archive's or the network's, no record contents
+	// BindingsAcked and BindingBacklog count identity bindings the same way.
+	BindingsAcked  int64
+	BindingBacklog int64
 }
 
 // Sender pushes the ledger to the archive.
@@ -60,11 +73,18 @@ func New(o Options) (*Sender, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.BindingCursor == "" {
+		o.BindingCursor = o.Cursor + ".bindings"
+	}
 	c, err := ReadCursor(o.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{o: o, st: Status{Acked: c}}, nil
+	bc, err := ReadCursor(o.BindingCursor)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{o: o, st: Status{Acked: c, BindingsAcked: bc}}, nil
 }
 
 // Status returns the last known status.
@@ -74,21 +94,66 @@ func (s *Sender) Status() Status {
 	return s.st
 }
 
-// Once pushes batches until the archive holds the whole log, or a push
-// fails (the cursor stays where the archive's last acknowledgement put it).
+// Once pushes batches until the archive holds the whole log and every
+// binding whose leaf it holds, or a push fails (the cursors stay where the
+// archive's last acknowledgement put them).
 func (s *Sender) Once(ctx context.Context) error {
-	for {
-		done, err := s.batch(ctx)
-		if err != nil {
-			s.mu.Lock()
-			s.st.LastError = err.Error()
-			s.mu.Unlock()
-			return err
-		}
-		if done {
-			return nil
+	steps := []func(context.Context) (bool, error){s.batch}
+	if _, ok := s.o.Source.(BindingSource); ok {
+		steps = append(steps, s.bindingBatch)
+	}
+	for _, step := range steps {
+		for {
+			done, err := step(ctx)
+			if err != nil {
+				s.mu.Lock()
+				s.st.LastError = err.Error()
+				s.mu.Unlock()
+				return err
+			}
+			if done {
+				break
+			}
 		}
 	}
+	return nil
+}
+
+// bindingBatch pushes the next bindings whose leaves the archive holds
+// (a binding made after the last leaf push waits for the next round).
+func (s *Sender) bindingBatch(ctx context.Context) (bool, error) {
+	st := s.Status()
+	bodies, idx, total, err := s.o.Source.(BindingSource).Bindings(ctx, st.BindingsAcked, s.o.Batch)
+	if err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	s.st.BindingBacklog = max(total-st.BindingsAcked, 0)
+	s.mu.Unlock()
+	n := 0
+	for n < len(bodies) && idx[n] < st.Acked {
+		n++
+	}
+	if n == 0 {
+		return true, nil
+	}
+	if _, err := s.o.Pusher.Push(ctx, &wire.Push{KioskID: s.o.KioskID, Bindings: bodies[:n]}); err != nil {
+		return false, err
+	}
+	if err := s.advanceBindings(st.BindingsAcked+int64(n), total); err != nil {
+		return false, err
+	}
+	return n < len(bodies) || len(bodies) < s.o.Batch, nil
+}
+
+func (s *Sender) advanceBindings(acked, total int64) error {
+	if err := WriteCursor(s.o.BindingCursor, acked); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.BindingsAcked, s.st.BindingBacklog, s.st.LastSuccess, s.st.LastError = acked, max(total-acked, 0), s.o.Now(), ""
+	return nil
 }
 
 func (s *Sender) batch(ctx context.Context) (bool, error) {
@@ -112,8 +177,9 @@ func (s *Sender) batch(ctx context.Context) (bool, error) {
 	var pe *wire.PushError
 	if errors.As(err, &pe) && pe.Code == "gap" {
 		// The archive holds less than the cursor says (restored from an
-		// older backup): start again from 0; it skips what it holds.
-		return false, errors.Join(err, s.advance(0))
+		// older backup): start again from 0; it skips what it holds. Its
+		// bindings may be as old: they are sent again too.
+		return false, errors.Join(err, s.advance(0), s.advanceBindings(0, s.Status().BindingsAcked))
 	}
 	if err != nil {
 		return false, err

@@ -128,7 +128,8 @@ func scannerError(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(err, fingerprint.ErrNoFinger):
-		return fmt.Errorf("finger: %w: %w", session.ErrQuality, err)
+		// Nobody placed a finger in time: a timeout, not a quality verdict.
+		return fmt.Errorf("finger: %w: %w", session.ErrCaptureTimeout, err)
 	default:
 		return fmt.Errorf("finger: %w: %w", session.ErrDevice, err)
 	}

@@ -7,11 +7,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math/big"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -64,19 +68,6 @@ func keygen(_ context.Context, args []string) error {
 	}
 	_, werr := f.WriteString(hex.EncodeToString(b) + "\n")
 	return errors.Join(werr, f.Sync(), f.Close())
-}
-
-// LoadLookupKey reads a hex lookup key file.
-func loadLookupKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(k) != consent.LookupKeySize {
-		return nil, fmt.Errorf("%s: not a %d-byte hex lookup key", path, consent.LookupKeySize)
-	}
-	return k, nil
 }
 
 func migrate(ctx context.Context, args []string) error {
@@ -140,6 +131,8 @@ func serve(ctx context.Context, args []string) error {
 	ca := fs.String("client-ca", "", "CA that issues the kiosks' client certificates (PEM); CN = kiosk id")
 	akey := fs.String("archive-key", "", "archive signing key (countersigns checkpoints)")
 	name := fs.String("name", "", "archive name (the countersignature is ventanilla.mx/archive/NAME)")
+	health := fs.String("health-listen", "127.0.0.1:9465", "plain-HTTP /livez, /readyz, /metrics (no client certificate: keep it on loopback); empty disables")
+	stale := fs.Duration("stale-after", 0, "/readyz fails when no push was committed for this long (0: never)")
 	if err := parse(fs, args, dsn, cert, key, ca, akey, name); err != nil {
 		return err
 	}
@@ -152,6 +145,9 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if err := serveHealth(ctx, a, *health, archive.HealthOpts{StaleAfter: *stale}); err != nil {
+		return err
+	}
 	srv := &http.Server{Addr: *listen, Handler: a.Handler(), TLSConfig: tc,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute}
 	go func() {
@@ -165,6 +161,87 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serveHealth starts the health endpoint on addr (loopback by default; a
+// non-loopback address is allowed but logged, as it needs no certificate).
+func serveHealth(ctx context.Context, a *archive.Archive, addr string, o archive.HealthOpts) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("health listener: %w", err)
+	}
+	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err != nil || !ap.Addr().IsLoopback() {
+		slog.Warn("health endpoint is not on loopback: anyone who reaches it reads the archive's state", "listen", ln.Addr().String())
+	}
+	srv := &http.Server{Handler: a.HealthHandler(o), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go srv.Serve(ln)
+	slog.Info("archive health", "listen", ln.Addr().String())
+	return nil
+}
+
+// revoke adds kiosk client certificates to the revocation list the
+// archive checks on every push.
+func revoke(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("revoke", flag.ContinueOnError)
+	dsn := fs.String("dsn", "", "service role's connection string")
+	certPath := fs.String("cert", "", "the kiosk's client certificate (PEM), or")
+	serialText := fs.String("serial", "", "its serial in hex (openssl x509 -serial -noout)")
+	kiosk := fs.String("kiosk", "", "kiosk id (recorded with the revocation; the certificate's CN when --cert)")
+	reason := fs.String("reason", "", "why (e.g. kiosk stolen, key compromised)")
+	if err := parse(fs, args, dsn, reason); err != nil {
+		return err
+	}
+	serial, who, err := revokedSerial(*certPath, *serialText, *kiosk)
+	if err != nil {
+		return err
+	}
+	key, err := devicekey.Generate() // revocation does not sign
+	if err != nil {
+		return err
+	}
+	a, err := archive.Open(ctx, *dsn, "revoke", key)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Revoke(ctx, serial, who, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "certificate %s of kiosk %s revoked: its pushes are refused from now on\n", archive.SerialText(serial), who)
+	return nil
+}
+
+func revokedSerial(certPath, serialText, kiosk string) (*big.Int, string, error) {
+	if (certPath == "") == (serialText == "") {
+		return nil, "", usageError("--cert FILE or --serial HEX (one of them)")
+	}
+	if serialText != "" {
+		if kiosk == "" {
+			return nil, "", usageError("--serial needs --kiosk")
+		}
+		s, err := archive.ParseSerial(serialText)
+		return s, kiosk, err
+	}
+	b, err := os.ReadFile(certPath)
+	if err != nil {
+		return nil, "", err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return nil, "", fmt.Errorf("%s: no PEM certificate", certPath)
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.SerialNumber, c.Subject.CommonName, nil
 }
 
 func serverTLS(certPath, keyPath, caPath string) (*tls.Config, error) {
@@ -220,7 +297,7 @@ func selection(request, kind, lookupPath, since, until string) (evidence.Selecti
 	if kind == "" || lookupPath == "" || since == "" || until == "" {
 		return evidence.Selection{}, usageError("need --request ID, or --credential-kind with --lookup-key, --since and --until")
 	}
-	key, err := loadLookupKey(lookupPath)
+	key, err := consent.ReadLookupKey(lookupPath)
 	if err != nil {
 		return evidence.Selection{}, err
 	}

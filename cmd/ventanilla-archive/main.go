@@ -6,9 +6,10 @@
 //	ventanilla-archive keygen  --key PATH --lookup PATH
 //	ventanilla-archive migrate --dsn OWNER-DSN [--service-role R] [--retention-role R]
 //	ventanilla-archive enroll  --dsn DSN --kiosk ID --pubkey kiosk.pub
-//	ventanilla-archive serve   --dsn DSN --listen ADDR --cert C --key K --client-ca CA --archive-key PATH --name NAME
+//	ventanilla-archive serve   --dsn DSN --listen ADDR --cert C --key K --client-ca CA --archive-key PATH --name NAME [--health-listen 127.0.0.1:9465] [--stale-after D]
 //	ventanilla-archive export  --dsn DSN --archive-key PATH --name NAME (--request ID | --credential-kind KIND --lookup-key PATH --since T --until T) -o FILE
 //	ventanilla-archive erase   --dsn RETENTION-DSN --before T --reason TEXT
+//	ventanilla-archive revoke  --dsn DSN (--cert kiosk.pem | --serial HEX --kiosk ID) --reason TEXT
 //
 // A credential's value is read from standard input, never from the command
 // line (it would land in shell history and the process list).
@@ -37,6 +38,7 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"serve":   serve,
 	"export":  export,
 	"erase":   erase,
+	"revoke":  revoke,
 }
 
 func main() {
@@ -47,7 +49,7 @@ func main() {
 
 func run(ctx context.Context, args []string) int {
 	if len(args) == 0 || commands[args[0]] == nil {
-		fmt.Fprintf(os.Stderr, "ventanilla-archive %s\nusage: ventanilla-archive keygen|migrate|enroll|serve|export|erase [flags] (-h for each)\n", version)
+		fmt.Fprintf(os.Stderr, "ventanilla-archive %s\nusage: ventanilla-archive keygen|migrate|enroll|serve|export|erase|revoke [flags] (-h for each)\n", version)
 		return exitUsage
 	}
 	if err := commands[args[0]](ctx, args[1:]); err != nil {

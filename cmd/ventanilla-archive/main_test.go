@@ -5,11 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ventanilla-mx/ventanilla/consent"
 )
 
 func TestUsageErrors(t *testing.T) {
 	ctx := context.Background()
-	for _, args := range [][]string{nil, {"nope"}, {"export"}, {"serve", "--dsn", "x"}, {"erase", "--dsn", "x", "--reason", "r", "--before", "yesterday"}} {
+	for _, args := range [][]string{nil, {"nope"}, {"export"}, {"serve", "--dsn", "x"}, {"erase", "--dsn", "x", "--reason", "r", "--before", "yesterday"},
+		{"revoke", "--dsn", "x", "--reason", "r"}, {"revoke", "--dsn", "x", "--reason", "r", "--serial", "0a"}} {
 		if code := run(ctx, args); code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
@@ -25,7 +28,7 @@ func TestKeygenWritesKeysOnce(t *testing.T) {
 	if err := keygen(context.Background(), []string{"--key", key, "--lookup", lookup}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadLookupKey(lookup); err != nil {
+	if _, err := consent.ReadLookupKey(lookup); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{key, lookup} {

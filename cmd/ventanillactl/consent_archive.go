@@ -116,6 +116,23 @@ func consentSync(ctx context.Context, c *cli, args []string) int {
 	if st := oldestUnsent(bodies); !st.IsZero() {
 		fmt.Fprintf(c.stdout, "oldest unsent: %s (%s ago)\n", st.Format(time.RFC3339), time.Since(st).Round(time.Second))
 	}
+	return syncBindings(ctx, c, l, *cursor+".bindings")
+}
+
+// syncBindings prints the identity bindings made and acknowledged (the
+// sender's binding cursor sits beside the leaf cursor).
+func syncBindings(ctx context.Context, c *cli, l *ledger.Ledger, cursor string) int {
+	acked, err := sender.ReadCursor(cursor)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "consent sync: %v\n", err)
+		return exitFailed
+	}
+	_, _, total, err := l.Bindings(ctx, acked, 0)
+	if err != nil { // a store not yet upgraded to schema 3 has none
+		fmt.Fprintln(c.stdout, "bindings:     none (the daemon adds them when it next opens the store)")
+		return exitOK
+	}
+	fmt.Fprintf(c.stdout, "bindings:     %d made, %d acknowledged, backlog %d\n", total, acked, max(total-acked, 0))
 	return exitOK
 }
 

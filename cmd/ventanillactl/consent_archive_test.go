@@ -88,13 +88,22 @@ func TestConsentSyncShowsBacklog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for i := range 2 {
+		if err := l.Bind(context.Background(), consenttest.Statement(i).ID, consent.OutcomeCancelled, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	l.Close()
 	cursor := filepath.Join(dir, "archive-cursor")
 	if err := sender.WriteCursor(cursor, 2); err != nil {
 		t.Fatal(err)
 	}
+	if err := sender.WriteCursor(cursor+".bindings", 1); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := runCtl(t, "consent", "sync", "--db", db, "--cursor", cursor)
-	if code != exitOK || !strings.Contains(out, "backlog:      3") || !strings.Contains(out, "oldest unsent: "+consenttest.Statement(2).Time.Format(time.RFC3339)) {
+	if code != exitOK || !strings.Contains(out, "backlog:      3") || !strings.Contains(out, "oldest unsent: "+consenttest.Statement(2).Time.Format(time.RFC3339)) ||
+		!strings.Contains(out, "bindings:     2 made, 1 acknowledged, backlog 1") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }

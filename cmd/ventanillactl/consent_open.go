@@ -141,6 +141,9 @@ func (o *opener) openEntry(w io.Writer, e *bundle.Entry) error {
 		return err
 	}
 	o.printEFirma(w, r, p.EFirma)
+	if p.Typed != nil {
+		fmt.Fprintf(w, "  typed:       acceptance typed on the keyboard (%s): %q\n", p.Typed.Lang, p.Typed.Phrase)
+	}
 	fmt.Fprintln(w)
 	return nil
 }

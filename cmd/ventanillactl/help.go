@@ -19,7 +19,10 @@ var helps = map[string]commandHelp{
 	"devices":   {"devices [--config FILE | --socket PATH] [--json]", "ventanillactl devices"},
 	"config":    {"config check FILE", "ventanillactl config check /etc/ventanilla/ventanilla.toml"},
 	"provision": {"provision device-key | csr [--out FILE] | check", "sudo ventanillactl provision check"},
-	"kiosk":     {"kiosk hash-pin [--operator ID [--append FILE]] < PIN", "sudo ventanillactl kiosk hash-pin --operator op-001 --append /etc/ventanilla/private/operators"},
+	"kiosk": {"kiosk hash-pin [--operator ID [--append FILE]] < PIN\n" +
+		"kiosk lockouts [--config FILE | --socket PATH] [--json]   operator-login lockouts and their time left\n" +
+		"kiosk unlock [--config FILE | --socket PATH]   lift every lockout (admin; logged with your uid)",
+		"sudo ventanillactl kiosk unlock"},
 	"consent": {"consent export (--id ID ... | --since T --until T) -o FILE [--db PATH] [--device-key PATH] [--old-checkpoint FILE]\n" +
 		"consent verify FILE [--pubkey K] [--checkpoint OLD] [--since T --until T] [--allow-v1]\n" +
 		"consent verify --db PATH\n" +

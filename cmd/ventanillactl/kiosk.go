@@ -5,9 +5,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ventanilla-mx/ventanilla/daemon/diagapi"
 
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 )
@@ -15,14 +20,20 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:    "kiosk",
-		summary: "kiosk tools (kiosk hash-pin: argon2id hash of an operator PIN for [kiosk_api.operators])",
+		summary: "kiosk tools: hash-pin (argon2id hash of an operator PIN), lockouts (login lockouts and their time left), unlock (lift them; admin)",
 		run:     runKiosk,
 	})
 }
 
 func runKiosk(ctx context.Context, c *cli, args []string) int {
-	if len(args) == 0 || args[0] != "hash-pin" {
-		fmt.Fprintln(c.stderr, "usage: ventanillactl kiosk hash-pin [--operator ID] < pin   (the PIN is read from standard input)")
+	switch {
+	case len(args) > 0 && args[0] == "lockouts":
+		return cmdLockouts(ctx, c, args[1:])
+	case len(args) > 0 && args[0] == "unlock":
+		return cmdUnlock(ctx, c, args[1:])
+	case len(args) == 0 || args[0] != "hash-pin":
+		fmt.Fprintln(c.stderr, "usage: ventanillactl kiosk hash-pin [--operator ID] < pin   (the PIN is read from standard input)\n"+
+			"       ventanillactl kiosk lockouts | unlock [--config FILE | --socket PATH]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("kiosk hash-pin", flag.ContinueOnError)
@@ -76,5 +87,43 @@ func appendOperator(c *cli, path, id, hash string) int {
 		return exitFailed
 	}
 	fmt.Fprintf(c.stdout, "operator %s added to %s\n", id, path)
+	return exitOK
+}
+
+// cmdLockouts lists the operator-login lockouts with their time left.
+func cmdLockouts(ctx context.Context, c *cli, args []string) int {
+	a, rc, done := query[diagapi.Lockouts](ctx, c, "kiosk lockouts", http.MethodGet, "/v1/kiosk/lockouts", args)
+	if done || a.raw {
+		return rc
+	}
+	if len(a.v.Clients) == 0 {
+		fmt.Fprintln(c.stdout, "no operator login is locked and no wrong PIN is counted")
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT\tWRONG PINS\tLOCKED\tTIME LEFT")
+	for _, l := range a.v.Clients {
+		locked, left := "no", "-"
+		if l.RemainingS > 0 {
+			locked, left = "yes", (time.Duration(l.RemainingS) * time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", l.Client, l.Failures, locked, left)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// cmdUnlock lifts every operator-login lockout (admin); the daemon logs
+// it with the technician's uid.
+func cmdUnlock(ctx context.Context, c *cli, args []string) int {
+	a, rc, done := query[diagapi.LockoutLift](ctx, c, "kiosk unlock", http.MethodPost, "/v1/kiosk/lockouts/lift", args)
+	if done || a.raw {
+		return rc
+	}
+	if a.status != http.StatusOK {
+		fmt.Fprintln(c.stderr, "ventanillactl: kiosk unlock: the daemon answered", a.status)
+		return exitFailed
+	}
+	fmt.Fprintf(c.stdout, "operator logins unlocked (%d client(s) were locked)\n", a.v.Lifted)
 	return exitOK
 }

@@ -197,7 +197,43 @@ func (l *Ledger) Audit(ctx context.Context, progress func(done, total int64)) er
 	if err := a.allRecords(progress); err != nil {
 		return err
 	}
+	if err := a.allBindings(); err != nil {
+		return err
+	}
 	return a.result()
+}
+
+// allBindings checks every identity binding (schema 3): its encoding,
+// device signature and kiosk, and that it names the record at its index.
+// A store of an older schema (read-only open) has none to check.
+func (a *audit) allBindings() error {
+	var tables int
+	if err := a.tx.QueryRowContext(a.ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'bindings'").Scan(&tables); err != nil || tables == 0 {
+		return err
+	}
+	rows, err := a.tx.QueryContext(a.ctx, "SELECT b.seq, b.idx, b.body, r.body FROM bindings b LEFT JOIN records r ON r.idx = b.idx ORDER BY b.seq")
+	if err != nil {
+		return fmt.Errorf("ledger: audit bindings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq, idx int64
+		var body, rec []byte
+		if err := rows.Scan(&seq, &idx, &body, &rec); err != nil {
+			return fmt.Errorf("ledger: audit bindings: %w", err)
+		}
+		where := fmt.Sprintf("binding %d (index %d)", seq, idx)
+		b, err := consent.VerifyBinding(body, a.l.pub)
+		switch {
+		case err != nil:
+			a.fail(where, "%v", err)
+		case b.KioskID != a.l.opts.KioskID:
+			a.fail(where, "names kiosk %q", b.KioskID)
+		case rec == nil || b.RecordHash != consent.LeafHash(rec):
+			a.fail(where, "does not name the record at its index")
+		}
+	}
+	return rows.Err()
 }
 
 func (a *audit) allRecords(progress func(done, total int64)) error {

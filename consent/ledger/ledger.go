@@ -48,9 +48,15 @@ type Opts struct {
 	Signer  devicekey.Signer // required; the device key
 	Archive hpke.PublicKey   // required for Append; the archive public key
 	Roots   *x509.CertPool   // CA certificates for e.firma; nil refuses e.firma
-	Now     func() time.Time // clock for new statements
-	Clock   func() consent.ClockSync
-	Rand    io.Reader // randomness for record ids
+	// LookupKey is the archive's lookup (HMAC) key; without it bindings
+	// carry no lookup commitments.
+	LookupKey []byte
+	// SealAlloc provides the buffer a binding's identity is encoded into
+	// before sealing (consent.BindingOpts.Alloc); nil uses the heap.
+	SealAlloc func(n int) ([]byte, func(), error)
+	Now       func() time.Time // clock for new statements
+	Clock     func() consent.ClockSync
+	Rand      io.Reader // randomness for record ids
 	// BusyTimeout bounds how long a writer waits for another connection's lock.
 	BusyTimeout time.Duration
 }
@@ -177,8 +183,8 @@ func (l *Ledger) initSchema() error {
 	switch v {
 	case schemaVersion:
 		return nil
-	case 1:
-		return l.upgradeV1(ctx, tx)
+	case 1, 2:
+		return l.upgrade(ctx, tx, v)
 	case 0:
 	default:
 		return fmt.Errorf("ledger: open %s: schema version %d, this build reads %d", l.path, v, schemaVersion)
@@ -202,9 +208,14 @@ func (l *Ledger) initSchema() error {
 	return nil
 }
 
-// upgradeV1 adds the version-2 triggers to a version-1 store.
-func (l *Ledger) upgradeV1(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, noReplace+"PRAGMA user_version = 2;"); err != nil {
+// upgrade adds what later versions added to a version-1 or -2 store: the
+// version-2 triggers (IF NOT EXISTS) and the version-3 bindings table.
+func (l *Ledger) upgrade(ctx context.Context, tx *sql.Tx, from int) error {
+	ddl := bindingsV3
+	if from < 2 {
+		ddl = noReplace + ddl
+	}
+	if _, err := tx.ExecContext(ctx, ddl+"PRAGMA user_version = 3;"); err != nil {
 		return fmt.Errorf("ledger: upgrade schema of %s: %w", l.path, err)
 	}
 	if err := tx.Commit(); err != nil {

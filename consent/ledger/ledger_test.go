@@ -29,6 +29,7 @@ func opts(fx *consenttest.Fixture) *ledger.Opts {
 	o := ledger.DefaultOpts()
 	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
 	o.Now = func() time.Time { return consenttest.Epoch }
+	o.LookupKey = testLookupKey
 	if fx.CA != nil {
 		o.Roots = fx.CA.Pool
 	}

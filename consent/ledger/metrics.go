@@ -16,18 +16,19 @@ type Metrics struct {
 	Unwritable     uint64        // of those, failures wrapping ErrUnwritable
 	LastAppend     time.Duration // duration of the latest acknowledged append
 	Proofs         uint64        // proofs served
+	Bindings       uint64        // identity bindings committed
 }
 
 type counters struct {
-	appends, failures, unwritable, proofs atomic.Uint64
-	lastAppendNs                          atomic.Int64
+	appends, failures, unwritable, proofs, bindings atomic.Uint64
+	lastAppendNs                                    atomic.Int64
 }
 
 // Metrics returns the counters since Open.
 func (l *Ledger) Metrics() Metrics {
 	return Metrics{Appends: l.ctr.appends.Load(), AppendFailures: l.ctr.failures.Load(),
 		Unwritable: l.ctr.unwritable.Load(), LastAppend: time.Duration(l.ctr.lastAppendNs.Load()),
-		Proofs: l.ctr.proofs.Load()}
+		Proofs: l.ctr.proofs.Load(), Bindings: l.ctr.bindings.Load()}
 }
 
 // DiskFree returns the bytes available to this process on the file system

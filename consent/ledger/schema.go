@@ -1,13 +1,15 @@
 package ledger
 
 // schemaVersion is PRAGMA user_version of a ledger this package writes.
-// Version 2 adds noReplace to version 1; a version-1 store opened for
-// writing is upgraded in place (the tables and rows are unchanged).
-const schemaVersion = 2
+// Version 2 adds noReplace to version 1; version 3 adds bindingsV3 to
+// version 2. An older store opened for writing is upgraded in place (its
+// tables and rows are unchanged; only what is missing is added).
+const schemaVersion = 3
 
-// schema creates a ledger (schemaV1 + noReplace). Records, hashes and meta
-// are append-only; the single checkpoint row may only move forward.
-const schema = schemaV1 + noReplace + "PRAGMA user_version = 2;\n"
+// schema creates a ledger (schemaV1 + noReplace + bindingsV3). Records,
+// hashes, meta and bindings are append-only; the single checkpoint row may
+// only move forward.
+const schema = schemaV1 + noReplace + bindingsV3 + "PRAGMA user_version = 3;\n"
 
 // schemaV1 is the version-1 schema without its user_version line.
 const schemaV1 = `
@@ -81,4 +83,25 @@ BEGIN SELECT RAISE(ABORT, 'consent ledger metadata is immutable'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoint_insert_once BEFORE INSERT ON checkpoint
 WHEN EXISTS (SELECT 1 FROM checkpoint)
 BEGIN SELECT RAISE(ABORT, 'consent checkpoint may only be updated forward'); END;
+`
+
+// bindingsV3 holds the identity bindings (consent.Binding): at most one
+// per record, in the order they were made (seq, the archive sender's
+// binding cursor). They are not Merkle leaves: they travel beside the log.
+const bindingsV3 = `
+CREATE TABLE IF NOT EXISTS bindings (
+	seq  INTEGER PRIMARY KEY CHECK (seq >= 1),          -- 1, 2, 3, … in the order made
+	idx  INTEGER NOT NULL UNIQUE REFERENCES records(idx), -- the bound record's leaf index
+	body BLOB NOT NULL                                  -- canonical signed binding
+);
+CREATE TRIGGER IF NOT EXISTS bindings_append_only_update BEFORE UPDATE ON bindings
+BEGIN SELECT RAISE(ABORT, 'consent bindings are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS bindings_append_only_delete BEFORE DELETE ON bindings
+BEGIN SELECT RAISE(ABORT, 'consent bindings are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS bindings_next_seq BEFORE INSERT ON bindings
+WHEN NEW.seq != (SELECT coalesce(max(seq) + 1, 1) FROM bindings)
+BEGIN SELECT RAISE(ABORT, 'consent bindings must be appended at the next sequence number'); END;
+CREATE TRIGGER IF NOT EXISTS bindings_no_replace BEFORE INSERT ON bindings
+WHEN EXISTS (SELECT 1 FROM bindings WHERE seq = NEW.seq OR idx = NEW.idx)
+BEGIN SELECT RAISE(ABORT, 'consent bindings cannot be replaced'); END;
 `

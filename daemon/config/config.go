@@ -34,6 +34,7 @@ type Config struct {
 	Secmem      Secmem      `toml:"secmem"`
 	KioskAPI    KioskAPI    `toml:"kiosk_api"`
 	Session     Session     `toml:"session"`
+	Branding    Branding    `toml:"branding"`
 
 	// File is the path the config was read from (empty for Default()).
 	File string `toml:"-"`
@@ -115,6 +116,14 @@ type Consent struct {
 	// kiosk authenticates with the uplink's client certificate.
 	ArchiveURL string `toml:"archive_url"`
 	ArchiveCA  string `toml:"archive_ca"` // CA of the archive's server certificate (PEM)
+	// LookupKey is the archive's lookup (HMAC) key file (ventanilla-archive
+	// keygen --lookup): identity bindings carry its commitments of the
+	// credentials entered, which let the archive find a credential's
+	// consents. Empty: bindings carry none (consent.lookup_key warning).
+	LookupKey string `toml:"lookup_key"`
+	// ArchiveInterval is how often the kiosk pushes new consents and
+	// bindings to the archive (default 1m).
+	ArchiveInterval Duration `toml:"archive_interval"`
 }
 
 // Uplink configures the encrypted link to INE's verification service.
@@ -161,7 +170,7 @@ func Default() Config {
 			LoopStallTime: Dur(30 * time.Second),
 		},
 		Finger:  Finger{MinScore: 40, MaxAttempts: 3, RecordFormat: "iso19794-4", WSQBitrate: 0.75},
-		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub"},
+		Consent: Consent{ArchivePublicKey: "/etc/ventanilla/keys/archive.pub", ArchiveInterval: Dur(time.Minute)},
 		Uplink: Uplink{
 			INEKey: "/etc/ventanilla/ine/ine-hpke.pub", INESigningKey: "/etc/ventanilla/ine/ine-sign.pub",
 			CA: "/etc/ventanilla/ine/ca.pem", ClientCert: "/etc/ventanilla/ine/client.pem",
@@ -180,6 +189,7 @@ func Default() Config {
 		Liveness: defaultLiveness(),
 		KioskAPI: defaultKioskAPI(),
 		Session:  defaultSession(),
+		Branding: defaultBranding(),
 	}
 }
 

@@ -46,9 +46,11 @@ type KioskAPI struct {
 
 // Session tunes the session engine.
 type Session struct {
-	MinSimilarity   int             `toml:"min_similarity"`    // 0-100: below it a compared biometric does not match
-	MaxFaceAttempts int             `toml:"max_face_attempts"` // face captures per session (liveness retries)
-	Timeouts        SessionTimeouts `toml:"timeouts"`
+	MinSimilarity     int             `toml:"min_similarity"`      // 0-100: below it a compared biometric does not match
+	MaxFaceAttempts   int             `toml:"max_face_attempts"`   // face captures per submission (liveness retries, failures, cancellations)
+	MaxFingerAttempts int             `toml:"max_finger_attempts"` // finger captures per submission
+	MaxResends        int             `toml:"max_resends"`         // corrections sent again after not found / data mismatch, under the same consent (0-3)
+	Timeouts          SessionTimeouts `toml:"timeouts"`
 }
 
 // SessionTimeouts bound every step of a session.
@@ -72,7 +74,7 @@ func defaultKioskAPI() KioskAPI {
 }
 
 func defaultSession() Session {
-	return Session{MinSimilarity: 70, MaxFaceAttempts: 3, Timeouts: SessionTimeouts{
+	return Session{MinSimilarity: 70, MaxFaceAttempts: 3, MaxFingerAttempts: 3, MaxResends: 1, Timeouts: SessionTimeouts{
 		Notice: Dur(5 * time.Minute), Signature: Dur(3 * time.Minute), Consent: Dur(15 * time.Second),
 		Credential: Dur(5 * time.Minute), Biometrics: Dur(3 * time.Minute), Face: Dur(90 * time.Second),
 		Finger: Dur(60 * time.Second), Submit: Dur(30 * time.Second), Answer: Dur(30 * time.Second),
@@ -114,6 +116,12 @@ func (c *Config) validateSessionTimes() error {
 	}
 	if s.MaxFaceAttempts < 1 || s.MaxFaceAttempts > 10 {
 		return invalid("session.max_face_attempts", "must be 1 to 10")
+	}
+	if s.MaxFingerAttempts < 1 || s.MaxFingerAttempts > 10 {
+		return invalid("session.max_finger_attempts", "must be 1 to 10")
+	}
+	if s.MaxResends < 0 || s.MaxResends > 3 {
+		return invalid("session.max_resends", "must be 0 to 3 (INE accepts a consent naming at most 4 request ids)")
 	}
 	checks := []struct {
 		key string

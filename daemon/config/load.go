@@ -130,9 +130,9 @@ func cleanMsg(s string) string {
 
 func (c *Config) resolvePaths(dir string) {
 	paths := []*string{&c.Paths.StateDir, &c.Paths.RunDir, &c.Diagnostics.Socket, &c.Scanner.Device,
-		&c.Kiosk.DeviceKey, &c.KioskAPI.OperatorsFile, &c.Consent.DB, &c.Consent.ArchivePublicKey,
+		&c.Kiosk.DeviceKey, &c.KioskAPI.OperatorsFile, &c.Consent.DB, &c.Consent.ArchivePublicKey, &c.Consent.LookupKey, &c.Consent.ArchiveCA,
 		&c.Uplink.INEKey, &c.Uplink.INESigningKey, &c.Uplink.CA, &c.Uplink.ClientCert, &c.Uplink.ClientKey}
-	paths = append(paths, &c.Camera.Replay, &c.Face.CascadeDir, &c.Face.DNNModel, &c.Face.DNNConfig)
+	paths = append(paths, &c.Branding.Logo, &c.Camera.Replay, &c.Face.CascadeDir, &c.Face.DNNModel, &c.Face.DNNConfig)
 	if _, err := strconv.Atoi(c.Camera.Device); err != nil { // a decimal index is not a path
 		paths = append(paths, &c.Camera.Device)
 	}

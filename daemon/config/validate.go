@@ -23,7 +23,7 @@ func (c *Config) validate() error {
 	if !supported(c.Version) {
 		return invalid("version", "%d is not supported by this build, which reads %v", c.Version, SupportedVersions)
 	}
-	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner, c.validateFinger, c.validateCamera, c.validateFace, c.validateLiveness, c.validateConsent, c.validateUplink, c.validateSecmem, c.validateKioskAPI}
+	checks := []func() error{c.validateKiosk, c.validatePaths, c.validateLog, c.validateDiag, c.validateTimes, c.validateScanner, c.validateFinger, c.validateCamera, c.validateFace, c.validateLiveness, c.validateConsent, c.validateUplink, c.validateSecmem, c.validateKioskAPI, c.validateBranding}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -147,6 +147,9 @@ func (c *Config) validateFinger() error {
 }
 
 func (c *Config) validateConsent() error {
+	if c.Consent.ArchiveInterval.D() < time.Second {
+		return invalid("consent.archive_interval", "must be at least 1s")
+	}
 	if c.Consent.ArchivePublicKey == "" {
 		return invalid("consent.archive_public_key", "must name the municipality's archive public key; personal fields are sealed to it")
 	}

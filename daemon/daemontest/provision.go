@@ -3,6 +3,8 @@ package daemontest
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +27,7 @@ type Env struct {
 	Config     *config.Config
 	Device     *devicekey.Key
 	ArchiveKey string // path of the archive private key (auditors' side)
+	LookupKey  []byte // the archive's lookup key (keys/lookup.key, consent.lookup_key)
 	INE        *inesim.Service
 	INEServer  *inesim.Server
 	PKI        *inesim.DevPKI
@@ -42,6 +45,8 @@ type Opts struct {
 	CameraReplay string
 	captureBin   string
 	Mutate       func(*inesim.Opts) // adjusts the service before it starts
+	// Consent is TOML appended to the [consent] section (e.g. archive_url).
+	Consent string
 }
 
 // Provision builds the whole environment under t.TempDir() and starts
@@ -59,6 +64,7 @@ func Provision(t testing.TB, o Opts) *Env {
 	must(t, err)
 	must(t, e.Device.WriteFile(filepath.Join(dir, "state", "device.key")))
 	e.ArchiveKey = writeArchiveKeys(t, dir)
+	e.LookupKey = writeLookupKey(t, dir)
 	e.PKI, err = inesim.NewDevPKI(o.KioskID, uplink.KEMX25519, 365*24*time.Hour)
 	must(t, err)
 	must(t, e.PKI.WriteDir(filepath.Join(dir, "ine")))
@@ -105,6 +111,14 @@ func writeArchiveKeys(t testing.TB, dir string) string {
 	return path
 }
 
+// writeLookupKey writes keys/lookup.key as ventanilla-archive keygen does.
+func writeLookupKey(t testing.TB, dir string) []byte {
+	k := make([]byte, consent.LookupKeySize)
+	rand.Read(k)
+	must(t, os.WriteFile(filepath.Join(dir, "keys", "lookup.key"), []byte(hex.EncodeToString(k)+"\n"), 0o600))
+	return k
+}
+
 func configText(o Opts, url string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "version = 1\n[kiosk]\nid = %q\n", o.KioskID)
@@ -121,7 +135,7 @@ func configText(o Opts, url string) string {
 	} else {
 		fmt.Fprintf(&b, "[camera]\nreplay = %q\ncapture_binary = %q\n[liveness]\nchallenges = []\n", o.CameraReplay, o.captureBin)
 	}
-	b.WriteString("[consent]\narchive_public_key = \"keys/archive.pub\"\n")
+	b.WriteString("[consent]\narchive_public_key = \"keys/archive.pub\"\nlookup_key = \"keys/lookup.key\"\n" + o.Consent)
 	fmt.Fprintf(&b, "[uplink]\nurl = %q\nkem = \"x25519\"\n", url)
 	b.WriteString("ine_key = \"ine/ine-hpke.pub\"\nine_signing_key = \"ine/ine-sign.pub\"\n")
 	b.WriteString("ca = \"ine/ca.pem\"\nclient_cert = \"ine/client.pem\"\nclient_key = \"ine/client.key\"\n")

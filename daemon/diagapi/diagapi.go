@@ -46,3 +46,23 @@ type DeviceState struct {
 	Since  time.Time         `json:"since"`
 	Info   map[string]string `json:"info,omitempty"`
 }
+
+// Lockouts is the body of GET /v1/kiosk/lockouts: the operator-login
+// lockout table (clients are local uids such as "uid:1000"; never an
+// operator id or a PIN).
+type Lockouts struct {
+	Clients []LockoutClient `json:"clients"`
+}
+
+// LockoutClient is one client's wrong PINs and lockout.
+type LockoutClient struct {
+	Client      string    `json:"client"`
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
+	RemainingS  int       `json:"remaining_s,omitempty"`
+}
+
+// LockoutLift is the body of POST /v1/kiosk/lockouts/lift.
+type LockoutLift struct {
+	Lifted int `json:"lifted"`
+}

@@ -186,6 +186,11 @@ func (b *credentialBody) wipe() {
 	}
 }
 
+// typedBody is a consent typed on the keyboard: the acceptance phrase.
+type typedBody struct {
+	Phrase string `json:"phrase"`
+}
+
 type fingerBody struct {
 	Position int `json:"position"`
 }

@@ -240,6 +240,22 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
 }
 
+// typedConsent is the keyboard consent path (issue 13, finding 7): the
+// citizen types the acceptance phrase instead of drawing a signature.
+func (s *Server) typedConsent(w http.ResponseWriter, r *http.Request, _ string) {
+	var b typedBody
+	if err := small(w, r, &b); err != nil {
+		s.fail(w, err)
+		return
+	}
+	id, err := s.e.TypeConsent(r.Context(), sid(r), b.Phrase)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
+}
+
 func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
 	x, err := s.takeSecret(rw, r, maxBody)
 	if x == nil {
@@ -291,6 +307,26 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, _ string) {
 		return
 	}
 	s.reply(w, s.e.Finish(sid(r)))
+}
+
+// cancelCapture stops the running capture; the session returns to the
+// biometrics step under the same consent.
+func (s *Server) cancelCapture(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.CancelCapture(sid(r)))
+}
+
+// correct leaves a not-found or data-mismatch answer for the credential
+// step, to correct the data and send again under the same consent.
+func (s *Server) correct(w http.ResponseWriter, r *http.Request, _ string) {
+	if err := small(w, r, &struct{}{}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.reply(w, s.e.Correct(sid(r)))
 }
 
 func (s *Server) reply(w http.ResponseWriter, err error) {

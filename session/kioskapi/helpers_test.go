@@ -49,16 +49,22 @@ const testMaxConns = 16
 func newAPI(t testing.TB) *api { return newAPIWith(t, nil) }
 
 func newAPIWith(t testing.TB, mod func(*session.Opts)) *api {
+	return newAPIWithConsent(t, &sessiontest.Consent{}, mod)
+}
+
+func newAPIWithConsent(t testing.TB, rec *sessiontest.Consent, mods ...func(*session.Opts)) *api {
 	t.Helper()
 	a := &api{t: t, alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}, client: &http.Client{}}
 	a.face = &sessiontest.Face{Alloc: a.alloc}
 	o := session.DefaultOpts()
 	o.Notices = []session.Notice{testNotice}
 	o.Log = slog.New(slog.DiscardHandler)
-	if mod != nil {
-		mod(o)
+	for _, mod := range mods {
+		if mod != nil {
+			mod(o)
+		}
 	}
-	e, err := session.New(session.Ports{Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
+	e, err := session.New(session.Ports{Consent: rec, Credentials: sessiontest.Credentials{},
 		Face: a.face, Finger: &sessiontest.Finger{Alloc: a.alloc}, Preview: sessiontest.Preview{Interval: time.Millisecond},
 		Verifier: a.ver, Alloc: a.alloc}, o)
 	if err != nil {

@@ -39,6 +39,9 @@ type Opts struct {
 	// daemon's own for its self-test): the peer-credential check a unix
 	// socket would give, kept on TCP because the browser needs TCP.
 	AllowedUIDs []int
+	// Brand is the municipality's name, logo and colours (zero: the
+	// sober default).
+	Brand Brand
 }
 
 // TokenPlaceholder is replaced in index.html by the per-boot token.
@@ -52,7 +55,9 @@ type Server struct {
 	log   *slog.Logger
 	token string
 	index []byte
-	mux   *http.ServeMux
+	// brandCSS is /brand.css, built once from Opts.Brand.
+	brandCSS []byte
+	mux      *http.ServeMux
 
 	ctx    context.Context // cancelled by Close: ends streams
 	cancel context.CancelFunc
@@ -88,7 +93,11 @@ func New(e *session.Engine, auth *operator.Auth, o *Opts) (*Server, error) {
 	if err != nil || !bytes.Contains(idx, []byte(TokenPlaceholder)) {
 		return nil, fmt.Errorf("kioskapi: UI index.html missing or without %s: %v", TokenPlaceholder, err)
 	}
-	s.index = bytes.ReplaceAll(idx, []byte(TokenPlaceholder), []byte(s.token))
+	if err := o.Brand.check(); err != nil {
+		return nil, err
+	}
+	s.index = o.Brand.fill(bytes.ReplaceAll(idx, []byte(TokenPlaceholder), []byte(s.token)))
+	s.brandCSS = o.Brand.css()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.routes()
 	return s, nil
@@ -108,6 +117,8 @@ func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.serveIndex)
 	m.Handle("GET /static/", http.FileServerFS(noDirs{s.o.UI}))
+	m.HandleFunc("GET /brand.css", s.serveBrandCSS)
+	m.HandleFunc("GET /brand/logo", s.serveLogo)
 	m.HandleFunc("GET /api/v1/state", s.getState)
 	m.HandleFunc("GET /api/v1/notice", s.getNotice)
 	m.HandleFunc("GET /api/v1/models/{model}", s.getModel)
@@ -118,11 +129,14 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/abort", s.needOperator(s.abort))
 	m.HandleFunc("POST /api/v1/sessions/{id}/notice", s.needOperator(s.acceptNotice))
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent", s.needOperator(s.consent))
+	m.HandleFunc("POST /api/v1/sessions/{id}/consent/typed", s.needOperator(s.typedConsent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/credential", s.needOperator(s.credential))
 	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.face))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
 	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.submit))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.finish))
+	m.HandleFunc("POST /api/v1/sessions/{id}/capture/cancel", s.needOperator(s.cancelCapture))
+	m.HandleFunc("POST /api/v1/sessions/{id}/correct", s.needOperator(s.correct))
 	m.HandleFunc("POST /api/v1/sessions/{id}/preview", s.needOperator(s.previewSecret))
 	m.HandleFunc("GET /api/v1/sessions/{id}/preview", s.servePreview)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -183,6 +197,7 @@ var statusOf = map[string]int{
 	"consent_required": http.StatusConflict, "credential_required": http.StatusConflict,
 	"face_refused": http.StatusConflict, "nothing_to_submit": http.StatusConflict,
 	"notice_mismatch": http.StatusUnprocessableEntity, "invalid_signature": http.StatusUnprocessableEntity,
+	"invalid_acceptance": http.StatusUnprocessableEntity,
 	"invalid_credential": http.StatusUnprocessableEntity, "modality_unavailable": http.StatusUnprocessableEntity,
 	"invalid_finger":       http.StatusUnprocessableEntity,
 	"consent_not_recorded": http.StatusServiceUnavailable, "no_memory": http.StatusServiceUnavailable,

@@ -40,8 +40,15 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}
-	if err := c.Signature.Validate(); err != nil {
-		return session.ConsentReceipt{}, err
+	if (c.Signature == nil) == (c.Typed == nil) {
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: want exactly one of signature and typed acceptance")
+	}
+	if c.Signature != nil {
+		if err := c.Signature.Validate(); err != nil {
+			return session.ConsentReceipt{}, err
+		}
+	} else if !c.Typed.Valid() {
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: typed acceptance is not the phrase")
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -50,7 +57,8 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	f.recs = append(f.recs, rec)
 	f.sigs = append(f.sigs, c.Signature)
 	id := fmt.Sprintf("0190c0de-0000-7000-8000-%012d", len(f.recs))
-	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs))}}, nil
+	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs)),
+		RecordHash: [32]byte{0x7f, 0x3a, byte(len(f.recs))}}}, nil
 }
 
 // Records returns the consents recorded so far, without signatures.
@@ -104,17 +112,18 @@ func (Credentials) ValidateField(field string, v []byte) error {
 		n      int
 		digits bool
 		rule   string
+		code   string
 	}{
-		"claveElector": {18, false, "18 letters and digits"}, "numeroEmision": {2, true, "2 digits"},
-		"ocr": {13, true, "13 digits"}, "cic": {9, true, "9 digits"},
-		"identificadorCiudadano": {9, true, "9 digits"},
+		"claveElector": {18, false, "18 letters and digits", "length"}, "numeroEmision": {2, true, "2 digits", "digits"},
+		"ocr": {13, true, "13 digits", "digits"}, "cic": {9, true, "9 digits", "digits"},
+		"identificadorCiudadano": {9, true, "9 digits", "digits"},
 	}
 	r, ok := rules[field]
 	if !ok {
-		return &session.FieldError{Field: field, Rule: "a known field"}
+		return &session.FieldError{Field: field, Rule: "a known field", Code: "unknown_field"}
 	}
 	if len(v) != r.n || !shape(v, r.digits) {
-		return &session.FieldError{Field: field, Rule: r.rule}
+		return &session.FieldError{Field: field, Rule: r.rule, Code: r.code}
 	}
 	return nil
 }

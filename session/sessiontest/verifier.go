@@ -17,6 +17,7 @@ type Seen struct {
 	Finger  int  // finger position, 0 when none
 	Intact  bool // every lent buffer was readable and non-zero during the call
 	Consent string
+	Request string // the request id (a token, not personal data)
 }
 
 // Verifier is a scripted Verifier. Each call takes the next of Answers;
@@ -90,7 +91,7 @@ func (v *Verifier) Seen() []Seen {
 }
 
 func observe(req *session.VerifyRequest) Seen {
-	s := Seen{Consent: req.Consent.ID, Intact: true}
+	s := Seen{Consent: req.Consent.ID, Request: string(req.Request), Intact: true}
 	if c := req.Credential; c != nil {
 		s.Model, s.Fields = c.Model, len(c.Fields)
 		for _, f := range c.Fields {

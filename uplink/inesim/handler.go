@@ -170,6 +170,7 @@ func (s *Service) answer(rec *uplink.Received, signer devicekey.Signer) *respons
 	if err != nil {
 		return errorResponse(http.StatusUnprocessableEntity, "biometric")
 	}
+	s.consents.settle(rec.Consent.RecordHash, rec.RequestID, a.Status)
 	sealed, err := rec.SealAnswer(a, signer, s.opts.Now())
 	if err != nil {
 		return errorResponse(http.StatusInternalServerError, "internal")

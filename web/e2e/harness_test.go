@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/kioskapi"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
@@ -35,19 +36,26 @@ func repoRoot() string {
 
 // kiosk is the kiosk API over fakes on a real loopback listener.
 type kiosk struct {
-	e      *session.Engine
-	srv    *kioskapi.Server
-	hs     *httptest.Server
-	alloc  *sessiontest.Allocator
-	face   *sessiontest.Face
-	finger *sessiontest.Finger
-	ver    *sessiontest.Verifier
-	url    string
+	e       *session.Engine
+	consent *sessiontest.Consent
+	srv     *kioskapi.Server
+	hs      *httptest.Server
+	alloc   *sessiontest.Allocator
+	face    *sessiontest.Face
+	finger  *sessiontest.Finger
+	ver     *sessiontest.Verifier
+	url     string
 }
 
 func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	t.Helper()
-	k := &kiosk{alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}}
+	return newKioskWith(t, mod, sessiontest.Credentials{}, kioskapi.Brand{})
+}
+
+// newKioskWith is newKiosk with a credential validator and a brand.
+func newKioskWith(t testing.TB, mod func(*session.Opts), creds session.CredentialValidator, brand kioskapi.Brand) *kiosk {
+	t.Helper()
+	k := &kiosk{alloc: &sessiontest.Allocator{}, ver: &sessiontest.Verifier{}, consent: &sessiontest.Consent{}}
 	k.face = &sessiontest.Face{Alloc: k.alloc, Pace: 60 * time.Millisecond}
 	k.finger = &sessiontest.Finger{Alloc: k.alloc, Pace: 60 * time.Millisecond}
 	o := session.DefaultOpts()
@@ -57,7 +65,7 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 	if mod != nil {
 		mod(o)
 	}
-	e, err := session.New(session.Ports{Consent: &sessiontest.Consent{}, Credentials: sessiontest.Credentials{},
+	e, err := session.New(session.Ports{Consent: k.consent, Credentials: creds,
 		Face: k.face, Finger: k.finger, Preview: sessiontest.Preview{}, Verifier: k.ver, Alloc: k.alloc}, o)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +81,7 @@ func newKiosk(t testing.TB, mod func(*session.Opts)) *kiosk {
 		t.Fatal(err)
 	}
 	k.e = e
-	k.srv, err = kioskapi.New(e, auth, &kioskapi.Opts{UI: web.UI(), Preview: true, Log: o.Log})
+	k.srv, err = kioskapi.New(e, auth, &kioskapi.Opts{UI: web.UI(), Preview: true, Log: o.Log, Brand: brand})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +104,7 @@ func chromium(t testing.TB) string {
 			return p
 		}
 	}
-	t.Skip("chromium not installed (scripts/deps.sh installs the Debian package)")
+	testenv.Require(t, "chromium (scripts/deps.sh installs the Debian package)", exec.ErrNotFound)
 	return ""
 }
 

@@ -62,6 +62,13 @@ func startRealKiosk(t *testing.T, mutate func(*inesim.Opts)) *realKiosk {
 // provisions (the camera replay, extra config, INE faults).
 func startRealKioskWith(t *testing.T, o daemontest.Opts) *realKiosk {
 	t.Helper()
+	return startRealKioskConfigured(t, o, nil)
+}
+
+// startRealKioskConfigured is startRealKioskWith with a last change to the
+// provisioned environment before the daemon starts.
+func startRealKioskConfigured(t *testing.T, o daemontest.Opts, configure func(*daemontest.Env)) *realKiosk {
+	t.Helper()
 	dir := t.TempDir()
 	k := &realKiosk{}
 	k.pty = startScanner(t, filepath.Join(dir, "scanner"))
@@ -82,6 +89,9 @@ func startRealKioskWith(t *testing.T, o daemontest.Opts) *realKiosk {
 	// Under the race detector on a loaded 2-core CI machine the emulator
 	// and driver can take longer than a real module's second to answer.
 	k.env.Config.Scanner.CommandTimeout = config.Dur(5 * time.Second)
+	if configure != nil {
+		configure(k.env)
+	}
 	k.run(t)
 	return k
 }

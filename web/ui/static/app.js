@@ -13,7 +13,7 @@
   let token = document.querySelector('meta[name="ventanilla-token"]').content;
   const KINDS = ["session.claimed", "notice.accepted", "consent.committed", "consent.failed",
     "credential.accepted", "capture.started", "capture.prompt", "capture.done", "capture.rejected",
-    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed", "kiosk.readiness"];
+    "capture.failed", "submit.started", "answer.ready", "session.wiped", "session.ended", "operator.changed", "kiosk.readiness", "answer.correcting"];
   const SECTIONS = { idle: "s-welcome", notice: "s-notice", signature: "s-signature", credential: "s-credential",
     biometrics: "s-biometrics", face: "s-face", finger: "s-finger", submitting: "s-submitting", answer: "s-answer" };
 
@@ -26,6 +26,7 @@
   const prompts = { face: null, finger: null };
   const notes = { face: "", finger: "" };
   let ticker = null;
+  let retryOf = null; // the capture to return to after a failure
 
   function headers(body) {
     const h = { "X-Ventanilla-Token": token };
@@ -67,7 +68,12 @@
     let text = T.t("err." + (err && err.code)) || T.t("err.generic");
     if (err && err.code === "invalid_credential" && err.fields && err.fields.length) {
       const f = err.fields[0];
-      text = T.t("err.invalid_credential", { field: T.t("field." + f.field) || f.field, rule: f.rule });
+      window.KioskForms.serverField(f);
+      text = T.t("err.invalid_credential", { field: T.t("field." + f.field) || T.t("cred.model") });
+    }
+    if (err && err.code === "invalid_acceptance") {
+      window.KioskForms.mark($("typed-phrase"), T.t("typed.wrong", { phrase: T.t("typed.phrase") }));
+      $("typed-phrase").focus();
     }
     alertMsg(text);
   }
@@ -171,6 +177,10 @@
       case "capture.rejected":
       case "capture.failed":
         notes[m] = T.t("cap." + ev.code) || T.t("cap.error");
+        retryOf = m; // back to that capture
+        break;
+      case "answer.correcting":
+        resetCitizenInput();
         break;
       case "consent.failed":
         alertMsg(T.t("err.consent_not_recorded"));
@@ -207,17 +217,33 @@
   function render() {
     const id = opToken ? (SECTIONS[model.state] || "s-welcome") : "s-welcome";
     for (const s of Object.values(SECTIONS)) $(s).hidden = s !== id;
-    $("who").textContent = model.operator ? T.t("login.as", { op: model.operator }) : "";
+    // The header names the clerk only while this page holds their login,
+    // so it always agrees with the screen (after a reload: the login form).
+    $("who").textContent = opToken && model.operator ? T.t("login.as", { op: model.operator }) : "";
     const entering = shown !== id;
+    const prev = shown;
     shown = id;
     const fn = renderers[id];
     if (fn) fn(entering);
     if (id !== "s-face") stopPreview();
-    if (entering) {
-      const h = $(id).querySelector("h1");
-      h.tabIndex = -1;
-      h.focus();
+    if (entering) enterScreen(id, prev);
+    if (id === "s-biometrics" && retryOf) { // a failed or cancelled capture: its button again
+      const go = $(retryOf + "-go");
+      retryOf = null;
+      if (!go.disabled) go.focus({ preventScroll: true });
     }
+  }
+
+  // enterScreen starts a new screen at the top (issue 13, finding 5) and
+  // moves the focus to its heading, or, back from a capture, to the
+  // button that sends the verification.
+  function enterScreen(id, prev) {
+    $("main").scrollTop = 0;
+    window.scrollTo(0, 0);
+    let f = $(id).querySelector("h1");
+    f.tabIndex = -1;
+    if (id === "s-biometrics" && (prev === "s-face" || prev === "s-finger") && !$("submit").disabled) f = $("submit");
+    f.focus({ preventScroll: true });
   }
 
   const renderers = {
@@ -269,9 +295,27 @@
     $("face-go").disabled = left === 0 || !!off.face;
     let gs = model.finger_captured ? T.t("bio.fingerDone", { f: T.t("finger." + model.finger_captured) }) : "";
     if (notes.finger) gs = notes.finger;
+    if (notes.finger && model.finger_attempts_left !== undefined) gs += " " + T.t("bio.fingerLeft", { n: model.finger_attempts_left });
+    if (!model.finger_captured && model.finger_attempts_left === 0) gs = T.t("bio.fingerRefused");
     $("finger-status").textContent = gs;
+    if (model.finger_attempts_left === 0) $("finger-go").disabled = true;
     $("submit").disabled = !(model.face_captured || model.finger_captured);
     buildFingers();
+    renderChips();
+  }
+
+  // renderChips says what this session already holds, in words (not
+  // colour alone): consent, credential data, face, finger.
+  function renderChips() {
+    const chip = function (id, done, key) {
+      const li = $(id);
+      li.className = done ? "done" : "";
+      li.textContent = (done ? "✓ " : "○ ") + T.t("chip." + key + (done ? ".done" : ".todo"));
+    };
+    chip("chip-consent", !!model.consent, "consent");
+    chip("chip-cred", !!model.credential_set, "cred");
+    chip("chip-face", !!model.face_captured, "face");
+    chip("chip-finger", !!model.finger_captured, "finger");
   }
 
   function renderAnswer() {
@@ -289,6 +333,11 @@
     if (a.finger_similarity >= 0) sims.push(T.t("answer.sim", { what: T.t("sim.finger"), n: a.finger_similarity }));
     $("answer-sim").textContent = a.outcome === "retry" ? "" : sims.join(" · ");
     $("answer-clerk").textContent = T.t("answer.clerk", { code: a.reason || a.status || a.outcome });
+    const taken = a.taken || [];
+    $("answer-wiped").textContent = T.t("answer.wiped." + (taken.length === 2 ? "both" : taken.length ? taken[0] : "none"));
+    $("correct").hidden = !a.correctable;
+    $("answer-receipt").hidden = !model.receipt;
+    $("receipt-no").textContent = model.receipt || "";
     countdown();
   }
 
@@ -345,12 +394,16 @@
       l.htmlFor = "f-" + f;
       l.textContent = T.t("field." + f) || f;
       const i = document.createElement("input");
-      i.id = "f-" + f; i.name = f; i.required = true; i.autocomplete = "off"; i.spellcheck = false;
-      i.maxLength = f === "claveElector" ? 18 : 13;
+      i.id = "f-" + f; i.name = f; i.autocomplete = "off"; i.spellcheck = false;
+      i.maxLength = window.KioskForms.LENGTHS[f] || 18;
       if (f !== "claveElector") i.inputMode = "numeric";
+      i.setAttribute("aria-describedby", "f-" + f + "-err");
       i.addEventListener("focus", function () { highlight(f); });
+      const e = document.createElement("p");
+      e.id = "f-" + f + "-err"; e.className = "field-error"; e.hidden = true;
       box.appendChild(l);
       box.appendChild(i);
+      box.appendChild(e);
     }
     highlight(null, d.fields);
   }
@@ -366,12 +419,16 @@
     const sel = document.querySelector('input[name="model"]:checked');
     const fields = {};
     for (const i of $("fields").querySelectorAll("input")) fields[i.name] = i.value.trim().toUpperCase();
+    window.KioskForms.clear($("cred"));
     return { model: sel ? sel.value : "", fields: fields };
   }
   function resetCitizenInput() {
     if (pad) pad.clear();
     $("fields").textContent = "";
     for (const r of document.querySelectorAll('input[name="model"]')) r.checked = false;
+    window.KioskForms.clear($("cred"));
+    window.KioskForms.clear($("typed"));
+    $("typed-phrase").value = "";
     $("notice-accept").disabled = true;
     notice = null;
     prompts.face = prompts.finger = null;
@@ -379,21 +436,23 @@
   }
 
   // ---- fingers ----
+  // buildFingers fills the finger choice: one select, grouped by hand
+  // (compact at every screen size, and native on keyboard and touch).
   function buildFingers() {
-    const box = $("fingers");
-    if (box.childElementCount) return;
-    for (let n = 1; n <= 10; n++) {
-      const l = document.createElement("label");
-      const r = document.createElement("input");
-      r.type = "radio"; r.name = "finger"; r.value = String(n); r.id = "finger-" + n;
-      r.checked = n === fingerPos;
-      r.addEventListener("change", function () { fingerPos = n; });
-      l.appendChild(r);
-      const s = document.createElement("span");
-      s.dataset.finger = String(n);
-      s.textContent = T.t("finger." + n);
-      l.appendChild(s);
-      box.appendChild(l);
+    const sel = $("finger-sel");
+    if (sel.childElementCount) return;
+    for (const hand of [[1, 5, "hand.right"], [6, 10, "hand.left"]]) {
+      const g = document.createElement("optgroup");
+      g.dataset.i18nLabel = hand[2];
+      g.label = T.t(hand[2]);
+      for (let n = hand[0]; n <= hand[1]; n++) {
+        const o = document.createElement("option");
+        o.value = String(n); o.id = "finger-" + n; o.dataset.finger = String(n);
+        o.textContent = T.t("finger." + n);
+        o.selected = n === fingerPos;
+        g.appendChild(o);
+      }
+      sel.appendChild(g);
     }
   }
 
@@ -426,6 +485,8 @@
     $("lang").lang = T.lang() === "es-MX" ? "en" : "es-MX";
     document.title = T.t("brand");
     for (const f of $("fields").querySelectorAll("label")) f.textContent = T.t("field." + f.htmlFor.slice(2));
+    for (const g of document.querySelectorAll("[data-i18n-label]")) g.label = T.t(g.dataset.i18nLabel);
+    $("typed-label").textContent = T.t("typed.label", { phrase: T.t("typed.phrase") });
   }
 
   // ---- wiring ----
@@ -436,7 +497,11 @@
       applyLang();
       render();
     });
+    $("brand-logo").addEventListener("load", function () { $("brand-logo").hidden = false; });
+    $("finger-sel").addEventListener("change", function () { fingerPos = Number($("finger-sel").value); });
     $("login").addEventListener("submit", act(async function () {
+      const missing = window.KioskForms.required([[$("op-id"), "login.need_id"], [$("op-pin"), "login.need_pin"]]);
+      if (missing) { missing.focus(); return; }
       const pin = $("op-pin");
       const d = await api("POST", "/api/v1/operator/login", { operator: $("op-id").value.trim(), pin: pin.value });
       pin.value = "";
@@ -464,7 +529,20 @@
       pad.clear();
       await api("POST", sp("/consent"), body);
     }));
+    $("typed").addEventListener("submit", act(async function () {
+      const input = $("typed-phrase");
+      const phrase = input.value.trim().replace(/\s+/g, " ").toUpperCase();
+      if (phrase !== T.t("typed.phrase")) {
+        window.KioskForms.mark(input, T.t("typed.wrong", { phrase: T.t("typed.phrase") }));
+        input.focus();
+        return;
+      }
+      window.KioskForms.mark(input, "");
+      await api("POST", sp("/consent/typed"), { phrase: phrase });
+      input.value = "";
+    }));
     $("cred").addEventListener("submit", act(async function () {
+      if (!window.KioskForms.credential($("cred"))) return;
       await api("POST", sp("/credential"), credentialBody());
       for (const i of $("fields").querySelectorAll("input")) i.value = "";
     }));
@@ -472,6 +550,10 @@
     $("finger-go").addEventListener("click", act(function () { return api("POST", sp("/finger"), { position: fingerPos }); }));
     $("submit").addEventListener("click", act(function () { return api("POST", sp("/submit"), {}); }));
     $("finish").addEventListener("click", act(function () { return api("POST", sp("/finish"), {}); }));
+    $("correct").addEventListener("click", act(function () { return api("POST", sp("/correct"), {}); }));
+    for (const b of document.querySelectorAll("[data-cancel-capture]")) {
+      b.addEventListener("click", act(function () { return api("POST", sp("/capture/cancel"), {}); }));
+    }
     for (const b of document.querySelectorAll("[data-abort]")) {
       b.addEventListener("click", act(function () { return api("POST", sp("/abort"), { reason: b.dataset.abort }); }));
     }
