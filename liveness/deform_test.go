@@ -159,3 +159,52 @@ func TestNoHeadMotionChallengeNeedsNoMotionWindow(t *testing.T) {
 		t.Errorf("blink+turn_left without motion: %s; want UNCERTAIN(insufficient_motion)", d)
 	}
 }
+
+// BenchmarkDeformVsStatic measures, in the same run, the hand-made static
+// cues on gocv's face.jpg (the baseline, one computation, run every 3rd
+// frame) and the deformation cue: one measurement (a least-median-of-
+// squares homography on 40 face points, run every 3rd frame) and its mean
+// cost per frame fed. CPU time per op (getrusage): the machine is shared.
+// Run on one core: GOMAXPROCS=1 OPENCV_FOR_THREADS_NUM=1 taskset -c 0.
+func BenchmarkDeformVsStatic(b *testing.B) {
+	src := loadFace(b)
+	defer src.Close()
+	obs := make([]face.Observation, 12)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range obs {
+		obs[i] = face.Observation{Found: true, Box: faceBox}
+		for k := range 40 {
+			x := float64(faceBox.Min.X) + float64(k%8)*float64(faceBox.Dx())/8 + float64(i) + rng.NormFloat64()
+			y := float64(faceBox.Min.Y) + float64(k/8)*float64(faceBox.Dy())/5 + rng.NormFloat64()
+			obs[i].Points = append(obs[i].Points, face.Point{ID: uint32(k), X: float32(x), Y: float32(y)})
+		}
+	}
+	b.Run("static_cues", func(b *testing.B) {
+		s := newStaticScorer()
+		defer s.close()
+		c0 := cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			s.score(src, faceBox)
+		}
+		reportCPU(b, c0)
+	})
+	b.Run("deform_measure", func(b *testing.B) {
+		var w deformWindow
+		w.reanchor(&obs[0])
+		c0 := cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			if _, ok := w.measure(&obs[1+i%11]); !ok {
+				b.Fatal("not measured")
+			}
+		}
+		reportCPU(b, c0)
+	})
+	b.Run("deform_per_frame", func(b *testing.B) {
+		var w deformWindow
+		c0 := cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			w.feed(&obs[i%len(obs)], 12)
+		}
+		reportCPU(b, c0)
+	})
+}
