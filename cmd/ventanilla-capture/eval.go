@@ -43,7 +43,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	lo := liveness.DefaultOpts()
 	lo.LandmarkDir = *landmarks
-	lo.PADDir = *padDir // scores pad_real/pad_live; MinPADReal stays 0 (docs/liveness.md)
+	lo.PADDir = *padDir           // scores pad_real/pad_live; MinPADReal stays 0 (docs/liveness.md)
 	o := &eval.Opts{Liveness: lo} // unscripted attacks get a seeded kiosk-like draw
 	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
 	rep.Geometry = "cascades"
