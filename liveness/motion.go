@@ -187,6 +187,16 @@ func applyH(H [9]float64, p [2]float64) ([2]float64, bool) {
 // planarFit fits a homography a->b (LMedS); it returns the 75th percentile
 // of the reprojection errors in pixels and the homography.
 func planarFit(a, b [][2]float64) (float64, [9]float64, bool) {
+	errs, H, ok := planarErrors(a, b)
+	if !ok {
+		return 0, H, false
+	}
+	return quantile(errs, 0.75), H, true
+}
+
+// planarErrors fits a homography a->b (LMedS) and returns every point's
+// reprojection error in pixels (+Inf for a point sent to infinity).
+func planarErrors(a, b [][2]float64) ([]float64, [9]float64, bool) {
 	n := len(a)
 	src := gocv.NewMatWithSize(n, 1, gocv.MatTypeCV32FC2)
 	dst := gocv.NewMatWithSize(n, 1, gocv.MatTypeCV32FC2)
@@ -202,7 +212,7 @@ func planarFit(a, b [][2]float64) (float64, [9]float64, bool) {
 	defer h.Close()
 	var H [9]float64
 	if h.Empty() || h.Rows() != 3 {
-		return 0, H, false
+		return nil, H, false
 	}
 	for i := range H {
 		H[i] = h.GetDoubleAt(i/3, i%3)
@@ -216,5 +226,5 @@ func planarFit(a, b [][2]float64) (float64, [9]float64, bool) {
 		}
 		errs[i] = math.Hypot(p[0]-b[i][0], p[1]-b[i][1])
 	}
-	return quantile(errs, 0.75), H, true
+	return errs, H, true
 }

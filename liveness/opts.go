@@ -36,7 +36,12 @@ type Opts struct {
 	// homography at least this much (fraction of its points) is the
 	// medium's own surround: SPOOF(planar_motion); below, UNCERTAIN.
 	MaxFollow    float64
-	WindowFrames int     // frames before a window without enough motion restarts
+	WindowFrames int // frames before a window without enough motion restarts
+	// MinDeform: the passive verdict's least non-rigidity of the face
+	// points (CueDeform, fraction of the face width) for LIVE; DeformFrames
+	// is the length of its windows.
+	MinDeform    float64
+	DeformFrames int
 	FrozenDiff   float64 // mean grey difference below which two frames are "the same"
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
 
@@ -97,6 +102,8 @@ func DefaultOpts() *Opts {
 		MinMotion:    0.025,
 		MaxFollow:    0.3,
 		WindowFrames: 30,
+		MinDeform:    0.01,
+		DeformFrames: 12,
 		FrozenDiff:   0.01,
 		FrozenFrames: 8,
 
@@ -144,13 +151,14 @@ func (o *Opts) withDefaults() Opts {
 	i(&r.StaticEvery, d.StaticEvery)
 	i(&r.PADEvery, d.PADEvery)
 	i(&r.WindowFrames, d.WindowFrames)
+	i(&r.DeformFrames, d.DeformFrames)
 	i(&r.FrozenFrames, d.FrozenFrames)
 	for _, p := range []struct {
 		p *float64
 		v float64
 	}{{&r.MaxMoire, d.MaxMoire}, {&r.MaxPrintTexture, d.MaxPrintTexture}, {&r.MinColour, d.MinColour},
 		{&r.MaxGlare, d.MaxGlare}, {&r.MaxBorderSides, d.MaxBorderSides}, {&r.MaxBlur, d.MaxBlur},
-		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion}, {&r.MaxFollow, d.MaxFollow},
+		{&r.MinParallax, d.MinParallax}, {&r.MaxSurround, d.MaxSurround}, {&r.MinMotion, d.MinMotion}, {&r.MaxFollow, d.MaxFollow}, {&r.MinDeform, d.MinDeform},
 		{&r.FrozenDiff, d.FrozenDiff}, {&r.TurnYaw, d.TurnYaw}, {&r.MoveCloserRatio, d.MoveCloserRatio},
 		{&r.MinBrightness, d.MinBrightness}, {&r.BlinkClosedRatio, d.BlinkClosedRatio},
 		{&r.BlinkOpenRatio, d.BlinkOpenRatio}, {&r.SmileWidthGain, d.SmileWidthGain}} {

@@ -23,6 +23,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	explain := fs.Bool("explain", false, "add every item's cue scores and challenge results")
 	landmarks := fs.String("landmarks", liveness.DefaultLandmarkDir(), "face mesh model directory (\"\": the cascades measure the challenges)")
+	padDir := fs.String("pad", liveness.DefaultPADDir(), "anti-spoofing models (liveness/pad) to score, measured only (\"\": none)")
 	if err := fs.Parse(args); err != nil || *manifest == "" || fs.NArg() > 0 {
 		if err == nil {
 			fmt.Fprintln(stderr, "liveness eval: --manifest is required")
@@ -42,11 +43,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	lo := liveness.DefaultOpts()
 	lo.LandmarkDir = *landmarks
+	lo.PADDir = *padDir           // scores pad_real/pad_live; MinPADReal stays 0 (docs/liveness.md)
 	o := &eval.Opts{Liveness: lo} // unscripted attacks get a seeded kiosk-like draw
 	rep := eval.Summarise(eval.Run(ctx, m, o), *explain)
 	rep.Geometry = "cascades"
 	if lo.LandmarkDir != "" {
 		rep.Geometry = "face mesh (" + lo.LandmarkDir + ")"
+	}
+	if lo.PADDir != "" {
+		rep.Geometry += "; pad models measured (" + lo.PADDir + ")"
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

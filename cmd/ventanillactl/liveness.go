@@ -13,7 +13,7 @@ import (
 func init() {
 	commands = append(commands, command{
 		name:    "liveness",
-		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR]`",
+		summary: "liveness tools: `liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR] [--pad DIR]`",
 		run:     runLiveness,
 	})
 }
@@ -23,7 +23,7 @@ func init() {
 // links none of it. Flags, manifest format and output are unchanged.
 func runLiveness(ctx context.Context, c *cli, args []string) int {
 	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR]")
+		fmt.Fprintln(c.stderr, "usage: ventanillactl liveness eval --manifest FILE [--json] [--explain] [--capture-bin PATH] [--landmarks DIR] [--pad DIR]")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("liveness eval", flag.ContinueOnError)
@@ -33,6 +33,7 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 	explain := fs.Bool("explain", false, "add every item's cue scores and challenge results")
 	bin := fs.String("capture-bin", "", "the ventanilla-capture executable (default: next to ventanillactl)")
 	landmarks := fs.String("landmarks", "", "face mesh model directory (default: ventanilla-capture's; \"\" when given empty: the cascades)")
+	padDir := fs.String("pad", "", "anti-spoofing models to measure (default: ventanilla-capture's, the installed or build tree's; \"\" when given empty: none)")
 	if err := fs.Parse(args[1:]); err != nil || *manifest == "" || fs.NArg() > 0 {
 		if err == nil {
 			fmt.Fprintln(c.stderr, "liveness eval: --manifest is required")
@@ -50,8 +51,11 @@ func runLiveness(ctx context.Context, c *cli, args []string) int {
 		argv = append(argv, "--explain")
 	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "landmarks" {
+		switch f.Name {
+		case "landmarks":
 			argv = append(argv, "--landmarks", *landmarks)
+		case "pad":
+			argv = append(argv, "--pad", *padDir)
 		}
 	})
 	cmd := exec.CommandContext(ctx, *bin, argv...)
