@@ -149,7 +149,7 @@ func fullSession(t *testing.T, b context.Context) {
 		chromedp.WaitVisible(css("#s-answer")),
 		waitText("#answer-title", "Credencial verificada"),
 		waitText("#answer-sim", "93 %"),
-		waitText("#answer-wiped", "borradas"),
+		waitText("#answer-wiped", "borrada"),
 	)
 	if err := k.alloc.CheckWiped(); err != nil {
 		t.Fatalf("answer on screen with buffers alive: %v", err)

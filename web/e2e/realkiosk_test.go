@@ -320,7 +320,7 @@ func realVerified(t *testing.T, b context.Context) {
 	run(t, ctx, "INE's answer is shown",
 		chromedp.WaitVisible(css("#s-answer")),
 		waitText("#answer-title", "Credencial verificada"),
-		waitText("#answer-wiped", "borradas"),
+		waitText("#answer-wiped", "Su huella ya fue borrada"),
 	)
 	if sim := textOf(t, ctx, "#answer-sim"); !strings.Contains(sim, "%") {
 		t.Errorf("no similarity shown: %q", sim)
