@@ -153,3 +153,18 @@ func (p Preview) Preview(ctx context.Context, frame func([]byte) error) error {
 		}
 	}
 }
+
+// SetHold sets Hold while captures may be running (tests that let a held
+// capture go mid-session).
+func (f *Face) SetHold(on bool) {
+	f.mu.Lock()
+	f.Hold = on
+	f.mu.Unlock()
+}
+
+// SetHold sets Hold while captures may be running.
+func (f *Finger) SetHold(on bool) {
+	f.mu.Lock()
+	f.Hold = on
+	f.mu.Unlock()
+}

@@ -39,7 +39,7 @@ func headerAgrees(t *testing.T, ctx context.Context) {
 
 func reloadMidCapture(t *testing.T, b context.Context) {
 	k := newKiosk(t, nil)
-	k.finger.Hold = true
+	k.finger.SetHold(true)
 	ctx := tab(t, b)
 	login(t, ctx, k, false)
 	throughConsent(t, ctx, false)
@@ -61,7 +61,7 @@ func reloadMidCapture(t *testing.T, b context.Context) {
 		chromedp.WaitVisible(css("#s-finger")),
 	)
 	headerAgrees(t, ctx)
-	k.finger.Hold = false
+	k.finger.SetHold(false)
 	run(t, ctx, "cancel works after the reload: back to the biometrics step",
 		chromedp.Click(css("#s-finger [data-cancel-capture]")),
 		chromedp.WaitVisible(css("#s-biometrics")),
@@ -119,7 +119,7 @@ func retryAndCorrect(t *testing.T, b context.Context) {
 	k := newKiosk(t, nil)
 	mismatch := session.Answer{Status: vocab.StatusDataMismatch, FaceSimilarity: -1, FingerSimilarity: -1}
 	k.ver.Answers = []session.Answer{mismatch}
-	k.face.Hold = true
+	k.face.SetHold(true)
 	ctx := tab(t, b)
 	login(t, ctx, k, false)
 	throughConsent(t, ctx, false)
@@ -135,7 +135,7 @@ func retryAndCorrect(t *testing.T, b context.Context) {
 	if focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); focused != "face-go" {
 		t.Fatalf("after the cancel the focus is on %q, want the face capture's button", focused)
 	}
-	k.face.Hold = false
+	k.face.SetHold(false)
 	run(t, ctx, "capture a finger and send",
 		chromedp.Click(css("#finger-go")),
 		waitText("#finger-status", "índice derecho"),
