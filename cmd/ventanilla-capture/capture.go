@@ -25,33 +25,36 @@ func (s *server) startCapture(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	s.cancelCapture = cancel
 	s.goDo(func() {
-		defer func() {
-			s.mu.Lock()
-			s.cancelCapture = nil
-			s.mu.Unlock()
-			cancel()
-			s.rep.report() // the counters after the capture
-		}()
-		s.runCapture(ctx)
+		t, payload, release := s.runCapture(ctx)
+		// The capture is over before its end goes up: a client that
+		// starts the next one on reading it must not be refused.
+		s.mu.Lock()
+		s.cancelCapture = nil
+		s.mu.Unlock()
+		cancel()
+		s.send(t, payload...)
+		release()
+		s.rep.report() // the counters after the capture
 	})
 }
 
-func (s *server) runCapture(ctx context.Context) {
+// runCapture runs the capture and returns the message that ends it (Result
+// or Error) and what releases the result's buffer once sent.
+func (s *server) runCapture(ctx context.Context) (proto.Type, [][]byte, func()) {
 	res, err := s.capture.CaptureFace(ctx, func(q session.Prompt) {
 		s.send(proto.TPrompt, proto.EncodeJSON(proto.Prompt{Code: q.Code, Message: q.Message, Step: q.Step, Steps: q.Steps}))
 	})
 	if err != nil {
-		s.send(proto.TError, proto.EncodeError(errorCode(err), errText(err)))
-		return
+		return proto.TError, [][]byte{proto.EncodeError(errorCode(err), errText(err))}, func() {}
 	}
 	var jpeg []byte
+	release := func() {}
 	if res.JPEG != nil {
-		jpeg = res.JPEG.Bytes()
-		defer res.JPEG.Release()
+		jpeg, release = res.JPEG.Bytes(), res.JPEG.Release
 	}
 	l := res.Liveness
 	meta := proto.Meta{Decision: l.Decision, Reason: s.hooks.takeReason(), Method: l.Method, Cues: l.Cues}
-	s.send(proto.TResult, proto.EncodeResult(meta, jpeg)...)
+	return proto.TResult, proto.EncodeResult(meta, jpeg), release
 }
 
 func errorCode(err error) proto.Code {
