@@ -36,6 +36,9 @@ type Check struct {
 	motion  motionWindow
 	deform  deformWindow
 	done    bool
+	// sinceStatic counts face frames since the static cues last ran
+	// (-1 before the first run).
+	sinceStatic int
 }
 
 // Status is the check's state after a frame.
@@ -55,7 +58,7 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 		return nil, err
 	}
 	own := newCascadeGeometry()
-	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}, geo: own, own: own}
+	c := &Check{o: opts, static: newStaticScorer(), v: v, gray: gocv.NewMat(), cues: map[string][]float64{}, geo: own, own: own, sinceStatic: -1}
 	for _, ch := range seq {
 		c.steps = append(c.steps, &step{ch: ch})
 	}
@@ -65,6 +68,7 @@ func NewCheck(o *Opts, seq []Challenge) (*Check, error) {
 			c.Close()
 			return nil, fmt.Errorf("liveness: face mesh: %w", err)
 		}
+		mesh.legacy = opts.Legacy
 		c.mesh, c.geo = mesh, mesh
 	}
 	if opts.PADDir != "" {
@@ -103,6 +107,35 @@ func (c *Check) SetGeometrySource(src GeometrySource) {
 	}
 }
 
+// Plan is what capture/face must do on the next frame
+// (face.Analyzer.SetPlan): the eye cadence of EyesEvery and, while the
+// face mesh judges a step, a frame kept free for it when its run is due,
+// fewer eye searches (the mesh reads the eyelids; the searches still
+// serve the quality gate and the best shot) and fewer periodic
+// detections while the mesh keeps finding the face in the tracked box.
+// The capture loop and the evaluation both call it before each frame.
+func (c *Check) Plan(st Status) face.Plan {
+	p := face.Plan{EyesEvery: c.EyesEvery(st)}
+	if c.o.Legacy || c.mesh == nil || c.geo != GeometrySource(c.mesh) || st.Done ||
+		st.Step >= len(c.steps) || c.steps[st.Step].ch == MoveCloser {
+		return p
+	}
+	p.Yield, p.EyesEvery = c.mesh.due(), meshEyesEvery
+	if c.mesh.sure {
+		p.DetectEvery = meshDetectEvery
+	}
+	return p
+}
+
+// While the face mesh judges a step: an eye search every meshEyesEvery
+// frames and, while its last fit found a face in the tracked box, a
+// periodic detection every meshDetectEvery (a fit below the confidence
+// floor brings the analyzer's own cadence back).
+const (
+	meshEyesEvery   = 6
+	meshDetectEvery = 15
+)
+
 // EyesEvery is how often capture/face must search the eyes for the next
 // frame (face.Analyzer.SetEyesEvery): every frame while a blink is judged
 // on the cascade geometry (its eye patches follow the cascade's eyes),
@@ -140,10 +173,8 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 	if obs.Found {
 		c.found++
 		c.bright = append(c.bright, obs.Quality.Brightness)
-		if (c.found-1)%c.o.StaticEvery == 0 {
-			for k, v := range c.static.score(frame, obs.Box) {
-				c.cues[k] = append(c.cues[k], v)
-			}
+		if c.o.Legacy && (c.found-1)%c.o.StaticEvery == 0 {
+			c.scoreStatic(frame, obs)
 		}
 		if (c.found-1)%c.o.PADEvery == 0 {
 			c.feedPAD(frame, obs.Box)
@@ -151,8 +182,41 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 	}
 	c.motion.feed(obs, &c.o)
 	c.deform.feed(obs, c.o.DeformFrames)
+	runs := c.meshRuns()
 	c.advance(frame, obs)
+	if obs.Found && !c.o.Legacy {
+		c.staticSlot(frame, obs, c.meshRuns() > runs)
+	}
 	return c.status()
+}
+
+func (c *Check) scoreStatic(frame gocv.Mat, obs *face.Observation) {
+	for k, v := range c.static.score(frame, obs.Box) {
+		c.cues[k] = append(c.cues[k], v)
+	}
+}
+
+// staticSlot runs the static cues on the first face frame and then every
+// StaticEvery face frames, on a frame that carried no other costly job
+// (detection, eye search, the mesh); one put off twice as long runs anyway.
+func (c *Check) staticSlot(frame gocv.Mat, obs *face.Observation, meshRan bool) {
+	busy := obs.Detected || obs.EyesSearched || meshRan
+	due := c.sinceStatic < 0 || c.sinceStatic+1 >= c.o.StaticEvery
+	if due && (!busy || c.sinceStatic+1 >= 2*c.o.StaticEvery) {
+		c.scoreStatic(frame, obs)
+		c.sinceStatic = 0
+		return
+	}
+	if c.sinceStatic >= 0 {
+		c.sinceStatic++
+	}
+}
+
+func (c *Check) meshRuns() int {
+	if c.mesh == nil {
+		return 0
+	}
+	return c.mesh.runs
 }
 
 func (c *Check) frozen(obs *face.Observation) {

@@ -1,6 +1,7 @@
 package liveness
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,37 +15,147 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// BenchmarkChallengeCPU measures the process CPU time (getrusage, user +
-// system) of one 640x480-class frame through the capture loop's per-frame
-// work during each challenge step: the analyzer (with the eye-search
-// cadence the check asks for) and Check.Feed. "cascades" is the baseline
-// without the face mesh, "mesh" the same frames with it (every other frame
-// outside a blink step; every frame, with the iris eyelids, in one). Run
-// it on one core, as docs/benchmarks.md says:
+// BenchmarkFaceCPU measures the process CPU time (getrusage, user +
+// system) of each 640x480 frame through the capture loop's exact per-frame
+// work (capture/facecap: the analyzer's plan from the check, Analyzer.Process,
+// Check.Feed), for each kind of step: positioning (the analyzer alone),
+// a passive check, and one-challenge checks with the face mesh when it is
+// installed. Each frame goes through the baseline schedule and the current
+// one, interleaved (the order alternates), so the ratios come from the same
+// run under the same load. Run it on one core:
 //
-//	OPENCV_FOR_THREADS_NUM=1 GOMAXPROCS=1 taskset -c 0 go test -run - -bench ChallengeCPU -tags matprofile ./liveness/
-func BenchmarkChallengeCPU(b *testing.B) {
+//	OPENCV_FOR_THREADS_NUM=1 GOMAXPROCS=1 taskset -c 0 go test -tags matprofile -run - -bench FaceCPU -benchtime 300x ./liveness/
+//
+// It reports median, p90 and p99 per schedule (ms of CPU per frame), and
+// the current schedule's over the baseline's.
+func BenchmarkFaceCPU(b *testing.B) {
 	dir := filepath.Join(fixtures.RepoRoot(), ".cache", "models", "mediapipe")
-	for _, ch := range []Challenge{Blink, TurnLeft, Smile} {
-		b.Run("cascades/"+string(ch), func(b *testing.B) { benchCPU(b, "", ch) })
-		b.Run("mesh/"+string(ch), func(b *testing.B) {
-			if _, err := os.Stat(filepath.Join(dir, landmark.ModelFile)); err != nil {
-				b.Skip("face mesh not installed (scripts/deps.sh):", err)
-			}
-			benchCPU(b, dir, ch)
-		})
+	if _, err := os.Stat(filepath.Join(dir, landmark.ModelFile)); err != nil {
+		if os.Getenv("CI") == "true" {
+			b.Fatal("face mesh not installed (scripts/deps.sh):", err)
+		}
+		dir = "" // the cascades measure the challenges
+	}
+	for _, k := range []string{"positioning", "passive", string(Blink), string(TurnLeft), string(Smile), string(MoveCloser)} {
+		b.Run(k, func(b *testing.B) { benchKind(b, k, dir) })
 	}
 }
 
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+// schedule is a pipeline configuration measured by BenchmarkFaceCPU.
+type schedule struct {
+	name string
+	set  func(*face.Opts, *Opts)
+}
+
+// schedules: "baseline" is the schedule before the per-frame job
+// staggering (docs/benchmarks.md), "current" the defaults.
+var schedules = []schedule{
+	{"baseline", func(fo *face.Opts, lo *Opts) { fo.Legacy, lo.Legacy = true, true }},
+	{"current", func(*face.Opts, *Opts) {}},
+}
+
+// loop is one capture loop: facecap's positioning (check nil) or check.
+type loop struct {
+	an    *face.Analyzer
+	chk   *Check
+	st    Status
+	lo    *Opts
+	seq   []Challenge
+	took  []float64
+	kinds map[string][]float64 // CPU per frame by the heavy jobs it carried
+}
+
+func newLoop(b *testing.B, s schedule, kind, dir string) *loop {
+	fo, lo := face.DefaultOpts(), DefaultOpts()
+	lo.LandmarkDir = dir
+	s.set(fo, lo)
+	an, err := face.New(fo)
+	if err != nil {
+		b.Skip(err)
+	}
+	l := &loop{an: an, lo: lo, kinds: map[string][]float64{}}
+	switch kind {
+	case "positioning":
+		return l
+	case "passive":
+	default:
+		l.seq = []Challenge{Challenge(kind)}
+	}
+	l.restart(b)
+	return l
+}
+
+// restart begins a new check, as a new attempt does (facecap resets the analyzer).
+func (l *loop) restart(b *testing.B) {
+	if l.chk != nil {
+		l.chk.Close()
+	}
+	c, err := NewCheck(l.lo, l.seq)
+	if err != nil {
+		b.Skip(err)
+	}
+	l.chk, l.st = c, Status{}
+	l.an.Reset()
+}
+
+func (l *loop) close() {
+	if l.chk != nil {
+		l.chk.Close()
+	}
+	l.an.Close()
+}
+
+// frame runs one frame as facecap does and records its CPU time.
+func (l *loop) frame(b *testing.B, f gocv.Mat, t time.Time) {
+	runs, statics := l.meshRuns(), len(l.cuesOf())
+	c0 := cpuNow()
+	if l.chk != nil {
+		l.an.SetPlan(l.chk.Plan(l.st))
+	}
+	obs := l.an.Process(f, t)
+	if l.chk != nil {
+		l.st = l.chk.Feed(f, &obs)
+	}
+	ms := float64(cpuNow()-c0) / 1e6
+	l.took = append(l.took, ms)
+	k := jobs(obs.Detected, obs.EyesSearched, len(l.cuesOf()) > statics, l.meshRuns() > runs)
+	l.kinds[k] = append(l.kinds[k], ms)
+	if l.chk != nil && l.st.Done {
+		l.restart(b)
+	}
+}
+
+func (l *loop) meshRuns() int {
+	if l.chk == nil || l.chk.mesh == nil {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return l.chk.mesh.runs
 }
 
-func benchCPU(b *testing.B, landmarks string, ch Challenge) {
+func (l *loop) cuesOf() []float64 {
+	if l.chk == nil {
+		return nil
+	}
+	return l.chk.cues[CueMoire]
+}
+
+func jobs(detect, eyes, static, mesh bool) string {
+	s := ""
+	for _, j := range []struct {
+		on   bool
+		name string
+	}{{detect, "detect"}, {eyes, "eyes"}, {static, "static"}, {mesh, "mesh"}} {
+		if j.on {
+			s += "+" + j.name
+		}
+	}
+	if s == "" {
+		return "light"
+	}
+	return s[1:]
+}
+
+func benchKind(b *testing.B, kind, dir string) {
 	src := loadFace(b)
 	defer src.Close()
 	frames := make([]gocv.Mat, 10)
@@ -52,41 +163,48 @@ func benchCPU(b *testing.B, landmarks string, ch Challenge) {
 		frames[i] = shiftedFrame(src, i)
 		defer frames[i].Close()
 	}
-	an, err := face.New(face.DefaultOpts())
-	if err != nil {
-		b.Skip(err)
+	loops := make([]*loop, len(schedules))
+	for i, s := range schedules {
+		loops[i] = newLoop(b, s, kind, dir)
+		defer loops[i].close()
 	}
-	defer an.Close()
-	lo := DefaultOpts()
-	lo.LandmarkDir = landmarks
-	newCheck := func() *Check {
-		c, err := NewCheck(lo, []Challenge{ch})
-		if err != nil {
-			b.Skip(err)
-		}
-		return c
-	}
-	chk := newCheck()
-	defer func() { chk.Close() }()
-	var took []float64
-	var st Status
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f := frames[i%len(frames)]
-		c0 := cpuNow()
-		an.SetEyesEvery(chk.EyesEvery(st))
-		obs := an.Process(f, time.Unix(0, int64(i)*40e6))
-		st = chk.Feed(f, &obs)
-		took = append(took, float64(cpuNow()-c0)/1e6)
-		if st.Done { // the step timed out: a new check, as a new attempt would
-			b.StopTimer()
-			chk.Close()
-			chk, st = newCheck(), Status{}
-			b.StartTimer()
+		f, t := frames[i%len(frames)], time.Unix(0, int64(i)*40e6) // 25 fps media time
+		for j := range loops {
+			loops[(i+j)%len(loops)].frame(b, f, t)
 		}
 	}
 	b.StopTimer()
-	slices.Sort(took)
-	b.ReportMetric(took[len(took)/2], "cpu-median-ms/frame")
-	b.ReportMetric(took[len(took)*9/10], "cpu-p90-ms/frame")
+	for i, s := range schedules {
+		q := quantiles(loops[i].took)
+		b.ReportMetric(q[0], s.name+"-median-ms")
+		b.ReportMetric(q[1], s.name+"-p90-ms")
+		b.ReportMetric(q[2], s.name+"-p99-ms")
+		if testing.Verbose() && b.N > 1 {
+			for k, v := range loops[i].kinds {
+				q := quantiles(v)
+				b.Logf("%s %s: %d frames, median %.1f p90 %.1f ms", s.name, k, len(v), q[0], q[1])
+			}
+		}
+	}
+	base, cur := quantiles(loops[0].took), quantiles(loops[len(loops)-1].took)
+	b.ReportMetric(cur[0]/base[0], "median-ratio")
+	b.ReportMetric(cur[1]/base[1], "p90-ratio")
+}
+
+// quantiles returns the median, 90th and 99th percentiles.
+func quantiles(v []float64) [3]float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	at := func(q float64) float64 { return s[min(len(s)-1, int(q*float64(len(s))))] }
+	return [3]float64{at(0.5), at(0.9), at(0.99)}
+}
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(fmt.Sprint("getrusage: ", err))
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

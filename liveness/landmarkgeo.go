@@ -15,23 +15,35 @@ const minMeshConfidence = 0.5
 
 // landmarkGeometry is the face geometry from MediaPipe's face mesh
 // (liveness/landmark): yaw, eyelids and lips that the cascades cannot
-// follow. It owns its Mesh. During a blink step it runs on every frame
-// and, when the iris model is installed, takes the eyelids from it (they
-// close much further on a blink than the mesh's, which is what lets a
-// blink be seen at 30 px between the eyes); in the other steps it runs the
-// mesh alone on every meshEvery-th frame and reports the frames between as
-// Skipped, which the challenges wait through.
+// follow. It owns its Mesh. During a blink step it takes the eyelids from
+// the iris model when it is installed (they close much further on a blink
+// than the mesh's, which is what lets a blink be seen at 30 px between the
+// eyes). It runs on every meshEvery-th frame with a face (blinkEvery-th in
+// a blink step) and reports the frames between as Skipped, which the
+// challenges wait through. A run due on a frame where capture/face ran the
+// detector or the eye search waits for the next frame (Check.Plan asks
+// capture/face to keep the due frame free), so no frame carries both.
 type landmarkGeometry struct {
-	mesh  *landmark.Mesh
-	every int // frames per mesh run outside a blink step
-	n     int // frames since the step started
-	blink bool
+	mesh   *landmark.Mesh
+	every  int // frames per mesh run outside a blink step
+	n      int // frames since the step started (legacy schedule)
+	wait   int // frames with a face before the next run is due
+	blink  bool
+	legacy bool // Opts.Legacy: every frame in a blink step, runs may share a frame
+	sure   bool // the last run found a face in the tracked box
+	runs   int  // fits run (for the benchmarks)
 }
 
 // meshEvery is the mesh's rate outside blink steps: every other frame
 // keeps a turn or a smile (seen on 2-3 measured frames) within a second
 // at 25 fps while halving the model's cost on those steps.
 const meshEvery = 2
+
+// blinkEvery is the mesh and iris rate in a blink step: every other frame
+// still sees a blink's 3-10 shut frames at least twice, and on the 71
+// items of the `make eval` manifest it gave the same verdicts as every
+// frame (docs/benchmarks.md) at half the model's cost.
+const blinkEvery = 2
 
 func newLandmarkGeometry(dir string) (*landmarkGeometry, error) {
 	_, err := os.Stat(filepath.Join(dir, landmark.IrisFile))
@@ -44,15 +56,41 @@ func newLandmarkGeometry(dir string) (*landmarkGeometry, error) {
 	return &landmarkGeometry{mesh: m, every: meshEvery}, nil
 }
 
-func (g *landmarkGeometry) Reset() { g.n, g.blink = 0, false; g.mesh.SetRefineEyes(false) }
+func (g *landmarkGeometry) Reset() {
+	g.n, g.wait, g.blink, g.sure = 0, 0, false, false
+	g.mesh.SetRefineEyes(false)
+}
 
 func (g *landmarkGeometry) close() { g.mesh.Close() }
 
 // setChallenge is called by the Check when a step starts: a blink is
 // judged on every frame with the iris eyelids, the rest at meshEvery.
 func (g *landmarkGeometry) setChallenge(ch Challenge) {
-	g.n, g.blink = 0, ch == Blink
+	g.n, g.wait, g.blink = 0, 0, ch == Blink
 	g.mesh.SetRefineEyes(g.blink)
+}
+
+// due: the next frame with a face is one the mesh runs on.
+func (g *landmarkGeometry) due() bool { return g.wait == 0 }
+
+// skip reports whether the mesh skips this frame (and counts it).
+func (g *landmarkGeometry) skip(obs *face.Observation) bool {
+	g.n++
+	if g.legacy {
+		return !g.blink && g.every > 1 && (g.n-1)%g.every != 0
+	}
+	if g.wait > 0 {
+		g.wait--
+		return true
+	}
+	if obs.Detected || obs.EyesSearched { // the frame is taken: the next one
+		return true
+	}
+	g.wait = g.every - 1
+	if g.blink {
+		g.wait = blinkEvery - 1
+	}
+	return false
 }
 
 // Measure fits the mesh in the tracked face box. The landmark package's
@@ -62,12 +100,13 @@ func (g *landmarkGeometry) Measure(frame gocv.Mat, obs *face.Observation) FaceGe
 	if !obs.Found {
 		return FaceGeometry{}
 	}
-	g.n++
-	if !g.blink && g.every > 1 && (g.n-1)%g.every != 0 {
+	if g.skip(obs) {
 		return FaceGeometry{Skipped: true}
 	}
+	g.runs++
 	l, err := g.mesh.Detect(frame, obs.Box)
-	if err != nil || l.Confidence < minMeshConfidence {
+	g.sure = err == nil && l.Confidence >= minMeshConfidence
+	if !g.sure {
 		return FaceGeometry{}
 	}
 	yaw, pitch, roll := landmark.Pose(&l)

@@ -77,6 +77,12 @@ type Opts struct {
 	// measures yaw, eyelids and lips for the challenges instead of the
 	// cascades. Not filled from the defaults: DefaultOpts finds it.
 	LandmarkDir string
+	// Legacy selects the per-frame schedule before 2026-12-06 (static
+	// cues on every StaticEvery-th face frame whatever else the frame
+	// carries, the mesh and iris on every frame of a blink step, the eye
+	// cadence of EyesEvery only). Kept as the benchmarks' baseline
+	// (BenchmarkFaceCPU); never set it in production.
+	Legacy bool
 }
 
 // DefaultOpts returns the defaults. The static thresholds are set so that

@@ -49,6 +49,29 @@ type Analyzer struct {
 	best                       bestShot
 	eyeMemo                    eyeMemo
 	eyesEvery                  int
+	plan                       Plan
+	sinceDetect                int  // frames since the detector last ran
+	eyesDue                    bool // an eye search was put off a busy frame
+	nearDetects                int  // re-detections near the track since the last whole-frame one
+	fullFaces                  int  // faces in the last whole-frame detection
+}
+
+// Plan is what the caller asks of the next frames (Analyzer.SetPlan); the
+// liveness check makes it (liveness.Check.Plan) so that no frame carries
+// two of the costly jobs: detection, the eye search, the static cues and
+// the face mesh.
+type Plan struct {
+	// EyesEvery runs the eye search every n frames (as SetEyesEvery; 0:
+	// Opts.EyesEvery).
+	EyesEvery int
+	// DetectEvery re-runs the detector on a tracked face every n frames
+	// (0: Opts.DetectEvery); a landmark model that keeps finding the face
+	// in the tracked box asks for fewer detections.
+	DetectEvery int
+	// Yield keeps the frame for the caller's own work: no periodic
+	// detection and no eye search on it (they move to the next frame). A
+	// face that is lost is still searched.
+	Yield bool
 }
 
 // eyeMemo is the last eye search, for the frames in between searches.
@@ -56,6 +79,7 @@ type eyeMemo struct {
 	eyes [2]image.Point
 	n    int
 	box  image.Rectangle // the face box it was made in
+	side float64         // the pair's mean side in the search's pixels (0: not both found)
 	ok   bool
 }
 
@@ -97,9 +121,10 @@ func (a *Analyzer) Process(frame gocv.Mat, t time.Time) Observation {
 	a.toWork(frame)
 	obs.FrameDiff = a.frameDiff()
 	before := a.track()
+	a.sinceDetect++
 	if a.needDetect() {
 		a.detect()
-		obs.Detected = true
+		obs.Detected, a.sinceDetect = true, 0
 	}
 	a.frame++
 	a.prev, a.work = a.work, a.prev
@@ -146,16 +171,32 @@ func (a *Analyzer) track() map[uint32][2]float32 {
 	return before
 }
 
+// needDetect: the face is not tracked (or by too few points), or a
+// periodic re-detection is due. The periodic one waits for a frame the
+// plan does not keep for the caller.
 func (a *Analyzer) needDetect() bool {
-	return !a.tracking || a.frame%a.o.DetectEvery == 0 || a.tr.count(RegionFace) < 8
+	if !a.tracking || a.tr.count(RegionFace) < 8 {
+		return true
+	}
+	if a.o.Legacy {
+		return a.frame%a.o.DetectEvery == 0
+	}
+	every := a.o.DetectEvery
+	if a.plan.DetectEvery > 0 {
+		every = a.plan.DetectEvery
+	}
+	return a.sinceDetect >= every && !a.plan.Yield
 }
 
 // detect runs the detector and re-anchors the track on its result.
 func (a *Analyzer) detect() {
-	gocv.EqualizeHist(a.work, &a.eq)
-	minSize := int(a.o.MinFaceFrac * float64(a.work.Rows()))
-	boxes := a.det.Detect(a.eq, minSize)
-	a.faces = len(boxes)
+	boxes := a.detectNear()
+	if boxes == nil {
+		gocv.EqualizeHist(a.work, &a.eq)
+		minSize := int(a.o.MinFaceFrac * float64(a.work.Rows()))
+		boxes = a.det.Detect(a.eq, minSize)
+		a.faces, a.fullFaces, a.nearDetects = len(boxes), len(boxes), 0
+	}
 	if len(boxes) == 0 {
 		a.tracking = false
 		a.tr.pts = nil
@@ -180,6 +221,43 @@ func (a *Analyzer) detect() {
 	if reseed || a.tr.count(RegionSurround) < maxSurroundPoints/3 {
 		a.tr.seedSurround(a.work, pick)
 	}
+}
+
+// Re-detection near the track: the tracked box grown nearGrow times, for
+// faces at least nearMinSize of its width; every fullEvery-th periodic
+// detection searches the whole frame (other faces, a lost track).
+const (
+	nearGrow    = 1.8
+	nearMinSize = 0.6
+	fullEvery   = 3
+)
+
+// detectNear re-detects a tracked face in the region around it, which
+// costs a fraction of the whole frame; nil when a whole-frame detection
+// is due instead (no track, Opts.Legacy, every fullEvery-th time). The
+// face count stays the last whole-frame one unless more are seen here.
+func (a *Analyzer) detectNear() []image.Rectangle {
+	if a.o.Legacy || !a.tracking || a.nearDetects+1 >= fullEvery || a.tr.count(RegionFace) < 8 {
+		return nil
+	}
+	a.nearDetects++
+	box := a.box.rect(1)
+	roi := grow(box, nearGrow).Intersect(bounds(a.work))
+	if roi.Dx() < box.Dx() || roi.Dy() < box.Dy() {
+		return nil
+	}
+	sub := a.work.Region(roi)
+	defer sub.Close()
+	gocv.EqualizeHist(sub, &a.eq)
+	boxes := a.det.Detect(a.eq, int(nearMinSize*float64(box.Dx())))
+	for i := range boxes {
+		boxes[i] = boxes[i].Add(roi.Min)
+	}
+	a.faces = max(len(boxes), a.fullFaces)
+	if len(boxes) == 0 { // not where it was: search the whole frame
+		return nil
+	}
+	return boxes
 }
 
 // fill converts the tracker state to frame coordinates.
@@ -221,17 +299,49 @@ func (a *Analyzer) assess(frame gocv.Mat, obs *Observation) {
 
 // findEyes searches the eyes every EyesEvery frames (and when none are
 // remembered); in between, the last search's eyes follow the face box.
+// When the last search found both, the next looks only near them and at
+// their size (findEyesNear); after a miss it searches the upper face.
 // Detection frames are not forced to search, so the two costliest steps
 // rarely fall on the same frame.
 func (a *Analyzer) findEyes(obs *Observation) {
 	q := &obs.Quality
-	if a.eyeMemo.ok && a.frame%a.eyesEvery != 0 {
+	if a.eyeMemo.ok && !a.searchEyes(obs) {
 		obs.Eyes, q.EyesFound = a.eyeMemo.follow(obs.Box)
 		return
 	}
-	obs.Eyes, q.EyesFound = findEyes(&a.eyes, a.gray, obs.Box)
+	a.eyesDue = false
+	var side float64
+	if m := a.eyeMemo; !a.o.Legacy && m.ok && m.n == 2 && m.side > 0 {
+		prev, _ := m.follow(obs.Box)
+		obs.Eyes, q.EyesFound, side = findEyesNear(&a.eyes, a.gray, obs.Box, prev, m.side)
+	} else {
+		obs.Eyes, q.EyesFound, side = findEyes(&a.eyes, a.gray, obs.Box)
+	}
 	obs.EyesSearched = true
-	a.eyeMemo = eyeMemo{eyes: obs.Eyes, n: q.EyesFound, box: obs.Box, ok: true}
+	a.eyeMemo = eyeMemo{eyes: obs.Eyes, n: q.EyesFound, box: obs.Box, side: side, ok: true}
+}
+
+// searchEyes: an eye search is due on this frame (remembered eyes exist).
+// A search due on a frame that detected or that the plan keeps for the
+// caller waits for the next free one, unless every frame is searched.
+func (a *Analyzer) searchEyes(obs *Observation) bool {
+	due := a.frame%a.eyesEvery == 0
+	if a.o.Legacy {
+		return due
+	}
+	due = due || a.eyesDue
+	if due && a.eyesEvery > 1 && (obs.Detected || a.plan.Yield) {
+		a.eyesDue = true
+		return false
+	}
+	return due
+}
+
+// SetPlan sets the plan for the next frames (until the next SetPlan or
+// Reset). With Opts.Legacy only EyesEvery is used.
+func (a *Analyzer) SetPlan(p Plan) {
+	a.SetEyesEvery(p.EyesEvery)
+	a.plan = p
 }
 
 // SetEyesEvery runs the eye cascade every n frames from the next frame on;
@@ -248,6 +358,8 @@ func (a *Analyzer) SetEyesEvery(n int) {
 func (a *Analyzer) Reset() {
 	a.tr.pts, a.tracking, a.faces, a.frame = nil, false, 0, 0
 	a.eyeMemo, a.eyesEvery = eyeMemo{}, a.o.EyesEvery
+	a.plan, a.sinceDetect, a.eyesDue = Plan{}, 0, false
+	a.nearDetects, a.fullFaces = 0, 0
 	for _, m := range []*gocv.Mat{&a.gray, &a.work, &a.prev, &a.eq, &a.diff} {
 		wipe(m)
 	}

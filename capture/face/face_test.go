@@ -241,7 +241,7 @@ func TestBestShotGeometryAndAlloc(t *testing.T) {
 	// The eyes must land near (180, 288) and (300, 288).
 	g := gocv.NewMat()
 	gocv.CvtColor(img, &g, gocv.ColorBGRToGray)
-	e, n := findEyes(&a.eyes, g, image.Rect(60, 100, 420, 560))
+	e, n, _ := findEyes(&a.eyes, g, image.Rect(60, 100, 420, 560))
 	img.Close()
 	g.Close()
 	if n == 2 && (absInt(e[0].Y-288) > 16 || absInt(e[1].X-e[0].X-120) > 20) {

@@ -33,6 +33,12 @@ type Opts struct {
 	EyesEvery int
 	Quality   QualityOpts
 	Geometry  Geometry
+	// Legacy selects the schedule before 2026-12-06: detection on every
+	// DetectEvery-th frame counted from Reset and the eye search on every
+	// EyesEvery-th, even when they fall on one frame, and Plan.Yield and
+	// Plan.DetectEvery ignored. Kept as the benchmarks' baseline
+	// (liveness BenchmarkFaceCPU); never set it in production.
+	Legacy bool
 }
 
 // QualityOpts are the quality gate thresholds.

@@ -66,18 +66,16 @@ func clippedFraction(m gocv.Mat) float64 {
 }
 
 // findEyes runs the eye cascade on the upper face, scaled so the face is
-// eyeWork px wide, and returns the best left/right pair in frame coordinates.
-func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (eyes [2]image.Point, n int) {
+// eyeWork px wide, and returns the best left/right pair in frame
+// coordinates and the pair's mean side in those work pixels (0 unless both
+// were found).
+func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (eyes [2]image.Point, n int, side float64) {
 	roi := image.Rect(box.Min.X, box.Min.Y+box.Dy()*15/100, box.Max.X, box.Min.Y+box.Dy()*60/100).Intersect(bounds(gray))
 	if roi.Dx() < 20 || roi.Dy() < 10 {
-		return eyes, 0
+		return eyes, 0, 0
 	}
 	s := eyeWork / float64(roi.Dx())
-	sub := gray.Region(roi)
-	small := gocv.NewMat()
-	defer func() { sub.Close(); small.Close() }()
-	gocv.Resize(sub, &small, image.Pt(int(eyeWork), int(float64(roi.Dy())*s)), 0, 0, gocv.InterpolationLinear)
-	found := c.DetectMultiScaleWithParams(small, 1.1, 3, 0, image.Pt(16, 16), image.Pt(90, 90))
+	found := detectScaled(c, gray, roi, s, 16, 90)
 	var l, r image.Rectangle
 	for _, e := range found {
 		cx := (e.Min.X + e.Max.X) / 2
@@ -88,20 +86,81 @@ func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (ey
 			r = e
 		}
 	}
-	back := func(e image.Rectangle) image.Point {
-		c := e.Min.Add(e.Max).Div(2)
-		return image.Pt(roi.Min.X+int(float64(c.X)/s), roi.Min.Y+int(float64(c.Y)/s))
+	for i, e := range [2]image.Rectangle{l, r} {
+		if !e.Empty() {
+			eyes[i], n = backFrom(roi, s, e), n+1
+		}
 	}
-	if !l.Empty() {
-		eyes[0], n = back(l), n+1
+	if n == 2 {
+		side = float64(l.Dx()+r.Dx()) / 2
 	}
-	if !r.Empty() {
-		eyes[1], n = back(r), n+1
+	return eyes, plausiblePair(eyes, n), side
+}
+
+// findEyesNear searches each eye only in a square of eyeNear face widths
+// around where it was (prev, moved with the tracked box) and at sizes
+// within eyeSizeRange of the last pair's side: a few percent of the whole
+// upper face's windows. It returns what findEyes does; a caller falls
+// back to findEyes when it finds fewer than two.
+func findEyesNear(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle, prev [2]image.Point, side float64) (eyes [2]image.Point, n int, out float64) {
+	if box.Dx() < 20 {
+		return eyes, 0, 0
 	}
+	s := eyeWork / float64(box.Dx())
+	half := int(eyeNear * float64(box.Dx()) / 2)
+	lo, hi := int(side/eyeSizeRange), int(math.Ceil(side*eyeSizeRange))
+	for i, p := range prev {
+		roi := image.Rect(p.X-half, p.Y-half, p.X+half, p.Y+half).Intersect(bounds(gray))
+		if roi.Dx() < 20 || roi.Dy() < 20 {
+			return eyes, 0, 0
+		}
+		var best image.Rectangle
+		for _, e := range detectScaled(c, gray, roi, s, lo, hi) {
+			if area(e) > area(best) {
+				best = e
+			}
+		}
+		if best.Empty() {
+			continue
+		}
+		eyes[i], n, out = backFrom(roi, s, best), n+1, out+float64(best.Dx())/2
+	}
+	if n < 2 || eyes[0].X >= eyes[1].X {
+		return eyes, min(n, 1), 0
+	}
+	return eyes, plausiblePair(eyes, n), out
+}
+
+// Narrow eye search: the square around each eye, in face widths, and how
+// far the eye's size may change between searches (a factor either way).
+const (
+	eyeNear      = 0.45
+	eyeSizeRange = 1.4
+)
+
+// detectScaled runs the eye cascade on roi of gray scaled by s, with
+// windows from lo to hi pixels; boxes are in the scaled roi's pixels.
+func detectScaled(c *gocv.CascadeClassifier, gray gocv.Mat, roi image.Rectangle, s float64, lo, hi int) []image.Rectangle {
+	sub := gray.Region(roi)
+	small := gocv.NewMat()
+	defer func() { sub.Close(); small.Close() }()
+	w, h := int(math.Round(float64(roi.Dx())*s)), int(float64(roi.Dy())*s)
+	gocv.Resize(sub, &small, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
+	return c.DetectMultiScaleWithParams(small, 1.1, 3, 0, image.Pt(lo, lo), image.Pt(hi, hi))
+}
+
+// backFrom maps the centre of box e, found in roi scaled by s, to the frame.
+func backFrom(roi image.Rectangle, s float64, e image.Rectangle) image.Point {
+	c := e.Min.Add(e.Max).Div(2)
+	return image.Pt(roi.Min.X+int(float64(c.X)/s), roi.Min.Y+int(float64(c.Y)/s))
+}
+
+// plausiblePair demotes a pair whose eyes are not roughly level.
+func plausiblePair(eyes [2]image.Point, n int) int {
 	if n == 2 && math.Abs(float64(eyes[0].Y-eyes[1].Y)) > 0.3*float64(eyes[1].X-eyes[0].X) {
-		n = 1 // not a plausible pair
+		return 1
 	}
-	return eyes, n
+	return n
 }
 
 // estimatePose gives coarse yaw, pitch and roll from the eye centres and the

@@ -275,7 +275,7 @@ func (r *faceRun) check(ctx context.Context, seq []liveness.Challenge) (*livenes
 	r.an.Reset()
 	var st liveness.Status
 	for {
-		r.an.SetEyesEvery(chk.EyesEvery(st))
+		r.an.SetPlan(chk.Plan(st))
 		fr, err := r.next(ctx)
 		if r.decideAtEnd && errors.Is(err, io.EOF) {
 			return r.decided(chk), nil

@@ -184,7 +184,7 @@ func check(ctx context.Context, cam camera.Camera, it Item, o *Opts, r *Result, 
 	}
 	var st liveness.Status
 	for {
-		an.SetEyesEvery(chk.EyesEvery(st)) // as the capture loop does
+		an.SetPlan(chk.Plan(st)) // as the capture loop does
 		f, err := cam.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
