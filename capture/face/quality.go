@@ -67,12 +67,11 @@ func clippedFraction(m gocv.Mat) float64 {
 
 // findEyes runs the eye cascade on the upper face, scaled so the face is
 // eyeWork px wide, and returns the best left/right pair in frame
-// coordinates and the pair's mean side in those work pixels (0 unless both
-// were found).
-func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (eyes [2]image.Point, n int, side float64) {
+// coordinates and each eye's side in those work pixels (0 when not found).
+func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (eyes [2]image.Point, n int, side [2]float64) {
 	roi := image.Rect(box.Min.X, box.Min.Y+box.Dy()*15/100, box.Max.X, box.Min.Y+box.Dy()*60/100).Intersect(bounds(gray))
 	if roi.Dx() < 20 || roi.Dy() < 10 {
-		return eyes, 0, 0
+		return eyes, 0, side
 	}
 	s := eyeWork / float64(roi.Dx())
 	found := detectScaled(c, gray, roi, s, 16, 90)
@@ -88,54 +87,56 @@ func findEyes(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle) (ey
 	}
 	for i, e := range [2]image.Rectangle{l, r} {
 		if !e.Empty() {
-			eyes[i], n = backFrom(roi, s, e), n+1
+			eyes[i], n, side[i] = backFrom(roi, s, e), n+1, float64(e.Dx())
 		}
-	}
-	if n == 2 {
-		side = float64(l.Dx()+r.Dx()) / 2
 	}
 	return eyes, plausiblePair(eyes, n), side
 }
 
-// findEyesNear searches each eye only in a square of eyeNear face widths
-// around where it was (prev, moved with the tracked box) and at sizes
-// within eyeSizeRange of the last pair's side: a few percent of the whole
-// upper face's windows. It returns what findEyes does; a caller falls
-// back to findEyes when it finds fewer than two.
-func findEyesNear(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle, prev [2]image.Point, side float64) (eyes [2]image.Point, n int, out float64) {
+// findEyesNear searches each eye only in a square of eyeNear times its
+// last side around where it was (prev, moved with the tracked box), at
+// sizes within eyeSizeRange of that side: a fraction of the upper face's
+// windows. It returns what findEyes does; the caller searches the whole
+// upper face next time when it finds fewer than two.
+func findEyesNear(c *gocv.CascadeClassifier, gray gocv.Mat, box image.Rectangle, prev [2]image.Point, side [2]float64) (eyes [2]image.Point, n int, out [2]float64) {
 	if box.Dx() < 20 {
-		return eyes, 0, 0
+		return eyes, 0, out
 	}
 	s := eyeWork / float64(box.Dx())
-	half := int(eyeNear * float64(box.Dx()) / 2)
-	lo, hi := int(side/eyeSizeRange), int(math.Ceil(side*eyeSizeRange))
 	for i, p := range prev {
+		if side[i] <= 0 {
+			return eyes, 0, [2]float64{}
+		}
+		half := int(eyeNear * side[i] / s / 2)
 		roi := image.Rect(p.X-half, p.Y-half, p.X+half, p.Y+half).Intersect(bounds(gray))
-		if roi.Dx() < 20 || roi.Dy() < 20 {
-			return eyes, 0, 0
+		k := min(1, eyeNearSide/side[i]) // a large eye is searched smaller
+		lo, hi := max(eyeMinWindow, int(side[i]*k/eyeSizeRange)), int(math.Ceil(side[i]*k*eyeSizeRange))
+		if float64(min(roi.Dx(), roi.Dy()))*s*k < float64(hi) {
+			return eyes, 0, [2]float64{}
 		}
 		var best image.Rectangle
-		for _, e := range detectScaled(c, gray, roi, s, lo, hi) {
+		for _, e := range detectScaled(c, gray, roi, s*k, lo, hi) {
 			if area(e) > area(best) {
 				best = e
 			}
 		}
-		if best.Empty() {
-			continue
+		if !best.Empty() {
+			eyes[i], n, out[i] = backFrom(roi, s*k, best), n+1, float64(best.Dx())/k
 		}
-		eyes[i], n, out = backFrom(roi, s, best), n+1, out+float64(best.Dx())/2
-	}
-	if n < 2 || eyes[0].X >= eyes[1].X {
-		return eyes, min(n, 1), 0
 	}
 	return eyes, plausiblePair(eyes, n), out
 }
 
-// Narrow eye search: the square around each eye, in face widths, and how
-// far the eye's size may change between searches (a factor either way).
+// Narrow eye search: the square around each eye, in eye sides; how far
+// an eye's size may change between searches (a factor either way); the
+// side an eye is scaled down to when larger (the cascade's window is
+// eyeMinWindow pixels: about 1.4 of it still finds eyes, and the search
+// costs with the square of the scale).
 const (
-	eyeNear      = 0.45
-	eyeSizeRange = 1.4
+	eyeNear      = 2.2
+	eyeSizeRange = 1.6
+	eyeNearSide  = 28.0
+	eyeMinWindow = 20
 )
 
 // detectScaled runs the eye cascade on roi of gray scaled by s, with
