@@ -120,7 +120,7 @@ func (c *Check) Plan(st Status) face.Plan {
 		st.Step >= len(c.steps) || c.steps[st.Step].ch == MoveCloser {
 		return p
 	}
-	p.Yield, p.EyesEvery = c.mesh.due(), meshEyesEvery
+	p.Yield, p.EyesEvery = c.mesh.due() && c.mesh.interval() > 1, meshEyesEvery
 	if c.mesh.sure {
 		p.DetectEvery = meshDetectEvery
 	}
@@ -196,13 +196,14 @@ func (c *Check) scoreStatic(frame gocv.Mat, obs *face.Observation) {
 	}
 }
 
-// staticSlot runs the static cues on the first face frame and then every
-// StaticEvery face frames, on a frame that carried no other costly job
-// (detection, eye search, the mesh); one put off twice as long runs anyway.
+// staticSlot runs the static cues on the first face frame (whatever else
+// it carries) and then every StaticEvery face frames, on a frame that
+// carried no other costly job (detection, eye search, the mesh); one put
+// off twice as long runs anyway.
 func (c *Check) staticSlot(frame gocv.Mat, obs *face.Observation, meshRan bool) {
 	busy := obs.Detected || obs.EyesSearched || meshRan
-	due := c.sinceStatic < 0 || c.sinceStatic+1 >= c.o.StaticEvery
-	if due && (!busy || c.sinceStatic+1 >= 2*c.o.StaticEvery) {
+	first := c.sinceStatic < 0 // a still or a short check must get its cues
+	if first || c.sinceStatic+1 >= c.o.StaticEvery && (!busy || c.sinceStatic+1 >= 2*c.o.StaticEvery) {
 		c.scoreStatic(frame, obs)
 		c.sinceStatic = 0
 		return

