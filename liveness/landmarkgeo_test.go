@@ -1,6 +1,7 @@
 package liveness
 
 import (
+	"image"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,7 +92,12 @@ func TestLandmarkGeometryRate(t *testing.T) {
 	if !obs.Found {
 		t.Fatal("no face in face.jpg")
 	}
+	busy := obs // face.jpg's first frame ran the detector and the eye search
+	obs.Detected, obs.EyesSearched = false, false
 	g.setChallenge(TurnLeft)
+	if fg := g.Measure(frame, &busy); !fg.Skipped || !g.due() {
+		t.Errorf("a due run on a frame that detected: %+v, due %v; want skipped and still due", fg, g.due())
+	}
 	var measured, skipped int
 	for i := 0; i < 4; i++ {
 		fg := g.Measure(frame, &obs)
@@ -110,7 +116,11 @@ func TestLandmarkGeometryRate(t *testing.T) {
 		t.Fatal("blink step without the iris model")
 	}
 	for i := 0; i < 3; i++ {
-		if fg := g.Measure(frame, &obs); !fg.OK || !fg.EyesOK || fg.EyeOpenL <= 0.1 {
+		o := obs
+		if i == 1 {
+			o = busy // every frame of a blink step, busy or not
+		}
+		if fg := g.Measure(frame, &o); !fg.OK || !fg.EyesOK || fg.EyeOpenL <= 0.1 {
 			t.Fatalf("blink frame %d not measured: %+v", i, fg)
 		}
 	}
@@ -137,6 +147,70 @@ func TestEyesEveryWithMesh(t *testing.T) {
 		}
 		if got := chk.EyesEvery(Status{Step: 1, Steps: 1, Done: true}); got != 0 {
 			t.Errorf("landmarks %q: EyesEvery %d after the step; want 0", c.dir, got)
+		}
+		chk.Close()
+	}
+}
+
+// TestStaticCuesAvoidBusyFrames: the static cues run on the first face
+// frame (a still has only that one), then every StaticEvery face frames on
+// frames that carried no detection or eye search; the legacy schedule
+// (the benchmarks' baseline) runs them on fixed frames, busy or not.
+func TestStaticCuesAvoidBusyFrames(t *testing.T) {
+	frame := gocv.IMRead(fixtures.GocvImage(t, "face.jpg"), gocv.IMReadColor)
+	defer frame.Close()
+	busy := func(i int) bool { return i%3 == 0 }
+	for _, legacy := range []bool{false, true} {
+		o := DefaultOpts()
+		o.Legacy = legacy
+		chk, err := NewCheck(o, nil)
+		testenv.Require(t, "cascades (opencv-data)", err)
+		var on []int
+		for i := 0; i < 13; i++ {
+			obs := face.Observation{Time: time.Unix(0, int64(i)*40e6), Frame: image.Pt(640, 480), Found: true,
+				Box: faceBox, FrameDiff: 3, Detected: busy(i), EyesSearched: busy(i+1) && i%2 == 0}
+			n := len(chk.cues[CueMoire])
+			chk.Feed(frame, &obs)
+			if len(chk.cues[CueMoire]) > n {
+				on = append(on, i)
+			}
+		}
+		chk.Close()
+		if len(on) < 4 || on[0] != 0 {
+			t.Errorf("legacy %v: static cues on frames %v; want the first and at least 3 more in 13", legacy, on)
+		}
+		clash := false
+		for _, i := range on[1:] {
+			clash = clash || busy(i) || busy(i+1) && i%2 == 0
+		}
+		if clash != legacy {
+			t.Errorf("legacy %v: static cues on frames %v, some busy: %v", legacy, on, clash)
+		}
+	}
+}
+
+// TestPlanKeepsMeshFrames: while the mesh judges a turn, the plan keeps
+// the frame its run is due on free of detection and eye searches, and
+// asks for fewer of both; the legacy schedule asks only the eye cadence.
+func TestPlanKeepsMeshFrames(t *testing.T) {
+	dir := filepath.Join(fixtures.RepoRoot(), ".cache", "models", "mediapipe")
+	_, err := os.Stat(filepath.Join(dir, landmark.ModelFile))
+	testenv.RequireFile(t, "face mesh in .cache/models (scripts/deps.sh)", err)
+	for _, legacy := range []bool{false, true} {
+		o := DefaultOpts()
+		o.LandmarkDir, o.Legacy = dir, legacy
+		chk, err := NewCheck(o, []Challenge{TurnLeft})
+		testenv.Require(t, "cascades (opencv-data)", err)
+		p := chk.Plan(Status{Steps: 1})
+		if want := !legacy; p.Yield != want || (p.EyesEvery == meshEyesEvery) != want {
+			t.Errorf("legacy %v: plan %+v at a due mesh run", legacy, p)
+		}
+		chk.mesh.wait = 1
+		if p := chk.Plan(Status{Steps: 1}); p.Yield {
+			t.Errorf("legacy %v: plan %+v keeps a frame the mesh skips", legacy, p)
+		}
+		if p := chk.Plan(Status{Step: 1, Steps: 1, Done: true}); p.Yield || p.EyesEvery != 0 {
+			t.Errorf("legacy %v: plan %+v after the check", legacy, p)
 		}
 		chk.Close()
 	}

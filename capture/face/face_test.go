@@ -272,3 +272,92 @@ func TestBadModelPaths(t *testing.T) {
 		t.Errorf("missing DNN model: %v; want ErrModel", err)
 	}
 }
+
+// TestPlanOneCostlyJobPerFrame: with the default schedule a frame that
+// re-detects carries no eye search (it moves to the next frame), a frame
+// the plan keeps for the caller carries neither, and a face that is still
+// tracked is re-detected after DetectEvery frames. Opts.Legacy (the old
+// schedule) stacks them.
+func TestPlanOneCostlyJobPerFrame(t *testing.T) {
+	src := loadFace(t)
+	defer src.Close()
+	run := func(legacy bool, yield func(i int) bool) (det, eyes []bool) {
+		o := DefaultOpts()
+		o.DetectEvery, o.EyesEvery, o.Legacy = 4, 3, legacy
+		a := newAnalyzer(t, o)
+		defer a.Close()
+		for i := 0; i < 12; i++ {
+			a.SetPlan(Plan{Yield: yield(i)})
+			f := shifted(src, float64(i%4), 0, i)
+			obs := a.Process(f, time.Unix(int64(i), 0))
+			f.Close()
+			det, eyes = append(det, obs.Detected), append(eyes, obs.EyesSearched)
+		}
+		return det, eyes
+	}
+	never := func(int) bool { return false }
+	det, eyes := run(false, never)
+	stacked := false
+	for i := 1; i < len(det); i++ {
+		if det[i] && eyes[i] {
+			t.Errorf("frame %d carries a detection and an eye search (det %v eyes %v)", i, det, eyes)
+		}
+	}
+	if n := count(det); n < 3 {
+		t.Errorf("%d detections in 12 frames; want a re-detection every 4 frames (%v)", n, det)
+	}
+	det, eyes = run(true, never)
+	for i := 1; i < len(det); i++ {
+		stacked = stacked || det[i] && eyes[i]
+	}
+	if !stacked {
+		t.Errorf("legacy schedule: no frame stacked a detection and an eye search (det %v eyes %v); the baseline no longer differs", det, eyes)
+	}
+	odd := func(i int) bool { return i%2 == 1 }
+	det, eyes = run(false, odd)
+	for i := 1; i < len(det); i += 2 {
+		if det[i] || eyes[i] {
+			t.Errorf("frame %d was kept for the caller but detected=%v searched=%v", i, det[i], eyes[i])
+		}
+	}
+	if count(eyes) < 3 || count(det) < 3 {
+		t.Errorf("kept frames starved the jobs: det %v eyes %v", det, eyes)
+	}
+}
+
+func count(v []bool) int {
+	n := 0
+	for _, b := range v {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEyesNear: the narrow search finds the eyes the whole-face search
+// found, within a few pixels, and gives up (n < 2) when its squares miss.
+func TestEyesNear(t *testing.T) {
+	src := loadFace(t)
+	defer src.Close()
+	a := newAnalyzer(t, nil)
+	defer a.Close()
+	g := gocv.NewMat()
+	defer g.Close()
+	gocv.CvtColor(src, &g, gocv.ColorBGRToGray)
+	box := image.Rect(246, 162, 456, 372)
+	e, n, side := findEyes(&a.eyes, g, box)
+	if n != 2 {
+		t.Fatalf("whole-face search found %d eyes in face.jpg; want 2", n)
+	}
+	near, n2, _ := findEyesNear(&a.eyes, g, box, e, side)
+	for i := range e {
+		if d := near[i].Sub(e[i]); n2 != 2 || absInt(d.X) > 8 || absInt(d.Y) > 8 {
+			t.Fatalf("near search: %v (%d found); whole-face search %v", near, n2, e)
+		}
+	}
+	off := [2]image.Point{e[0].Add(image.Pt(0, 90)), e[1].Add(image.Pt(0, 90))} // on the cheeks
+	if _, n3, _ := findEyesNear(&a.eyes, g, box, off, side); n3 == 2 {
+		t.Error("near search found two eyes in squares on the cheeks")
+	}
+}
