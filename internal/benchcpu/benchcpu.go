@@ -25,12 +25,14 @@ func Now() time.Duration {
 // Pair holds the CPU time of each call of two arms, A and B, measured in
 // alternation (A, B, then B, A, ...) so that neither arm always runs first.
 type Pair struct {
-	a, b []time.Duration
+	a, b         []time.Duration
+	wallA, wallB time.Duration // wall time of Step's calls
 }
 
 // Step runs one call of each arm, in an order that alternates between
 // steps, timing each with Now.
 func (p *Pair) Step(a, b func()) {
+	a, b = p.wall(a, &p.wallA), p.wall(b, &p.wallB)
 	if len(p.a)%2 == 0 {
 		ta := Time(a)
 		p.Add(ta, Time(b))
@@ -38,6 +40,14 @@ func (p *Pair) Step(a, b func()) {
 	}
 	tb := Time(b)
 	p.Add(Time(a), tb)
+}
+
+func (p *Pair) wall(f func(), sum *time.Duration) func() {
+	return func() {
+		t0 := time.Now()
+		f()
+		*sum += time.Since(t0)
+	}
 }
 
 // Add records one step measured by the caller (for arms with untimed work
@@ -93,6 +103,10 @@ func (p *Pair) Report(b *testing.B, nameA, nameB string, rounds int) {
 	b.ReportMetric(float64(tb.Microseconds())/1000/float64(n), nameB+"-cpu-ms/op")
 	if tb > 0 {
 		b.ReportMetric(float64(ta)/float64(tb), nameA+"/"+nameB)
+	}
+	if p.wallA > 0 && p.wallB > 0 {
+		b.ReportMetric(float64(p.wallA.Microseconds())/1000/float64(n), nameA+"-wall-ms/op")
+		b.ReportMetric(float64(p.wallB.Microseconds())/1000/float64(n), nameB+"-wall-ms/op")
 	}
 	rs := p.Ratios(rounds)
 	sorted := slices.Clone(rs)
