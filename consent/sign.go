@@ -81,7 +81,7 @@ func VerifyRecord(b []byte, pub ed25519.PublicKey) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg := append([]byte(recordSigContext), b[:bodyLen]...)
+	msg := append(append(make([]byte, 0, len(recordSigContext)+bodyLen), recordSigContext...), b[:bodyLen]...)
 	if !ed25519.Verify(pub, msg, r.Signature) {
 		return r, fmt.Errorf("record %s: %w", r.ID, ErrSignature)
 	}

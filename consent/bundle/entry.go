@@ -84,11 +84,12 @@ func (s *entryScan) str() ([]byte, bool) {
 	return src, true
 }
 
-// base64 decodes a string of standard base64 (no escapes, no line
-// breaks: base64.StdEncoding skips those, a JSON string cannot hold them
-// unescaped) into dst, which must have room for it.
+// base64Into decodes a string of standard base64 into dst, which must
+// have room for it. A backslash (an escape) is not base64 and fails the
+// decoding; line breaks, which base64.StdEncoding skips but a JSON string
+// cannot hold unescaped, are refused here.
 func base64Into(dst, src []byte) ([]byte, bool) {
-	if base64.StdEncoding.DecodedLen(len(src)) > len(dst) || bytes.ContainsAny(src, "\\\r\n") {
+	if base64.StdEncoding.DecodedLen(len(src)) > len(dst) || bytes.IndexByte(src, '\r') >= 0 || bytes.IndexByte(src, '\n') >= 0 {
 		return nil, false
 	}
 	n, err := base64.StdEncoding.Decode(dst, src)
