@@ -56,7 +56,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 	b.ReportMetric(float64(size), "record-bytes")
 }
 
-func openBare(b *testing.B, path string) *sql.DB {
+func openBare(b testing.TB, path string) *sql.DB {
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_txlock=immediate&_busy_timeout=5000")
 	if err != nil {
 		b.Fatal(err)
