@@ -84,9 +84,11 @@ type Ledger struct {
 
 // dsn returns the connection string: every pragma that matters is per
 // connection, so it goes in the DSN and applies to every new connection.
+// Each connection keeps its prepared statements (an append runs the same
+// handful, and preparing the record insert compiles its triggers).
 func dsn(path string, writer bool, busy time.Duration) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	q := fmt.Sprintf("_busy_timeout=%d&_synchronous=FULL&_foreign_keys=1", busy.Milliseconds())
+	q := fmt.Sprintf("_busy_timeout=%d&_synchronous=FULL&_foreign_keys=1&_stmt_cache_size=32", busy.Milliseconds())
 	if writer {
 		return "file:" + esc + "?_journal_mode=WAL&_txlock=immediate&" + q
 	}

@@ -94,15 +94,22 @@ func sum(ds []time.Duration) (s time.Duration) {
 // to b's metrics, and logs the per-round ratios (rounds of consecutive
 // steps), so a reader sees their spread, not one number.
 func (p *Pair) Report(b *testing.B, nameA, nameB string, rounds int) {
+	p.ReportAs(b, nameA, nameB, "cpu", rounds)
+}
+
+// ReportAs is Report for durations of another kind (what: "wall" for
+// durations the caller measured with time.Now, where the cost is waiting
+// for the disk rather than CPU).
+func (p *Pair) ReportAs(b *testing.B, nameA, nameB, what string, rounds int) {
 	n := len(p.a)
 	if n == 0 {
 		return
 	}
 	ta, tb := sum(p.a), sum(p.b)
-	b.ReportMetric(float64(ta.Microseconds())/1000/float64(n), nameA+"-cpu-ms/op")
-	b.ReportMetric(float64(tb.Microseconds())/1000/float64(n), nameB+"-cpu-ms/op")
+	b.ReportMetric(float64(ta.Microseconds())/1000/float64(n), nameA+"-"+what+"-ms/op")
+	b.ReportMetric(float64(tb.Microseconds())/1000/float64(n), nameB+"-"+what+"-ms/op")
 	if tb > 0 {
-		b.ReportMetric(float64(ta)/float64(tb), nameA+"/"+nameB)
+		b.ReportMetric(float64(ta)/float64(tb), nameA+"/"+nameB+"-"+what)
 	}
 	if p.wallA > 0 && p.wallB > 0 {
 		b.ReportMetric(float64(p.wallA.Microseconds())/1000/float64(n), nameA+"-wall-ms/op")
@@ -112,6 +119,6 @@ func (p *Pair) Report(b *testing.B, nameA, nameB string, rounds int) {
 	sorted := slices.Clone(rs)
 	slices.Sort(sorted)
 	if len(sorted) > 0 {
-		b.Logf("%s/%s CPU per round (%d steps): %.3f (min %.3f, max %.3f)", nameA, nameB, n, rs, sorted[0], sorted[len(sorted)-1])
+		b.Logf("%s/%s %s per round (%d steps): %.3f (min %.3f, max %.3f)", nameA, nameB, what, n, rs, sorted[0], sorted[len(sorted)-1])
 	}
 }
