@@ -121,6 +121,7 @@ func (s *entryScan) proof(e *Entry) bool {
 		return false
 	}
 	store := make([]byte, n*base64.StdEncoding.DecodedLen(44))
+	e.Proof = make([][]byte, 0, n)
 	for {
 		src, ok := s.str()
 		if !ok {
