@@ -23,11 +23,7 @@ import (
 func BenchmarkVerify10k(b *testing.B) {
 	const n = 10_000
 	m := newLog(b, n)
-	leaves := make([]int64, n)
-	for i := range leaves {
-		leaves[i] = int64(i)
-	}
-	data := m.export(leaves, n/2)
+	data := m.export(allLeaves(n), n/2)
 	pub := m.fx.Device.Public()
 	ref := bareReference(b, m, data)
 	for _, procs := range []int{1, 2} {
@@ -53,11 +49,7 @@ func BenchmarkVerify10k(b *testing.B) {
 func BenchmarkParse10k(b *testing.B) {
 	const n = 10_000
 	m := newLog(b, n)
-	leaves := make([]int64, n)
-	for i := range leaves {
-		leaves[i] = int64(i)
-	}
-	data := m.export(leaves, n/2)
+	data := m.export(allLeaves(n), n/2)
 	for b.Loop() {
 		r, err := bundle.NewReader(bytes.NewReader(data))
 		if err != nil {

@@ -53,6 +53,15 @@ func (m *memLog) grow(n int) {
 
 var origin = consent.Origin(consenttest.KioskID)
 
+// allLeaves is every leaf index of a log of n records.
+func allLeaves(n int) []int64 {
+	leaves := make([]int64, n)
+	for i := range leaves {
+		leaves[i] = int64(i)
+	}
+	return leaves
+}
+
 func (m *memLog) checkpoint(size int64) []byte {
 	root, err := tlog.TreeHash(size, m)
 	if err != nil {
@@ -360,11 +369,7 @@ func TestVerifyVersion1(t *testing.T) {
 func TestParallelReportIsTheSame(t *testing.T) {
 	const n = 300
 	m := newLog(t, n)
-	leaves := make([]int64, n)
-	for i := range leaves {
-		leaves[i] = int64(i)
-	}
-	lines := bytes.Split(m.export(leaves, 0), []byte("\n"))
+	lines := bytes.Split(m.export(allLeaves(n), 0), []byte("\n"))
 	for _, bad := range []int{7, 140, 141, 260} { // line k+1 holds leaf k
 		var e bundle.Entry
 		if err := json.Unmarshal(lines[bad+1], &e); err != nil {
