@@ -78,20 +78,54 @@ func migrate(ctx context.Context, args []string) error {
 	if err := parse(fs, args, dsn); err != nil {
 		return err
 	}
-	conn, err := pgx.Connect(ctx, *dsn)
+	return withConn(ctx, *dsn, func(conn *pgx.Conn) error { return archive.Migrate(ctx, conn, *svc, *ret) })
+}
+
+// withConn runs fn on a plain connection, for the commands that act as a
+// role other than the service's (migrate as the owner, erase as the
+// retention role).
+func withConn(ctx context.Context, dsn string, fn func(*pgx.Conn) error) error {
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	return archive.Migrate(ctx, conn, *svc, *ret)
+	return fn(conn)
 }
 
-func openArchive(ctx context.Context, dsn, keyPath, name string) (*archive.Archive, error) {
-	key, err := devicekey.Load(keyPath)
+// signingFlags are the flags of the commands that act as the archive
+// itself, with its signing key (serve, export).
+type signingFlags struct{ dsn, key, name *string }
+
+func addSigningFlags(fs *flag.FlagSet) signingFlags {
+	return signingFlags{
+		dsn:  fs.String("dsn", "", "service role's connection string"),
+		key:  fs.String("archive-key", "", "archive signing key (countersigns checkpoints, signs exports)"),
+		name: fs.String("name", "", "archive name (its signatures name ventanilla.mx/archive/NAME)"),
+	}
+}
+
+func (f signingFlags) open(ctx context.Context) (*archive.Archive, error) {
+	key, err := devicekey.Load(*f.key)
 	if err != nil {
 		return nil, err
 	}
-	return archive.Open(ctx, dsn, name, key)
+	return archive.Open(ctx, *f.dsn, *f.name, key)
+}
+
+// withUnsigned runs fn on the archive opened for a command that never
+// signs (enrol, revoke): a throwaway key stands in for the archive's.
+func withUnsigned(ctx context.Context, dsn, name string, fn func(*archive.Archive) error) error {
+	key, err := devicekey.Generate()
+	if err != nil {
+		return err
+	}
+	a, err := archive.Open(ctx, dsn, name, key)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
 }
 
 func enroll(ctx context.Context, args []string) error {
@@ -110,37 +144,26 @@ func enroll(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := devicekey.Generate() // enrolment does not sign
-	if err != nil {
-		return err
-	}
-	a, err := archive.Open(ctx, *dsn, "enroll", key)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return a.Enroll(ctx, *kiosk, pub)
+	return withUnsigned(ctx, *dsn, "enroll", func(a *archive.Archive) error { return a.Enroll(ctx, *kiosk, pub) })
 }
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dsn := fs.String("dsn", "", "service role's connection string")
+	sf := addSigningFlags(fs)
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
 	cert := fs.String("cert", "", "server certificate (PEM)")
 	key := fs.String("key", "", "server key (PEM)")
 	ca := fs.String("client-ca", "", "CA that issues the kiosks' client certificates (PEM); CN = kiosk id")
-	akey := fs.String("archive-key", "", "archive signing key (countersigns checkpoints)")
-	name := fs.String("name", "", "archive name (the countersignature is ventanilla.mx/archive/NAME)")
 	health := fs.String("health-listen", "127.0.0.1:9465", "plain-HTTP /livez, /readyz, /metrics (no client certificate: keep it on loopback); empty disables")
 	stale := fs.Duration("stale-after", 0, "/readyz fails when no push was committed for this long (0: never)")
-	if err := parse(fs, args, dsn, cert, key, ca, akey, name); err != nil {
+	if err := parse(fs, args, sf.dsn, cert, key, ca, sf.key, sf.name); err != nil {
 		return err
 	}
 	tc, err := serverTLS(*cert, *key, *ca)
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(ctx, *dsn, *akey, *name)
+	a, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -156,7 +179,7 @@ func serve(ctx context.Context, args []string) error {
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
-	slog.Info("archive serving", "listen", *listen, "name", *name)
+	slog.Info("archive serving", "listen", *listen, "name", *sf.name)
 	if err := srv.ListenAndServeTLS("", ""); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -202,16 +225,8 @@ func revoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := devicekey.Generate() // revocation does not sign
+	err = withUnsigned(ctx, *dsn, "revoke", func(a *archive.Archive) error { return a.Revoke(ctx, serial, who, *reason) })
 	if err != nil {
-		return err
-	}
-	a, err := archive.Open(ctx, *dsn, "revoke", key)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Revoke(ctx, serial, who, *reason); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "certificate %s of kiosk %s revoked: its pushes are refused from now on\n", archive.SerialText(serial), who)
@@ -263,23 +278,21 @@ func serverTLS(certPath, keyPath, caPath string) (*tls.Config, error) {
 
 func export(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	dsn := fs.String("dsn", "", "service role's connection string")
-	akey := fs.String("archive-key", "", "archive signing key")
-	name := fs.String("name", "", "archive name")
+	sf := addSigningFlags(fs)
 	out := fs.String("o", "", "bundle file to write")
 	request := fs.String("request", "", "INE request id")
 	kind := fs.String("credential-kind", "", "credential kind (cic, claveElector, ocr, …); the value is read from stdin")
 	lookupPath := fs.String("lookup-key", "", "lookup key file (with --credential-kind)")
 	since := fs.String("since", "", "period start (2006-01-02 or RFC 3339, UTC)")
 	until := fs.String("until", "", "period end, exclusive")
-	if err := parse(fs, args, dsn, akey, name, out); err != nil {
+	if err := parse(fs, args, sf.dsn, sf.key, sf.name, out); err != nil {
 		return err
 	}
 	sel, err := selection(*request, *kind, *lookupPath, *since, *until)
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(ctx, *dsn, *akey, *name)
+	a, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -352,14 +365,11 @@ func erase(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError(err.Error())
 	}
-	conn, err := pgx.Connect(ctx, *dsn)
-	if err != nil {
+	return withConn(ctx, *dsn, func(conn *pgx.Conn) error {
+		n, err := archive.Erase(ctx, conn, t, *reason)
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "%d payloads erased\n", n)
+		}
 		return err
-	}
-	defer conn.Close(ctx)
-	n, err := archive.Erase(ctx, conn, t, *reason)
-	if err == nil {
-		fmt.Fprintf(os.Stderr, "%d payloads erased\n", n)
-	}
-	return err
+	})
 }
