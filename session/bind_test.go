@@ -88,9 +88,7 @@ func TestCancelAfterConsentIsBound(t *testing.T) {
 				if c.calls == 1 && (got[0].consent != consentID || got[0].cic != c.cic) {
 					t.Fatalf("bound %+v, want consent %s and cic %q", got[0], consentID, c.cic)
 				}
-				if err := f.alloc.CheckWiped(); err != nil {
-					t.Fatalf("buffers alive after the end: %v", err)
-				}
+				f.wantWiped()
 			})
 		})
 	}
