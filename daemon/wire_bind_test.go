@@ -5,13 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
-	"github.com/ventanilla-mx/ventanilla/drivers/sim"
 	"github.com/ventanilla-mx/ventanilla/session/operator"
 	"github.com/ventanilla-mx/ventanilla/web"
 )
@@ -53,16 +51,7 @@ func TestShutdownBindsTheOpenSession(t *testing.T) {
 // operator op-001 (PIN 246810); it returns the kiosk API's address.
 func provisionKiosk(t *testing.T) (*daemontest.Env, string) {
 	t.Helper()
-	link := filepath.Join(t.TempDir(), "scanner")
-	dev, err := sim.NewDevice(sim.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pty, err := sim.NewPTY(dev, sim.PTYOpts{Link: link, Unpaced: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pty.Close() })
+	link, _ := scannerEmulator(t)
 	addr := freeLoopbackAddr(t)
 	env := daemontest.Provision(t, daemontest.Opts{Scanner: link, Extra: fmt.Sprintf("[kiosk_api]\nlisten = %q\n", addr)})
 	hash, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
