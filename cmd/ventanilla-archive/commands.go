@@ -39,30 +39,50 @@ func parse(fs *flag.FlagSet, args []string, required ...*string) error {
 	return nil
 }
 
+// keygen makes the archive's signing key, its lookup key, or both; the
+// lookup key alone is a rotation (docs/consent.md, "Lookup-key rotation").
 func keygen(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	key := fs.String("key", "", "archive signing key (Ed25519 PEM; created, mode 0600)")
 	lookup := fs.String("lookup", "", "lookup (HMAC) key file to create; copy it to every kiosk")
-	if err := parse(fs, args, key, lookup); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	k, created, err := devicekey.LoadOrCreate(*key)
+	if *key == "" && *lookup == "" {
+		return usageError("need --key, --lookup or both")
+	}
+	if *key != "" {
+		if err := signingKeygen(*key); err != nil {
+			return err
+		}
+	}
+	if *lookup == "" {
+		return nil
+	}
+	return lookupKeygen(*lookup)
+}
+
+func signingKeygen(path string) error {
+	k, created, err := devicekey.LoadOrCreate(path)
 	if err != nil {
 		return err
 	}
 	if !created {
-		return fmt.Errorf("%s exists; not replaced", *key)
+		return fmt.Errorf("%s exists; not replaced", path)
 	}
 	pub, err := devicekey.MarshalPublicPEM(k.Public())
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*key+".pub", pub, 0o644); err != nil {
-		return err
-	}
+	return os.WriteFile(path+".pub", pub, 0o644)
+}
+
+// lookupKeygen creates a lookup key file (never replacing one: the
+// archive needs every key it used for as long as it keeps bindings).
+func lookupKeygen(path string) error {
 	b := make([]byte, consent.LookupKeySize)
 	rand.Read(b)
-	f, err := os.OpenFile(*lookup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -282,13 +302,14 @@ func export(ctx context.Context, args []string) error {
 	out := fs.String("o", "", "bundle file to write")
 	request := fs.String("request", "", "INE request id")
 	kind := fs.String("credential-kind", "", "credential kind (cic, claveElector, ocr, …); the value is read from stdin")
-	lookupPath := fs.String("lookup-key", "", "lookup key file (with --credential-kind)")
+	var lookupPaths pathList
+	fs.Var(&lookupPaths, "lookup-key", "lookup key file (with --credential-kind); repeat it with every key the kiosks have used since the period began")
 	since := fs.String("since", "", "period start (2006-01-02 or RFC 3339, UTC)")
 	until := fs.String("until", "", "period end, exclusive")
 	if err := parse(fs, args, sf.dsn, sf.key, sf.name, out); err != nil {
 		return err
 	}
-	sel, err := selection(*request, *kind, *lookupPath, *since, *until)
+	sel, err := selection(*request, *kind, lookupPaths, *since, *until)
 	if err != nil {
 		return err
 	}
@@ -300,17 +321,23 @@ func export(ctx context.Context, args []string) error {
 	return writeBundle(ctx, a, sel, *out)
 }
 
-func selection(request, kind, lookupPath, since, until string) (evidence.Selection, error) {
+// pathList is a repeatable path flag.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, ",") }
+func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
+
+func selection(request, kind string, lookupPaths []string, since, until string) (evidence.Selection, error) {
 	if request != "" {
 		if kind != "" {
 			return evidence.Selection{}, usageError("--request or --credential-kind, not both")
 		}
 		return evidence.Selection{Request: request}, nil
 	}
-	if kind == "" || lookupPath == "" || since == "" || until == "" {
+	if kind == "" || len(lookupPaths) == 0 || since == "" || until == "" {
 		return evidence.Selection{}, usageError("need --request ID, or --credential-kind with --lookup-key, --since and --until")
 	}
-	key, err := consent.ReadLookupKey(lookupPath)
+	keys, err := readLookupKeys(lookupPaths)
 	if err != nil {
 		return evidence.Selection{}, err
 	}
@@ -324,8 +351,36 @@ func selection(request, kind, lookupPath, since, until string) (evidence.Selecti
 	if err != nil && value == "" {
 		return evidence.Selection{}, fmt.Errorf("reading the credential value from stdin: %w", err)
 	}
-	l := consent.LookupCommitment(key, consent.Credential{Kind: kind, Value: strings.TrimSpace(value)})
-	return evidence.Selection{Lookup: l[:], Since: &s, Until: &u}, nil
+	sel := lookupSelection(keys, consent.Credential{Kind: kind, Value: strings.TrimSpace(value)})
+	sel.Since, sel.Until = &s, &u
+	return sel, nil
+}
+
+func readLookupKeys(paths []string) ([][]byte, error) {
+	keys := make([][]byte, len(paths))
+	for i, p := range paths {
+		k, err := consent.ReadLookupKey(p)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+// lookupSelection names the credential's commitment under each key: the
+// first as Lookup, the others (after a rotation) as Lookups.
+func lookupSelection(keys [][]byte, c consent.Credential) evidence.Selection {
+	var sel evidence.Selection
+	for _, k := range keys {
+		l := consent.LookupCommitment(k, c)
+		if sel.Lookup == nil {
+			sel.Lookup = l[:]
+		} else {
+			sel.Lookups = append(sel.Lookups, l[:])
+		}
+	}
+	return sel
 }
 
 func parseTime(s string) (time.Time, error) {
