@@ -10,7 +10,6 @@ import (
 	"github.com/ventanilla-mx/ventanilla/consent"
 	"github.com/ventanilla-mx/ventanilla/consent/ledger"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
-	"github.com/ventanilla-mx/ventanilla/session/operator"
 	"github.com/ventanilla-mx/ventanilla/web"
 )
 
@@ -54,11 +53,7 @@ func provisionKiosk(t *testing.T) (*daemontest.Env, string) {
 	link, _ := scannerEmulator(t)
 	addr := freeLoopbackAddr(t)
 	env := daemontest.Provision(t, daemontest.Opts{Scanner: link, Extra: fmt.Sprintf("[kiosk_api]\nlisten = %q\n", addr)})
-	hash, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Config.KioskAPI.Operators = map[string]string{"op-001": hash}
+	env.Config.KioskAPI.Operators = map[string]string{"op-001": cheapPIN(t)}
 	return env, addr
 }
 
