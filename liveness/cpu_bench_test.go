@@ -1,16 +1,15 @@
 package liveness
 
 import (
-	"fmt"
 	"image"
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/face"
+	"github.com/ventanilla-mx/ventanilla/internal/benchcpu"
 	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 	"github.com/ventanilla-mx/ventanilla/liveness/landmark"
 	"gocv.io/x/gocv"
@@ -146,7 +145,7 @@ func (l *loop) close() {
 // frame runs one frame as facecap does and records its CPU time.
 func (l *loop) frame(b *testing.B, f gocv.Mat, t time.Time) {
 	runs, statics := l.meshRuns(), len(l.cuesOf())
-	c0 := cpuNow()
+	c0 := benchcpu.Now()
 	if l.chk != nil {
 		l.an.SetPlan(l.chk.Plan(l.st))
 	}
@@ -154,7 +153,7 @@ func (l *loop) frame(b *testing.B, f gocv.Mat, t time.Time) {
 	if l.chk != nil {
 		l.st = l.chk.Feed(f, &obs)
 	}
-	ms := float64(cpuNow()-c0) / 1e6
+	ms := float64(benchcpu.Now()-c0) / 1e6
 	l.took = append(l.took, ms)
 	k := jobs(obs.Detected, obs.EyesSearched, len(l.cuesOf()) > statics, l.meshRuns() > runs)
 	l.kinds[k] = append(l.kinds[k], ms)
@@ -234,12 +233,4 @@ func quantiles(v []float64) [3]float64 {
 	slices.Sort(s)
 	at := func(q float64) float64 { return s[min(len(s)-1, int(q*float64(len(s))))] }
 	return [3]float64{at(0.5), at(0.9), at(0.99)}
-}
-
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		panic(fmt.Sprint("getrusage: ", err))
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
