@@ -24,6 +24,9 @@ type synth struct {
 	noise []gocv.Mat // seeded noise fields, cycled per frame
 
 	haveStill, haveBg bool
+
+	stand standState // replay_stand: the source frame on screen
+	mask  *maskState // mask_cutout: the cut-out print and where it is
 }
 
 func newSynth(s *Synth, src camera.Camera) *synth {
@@ -44,6 +47,11 @@ func (s *synth) close() {
 	}
 	s.noise = nil
 	s.haveStill, s.haveBg = false, false
+	s.stand.close()
+	if s.mask != nil {
+		s.mask.close()
+		s.mask = nil
+	}
 }
 
 // generator adapts the synth to camera.Generator.
@@ -56,6 +64,12 @@ func (s *synth) generator(ctx context.Context) camera.Generator {
 func (s *synth) frame(ctx context.Context, i int, dst *gocv.Mat) error {
 	if !s.haveBg {
 		s.bg, s.haveBg = room(s.size, s.rng), true
+	}
+	switch s.kind {
+	case "replay_stand", "replay_stand_sync":
+		return s.standFrame(ctx, i, dst)
+	case "mask_cutout":
+		return s.maskFrame(ctx, i, dst)
 	}
 	replay := s.kind == "replay" || s.kind == "replay_full" || s.kind == "replay_clean"
 	if replay || !s.haveStill {
@@ -207,6 +221,18 @@ func warpCurved(m gocv.Mat, size image.Point, t, scale, bend float64, bg *gocv.M
 // printed makes a photo print: desaturated, halftone dots, paper grain and
 // a white margin.
 func printed(m gocv.Mat, rng *rand.Rand) gocv.Mat {
+	p := printTexture(m, rng)
+	margin := p.Cols() / 14
+	out := gocv.NewMat()
+	gocv.CopyMakeBorder(p, &out, margin, margin, margin, margin, gocv.BorderConstant, color.RGBA{R: 235, G: 235, B: 230})
+	camera.Wipe(&p)
+	p.Close()
+	return out
+}
+
+// printTexture is the print's ink on paper without the margin:
+// desaturated, halftone dots and paper grain.
+func printTexture(m gocv.Mat, rng *rand.Rand) gocv.Mat {
 	grey, grey3 := gocv.NewMat(), gocv.NewMat()
 	defer grey.Close()
 	defer grey3.Close()
@@ -224,12 +250,7 @@ func printed(m gocv.Mat, rng *rand.Rand) gocv.Mat {
 			v[i+c] = clamp8(float64(v[i+c])*dot*grain + 12)
 		}
 	}
-	margin := p.Cols() / 14
-	out := gocv.NewMat()
-	gocv.CopyMakeBorder(p, &out, margin, margin, margin, margin, gocv.BorderConstant, color.RGBA{R: 235, G: 235, B: 230})
-	camera.Wipe(&p)
-	p.Close()
-	return out
+	return p
 }
 
 // screened makes a phone screen: an RGB sub-pixel grid (which the camera
