@@ -97,8 +97,8 @@ func TestPassiveEvidenceIgnoresTheEyes(t *testing.T) {
 // BenchmarkPresentationCuesVsStatic measures, in the same run, the static
 // cues on gocv's face.jpg (the baseline, every 3rd frame), one
 // outside-the-eyes measurement (an LMedS homography on the points outside
-// the eye zones, every 3rd frame) and the judder meter per frame (a median
-// step of the face points). CPU time per op (getrusage). Run on one core:
+// the eye zones, every 3rd frame), the dark floor (part of the static
+// cues) and the judder meter per frame (a median step of the face points). CPU time per op (getrusage). Run on one core:
 // GOMAXPROCS=1 OPENCV_FOR_THREADS_NUM=1 taskset -c 0.
 func BenchmarkPresentationCuesVsStatic(b *testing.B) {
 	src := loadFace(b)
@@ -139,6 +139,20 @@ func BenchmarkPresentationCuesVsStatic(b *testing.B) {
 		if !w.out.measured {
 			b.Fatal("not measured")
 		}
+	})
+	b.Run("dark_floor", func(b *testing.B) { // inside static_cues, every 3rd frame
+		g, small := gocv.NewMat(), gocv.NewMat()
+		defer g.Close()
+		defer small.Close()
+		sub := src.Region(faceBox)
+		gocv.CvtColor(sub, &g, gocv.ColorBGRToGray)
+		sub.Close()
+		gocv.Resize(g, &small, image.Pt(specN, specN), 0, 0, gocv.InterpolationArea)
+		c0 := cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			darkFloor(small)
+		}
+		reportCPU(b, c0)
 	})
 	b.Run("judder_per_frame", func(b *testing.B) {
 		var j judderMeter
