@@ -124,9 +124,15 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 		out = warpPlane(screen, s.size, t*0.3, 0.9, &s.bg)
 		screen.Close()
 	}
-	s.addNoise(&out, i, 2)
+	return s.emit(&out, i, dst)
+}
+
+// emit adds the camera's noise to a rendered frame, hands it over and
+// wipes it.
+func (s *synth) emit(out *gocv.Mat, i int, dst *gocv.Mat) error {
+	s.addNoise(out, i, 2)
 	out.CopyTo(dst)
-	camera.Wipe(&out)
+	camera.Wipe(out)
 	out.Close()
 	return nil
 }
@@ -136,11 +142,19 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 // a hand holds a photo or a phone. scale is the medium's width as a fraction
 // of the frame's; bg (when not nil) is what surrounds it.
 func warpPlane(m gocv.Mat, size image.Point, t, scale float64, bg *gocv.Mat) gocv.Mat {
-	w, h := float64(m.Cols()), float64(m.Rows())
+	w := float64(m.Cols())
 	fw, fh := float64(size.X), float64(size.Y)
 	yaw := 0.35 * math.Sin(2*math.Pi*t/3)
 	s := scale * fw / w * (1 + 0.15*math.Sin(2*math.Pi*t/5))
 	cx, cy := fw/2+0.06*fw*math.Sin(2*math.Pi*t/4), fh/2+0.04*fh*math.Cos(2*math.Pi*t/3.5)
+	return placePlane(m, size, yaw, s, cx, cy, bg)
+}
+
+// placePlane maps a flat medium into the frame turned by yaw radians about
+// its vertical axis, s frame pixels per medium pixel, centred at (cx, cy);
+// bg (when not nil) is what surrounds it, else its edges are replicated.
+func placePlane(m gocv.Mat, size image.Point, yaw, s, cx, cy float64, bg *gocv.Mat) gocv.Mat {
+	w, h := float64(m.Cols()), float64(m.Rows())
 	const f = 2.0 // focal length in medium widths: perspective strength
 	var dst []gocv.Point2f
 	for _, c := range [][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {

@@ -81,11 +81,7 @@ func (s *synth) standFrame(ctx context.Context, i int, dst *gocv.Mat) error {
 	out := warpStatic(screen, s.size, 0.05, 1.1, &s.bg)
 	camera.Wipe(&screen)
 	screen.Close()
-	s.addNoise(&out, i, 2)
-	out.CopyTo(dst)
-	camera.Wipe(&out)
-	out.Close()
-	return nil
+	return s.emit(&out, i, dst)
 }
 
 // screenedStand is content on a screen whose pixel grid the camera cannot
@@ -124,26 +120,7 @@ func screenedStand(m gocv.Mat, i int, lift float64, banding bool) gocv.Mat {
 // yaw radians about its vertical axis, scale times the frame's width,
 // centred; bg shows where it does not cover.
 func warpStatic(m gocv.Mat, size image.Point, yaw, scale float64, bg *gocv.Mat) gocv.Mat {
-	w, h := float64(m.Cols()), float64(m.Rows())
-	fw, fh := float64(size.X), float64(size.Y)
-	s := scale * fw / w
-	const f = 2.0
-	var dst []gocv.Point2f
-	for _, c := range [][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
-		x, y := c[0]*w/2, c[1]*h/2
-		z := f*w + x*math.Sin(yaw)
-		dst = append(dst, gocv.Point2f{X: float32(fw/2 + s*x*math.Cos(yaw)*f*w/z), Y: float32(fh/2 + s*y*f*w/z)})
-	}
-	src := []gocv.Point2f{{X: 0, Y: 0}, {X: float32(w), Y: 0}, {X: float32(w), Y: float32(h)}, {X: 0, Y: float32(h)}}
-	sv, dv := gocv.NewPoint2fVectorFromPoints(src), gocv.NewPoint2fVectorFromPoints(dst)
-	defer sv.Close()
-	defer dv.Close()
-	H := gocv.GetPerspectiveTransform2f(sv, dv)
-	defer H.Close()
-	out := gocv.NewMat()
-	bg.CopyTo(&out)
-	gocv.WarpPerspectiveWithParams(m, &out, H, size, gocv.InterpolationLinear, gocv.BorderTransparent, color.RGBA{})
-	return out
+	return placePlane(m, size, yaw, scale*float64(size.X)/float64(m.Cols()), float64(size.X)/2, float64(size.Y)/2, bg)
 }
 
 // maskState is a cut-out mask: the print of the first frame's face
@@ -204,11 +181,7 @@ func (s *synth) maskFrame(ctx context.Context, i int, dst *gocv.Mat) error {
 	camera.Wipe(&tex)
 	tex.Close()
 	alpha.Close()
-	s.addNoise(&out, i, 2)
-	out.CopyTo(dst)
-	camera.Wipe(&out)
-	out.Close()
-	return nil
+	return s.emit(&out, i, dst)
 }
 
 // newMask cuts the mask from the first frame: the face found by the
