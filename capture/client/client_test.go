@@ -23,6 +23,9 @@ import (
 var captureBin, buildErr = "", error(nil)
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == fakeArg {
+		os.Exit(fakeCapture(os.Args[2]))
+	}
 	dir, err := os.MkdirTemp("", "capture-bin")
 	if err != nil {
 		panic(err)
