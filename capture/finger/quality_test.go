@@ -98,7 +98,7 @@ func TestMonotonicReal(t *testing.T) {
 
 // TestFourBitSamples: the R30x's 16 gray levels do not change the verdict.
 func TestFourBitSamples(t *testing.T) {
-	img := fingergen.Print(4, 0, 256, 288)
+	img := fingergen.Print(1, 4, 256, 288)
 	full, quant := assess(t, img), assess(t, degrade.Quantize4(img))
 	if quant.Verdict != Accept || abs(full.Score-quant.Score) > 3 {
 		t.Errorf("8-bit score %d, 4-bit score %d (%s)", full.Score, quant.Score, quant.Verdict)
@@ -116,7 +116,7 @@ func abs(v int) int { return max(v, -v) }
 // the ones below give the expected hint on each of those seeds. The
 // assessor's thresholds are unchanged.
 func TestFeedback(t *testing.T) {
-	base := fingergen.Print(5, 0, 256, 288)
+	base := fingergen.Print(1, 0, 256, 288)
 	bg := background(base)
 	cases := []struct {
 		name    string
@@ -201,7 +201,7 @@ func TestOptionsValidation(t *testing.T) {
 // TestAssessConcurrent: the assessor is stateless and safe to share.
 func TestAssessConcurrent(t *testing.T) {
 	a, _ := NewAssessor(nil)
-	img := fingergen.Print(6, 0, 256, 288)
+	img := fingergen.Print(2, 6, 256, 288)
 	want, _ := a.Assess(img)
 	done := make(chan *Assessment, 4)
 	for range 4 {

@@ -67,7 +67,7 @@ func TestRoundTripSynthetic(t *testing.T) {
 // TestBitRateControlsQuality: a higher bit rate gives a larger stream and a
 // better reconstruction.
 func TestBitRateControlsQuality(t *testing.T) {
-	img := fingergen.Print(3, 0, 300, 260)
+	img := fingergen.Print(1, 3, 300, 260)
 	prevSize, prevPSNR := 0, 0.0
 	for _, r := range []float64{0.3, 0.75, 1.5, 3} {
 		data, err := Encode(img, &Options{BitRate: r, PPI: 500})
@@ -88,7 +88,7 @@ func TestBitRateControlsQuality(t *testing.T) {
 
 // TestAllocExactSize: the encoder asks once, for exactly what it writes.
 func TestAllocExactSize(t *testing.T) {
-	img := fingergen.Print(4, 0, 256, 288)
+	img := fingergen.Print(1, 4, 256, 288)
 	e, err := NewEncoder(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestAllocExactSize(t *testing.T) {
 }
 
 func TestAllocFailure(t *testing.T) {
-	img := fingergen.Print(5, 0, 256, 288)
+	img := fingergen.Print(1, 5, 256, 288)
 	e, _ := NewEncoder(nil)
 	boom := errors.New("no locked memory")
 	if _, err := e.Encode(img, func(int) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
@@ -135,7 +135,7 @@ func TestAllocFailure(t *testing.T) {
 }
 
 func TestSubImageAndFlatImage(t *testing.T) {
-	big := fingergen.Print(6, 0, 256, 288)
+	big := fingergen.Print(1, 6, 256, 288)
 	sub := big.SubImage(image.Rect(20, 30, 220, 250)).(*image.Gray)
 	data, err := Encode(sub, nil)
 	if err != nil {
@@ -181,7 +181,7 @@ func TestEncoderRejects(t *testing.T) {
 }
 
 func TestDecodeConfigAndComment(t *testing.T) {
-	img := fingergen.Print(7, 0, 256, 288)
+	img := fingergen.Print(1, 7, 256, 288)
 	data, err := Encode(img, &Options{BitRate: 1.5, PPI: 508})
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestDecodeConfigAndComment(t *testing.T) {
 }
 
 func TestDecoderLimits(t *testing.T) {
-	data, err := Encode(fingergen.Print(8, 0, 256, 288), nil)
+	data, err := Encode(fingergen.Print(1, 8, 256, 288), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestDecoderLimits(t *testing.T) {
 // TestDecodeIgnoresExtraComments: comments between blocks and a second,
 // foreign comment are skipped.
 func TestDecodeIgnoresExtraComments(t *testing.T) {
-	img := fingergen.Print(9, 0, 256, 288)
+	img := fingergen.Print(1, 9, 256, 288)
 	data, _ := Encode(img, nil)
 	ref, _ := Decode(data)
 	com := []byte{0xFF, 0xA8, 0x00, 0x07, 'h', 'e', 'l', 'l', 'o'}
