@@ -23,7 +23,10 @@ import (
 // changes hit all of them alike. CPU is user+system time from getrusage
 // (wait4) of the reaped process; the figure per command is the median over
 // rounds, and "x-hello" its ratio to the static hello world's median.
-// A cgo hello world shows what dynamic linking alone costs.
+// A cgo hello world shows what dynamic linking alone costs. With
+// VENTANILLA_BENCH_BASE_CTL set to another ventanillactl binary (a build
+// of the baseline commit), each command also runs with it, interleaved
+// ("base-ctl-...").
 //
 //	go test -run '^$' -bench ProcessVsHello -benchtime 30x ./cmd/ventanillactl/
 func BenchmarkProcessVsHello(b *testing.B) {
@@ -40,6 +43,16 @@ func BenchmarkProcessVsHello(b *testing.B) {
 		{"ctl-status", []string{ctl, "--socket", fakeDaemon(b, dir), "status"}, exitOK},
 		{"ctl-consent-verify", consentVerifyArgs(b, ctl), exitOK},
 		{"ctl-wsq-encode", wsqEncodeArgs(b, dir, ctl), exitOK},
+	}
+	if base := os.Getenv("VENTANILLA_BENCH_BASE_CTL"); base != "" {
+		for _, p := range procs[2:] {
+			argv := append([]string{base}, p.argv[1:]...)
+			procs = append(procs, struct {
+				name string
+				argv []string
+				exit int
+			}{"base-" + p.name, argv, p.exit})
+		}
 	}
 	cpu := make([][]time.Duration, len(procs))
 	b.ResetTimer()

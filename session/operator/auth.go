@@ -267,4 +267,3 @@ func (a *Auth) Logout(token string) bool {
 
 // Enrolled reports how many operators can log in.
 func (a *Auth) Enrolled() int { return len(a.hashes) }
-
