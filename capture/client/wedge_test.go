@@ -90,6 +90,17 @@ func (h *blockingHooks) Up(ok bool, err error) {
 	}
 }
 
+// wasWedged: the first time the process went down, it was for unanswered
+// pings.
+func (h *blockingHooks) wasWedged(t *testing.T) {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.downs) == 0 || !errors.Is(h.downs[0], errWedged) {
+		t.Errorf("down causes %v; want %v first", h.downs, errWedged)
+	}
+}
+
 // fakeClient runs the client on the fake process with hand-driven pings.
 func fakeClient(t *testing.T, mode string) (*Client, chan time.Time, *countBeats, *blockingHooks) {
 	t.Helper()
@@ -99,20 +110,7 @@ func fakeClient(t *testing.T, mode string) (*Client, chan time.Time, *countBeats
 	c := New(Options{Binary: os.Args[0], Args: []string{fakeArg, mode}, Alloc: secmem.Secrets(secmem.NewAllocator(nil)),
 		Hooks: h, Loop: beats, BackoffMin: time.Millisecond, BackoffMax: time.Millisecond})
 	c.tick = ticks
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	defer wcancel()
-	if err := c.WaitReady(wctx); err != nil {
-		t.Fatalf("fake capture process not ready: %v", err)
-	}
+	runReady(t, c)
 	return c, ticks, beats, h
 }
 
@@ -164,11 +162,7 @@ func TestWedgedReaderStopsBeats(t *testing.T) {
 	h.wedge.Unlock()
 	waitBeat(t, beats, stuck)
 	waitReplaced(t, c, pid)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.downs) == 0 || !errors.Is(h.downs[0], errWedged) {
-		t.Errorf("down causes %v; want %v first", h.downs, errWedged)
-	}
+	h.wasWedged(t)
 }
 
 // TestDeafProcessRestarted: a process whose request loop no longer
@@ -187,11 +181,7 @@ func TestDeafProcessRestarted(t *testing.T) {
 	tick(ticks) // the PingMisses-th miss: killed, restarted
 	waitBeat(t, beats, start)
 	waitReplaced(t, c, pid)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.downs) == 0 || !errors.Is(h.downs[0], errWedged) {
-		t.Errorf("down causes %v; want %v first", h.downs, errWedged)
-	}
+	h.wasWedged(t)
 }
 
 // waitReplaced waits until a process other than pid is ready.
@@ -210,7 +200,7 @@ func waitReplaced(t *testing.T, c *Client, pid int) {
 		case <-time.After(10 * time.Millisecond): // pid changes without a signal
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("process %d not replaced", pid)
+			t.Fatalf("process %d not replaced: pid now %d, ready %v", pid, now, p != nil)
 		}
 	}
 }
