@@ -24,6 +24,7 @@ type demoScreen struct {
 	finger  uint64 // drivers/sim/fingergen seed (`FINGER seed:N`)
 	outcome string // the #s-answer class
 	text    string // in the answer's title or text
+	fault   inesim.Fault
 }
 
 func demoScreens() []demoScreen {
@@ -33,15 +34,16 @@ func demoScreens() []demoScreen {
 	mismatch.IdentificadorCiudadano = "200000009"
 	unknown.CIC, unknown.IdentificadorCiudadano = "100000009", "200000009"
 	return []demoScreen{
-		{"valid", h, 1, "approved", "Credencial verificada"},
-		{"valid identification only", d[1].Credential, 2, "identification_only", "Válida solo como identificación"},
-		{"not current", d[2].Credential, 3, "not_current", "no está vigente"},
-		{"reported lost or stolen", d[3].Credential, 4, "denied", "extraviada o robada"},
-		{"political rights suspended", d[4].Credential, 5, "denied", "derechos políticos suspendidos"},
-		{"valid, model C", d[5].Credential, 6, "approved", "Credencial verificada"},
-		{"not found", unknown, 1, "denied", "no encontró una credencial"},
-		{"data mismatch", mismatch, 1, "denied", "Los datos no coinciden"},
-		{"another person's finger", h, 2, "no_match", "No coincide"},
+		{"valid", h, 1, "approved", "Credencial verificada", ""},
+		{"valid identification only", d[1].Credential, 2, "identification_only", "Válida solo como identificación", ""},
+		{"not current", d[2].Credential, 3, "not_current", "no está vigente", ""},
+		{"reported lost or stolen", d[3].Credential, 4, "denied", "extraviada o robada", ""},
+		{"political rights suspended", d[4].Credential, 5, "denied", "derechos políticos suspendidos", ""},
+		{"valid, model C", d[5].Credential, 6, "approved", "Credencial verificada", ""},
+		{"not found", unknown, 1, "denied", "no encontró una credencial", ""},
+		{"data mismatch", mismatch, 1, "denied", "Los datos no coinciden", ""},
+		{"another person's finger", h, 2, "no_match", "No coincide", ""},
+		{"INE fails (ine-sim -fault 5xx)", h, 1, "retry", "Intente de nuevo", inesim.FaultServerError},
 	}
 }
 
@@ -50,7 +52,9 @@ func demoScreens() []demoScreen {
 // docs/kiosk.md names, through the real kiosk (daemon, ledger, R30x
 // emulator, ine-sim with the OpenCV matcher). "Válida solo como
 // identificación" could not be reached before (the emulator presented
-// only the first citizen's finger, so the others ended "No coincide").
+// only the first citizen's finger, so the others ended "No coincide");
+// "Intente de nuevo" (ine-sim's -fault 5xx) was driven only by
+// TestRealKiosk.
 func TestDemoCitizensReachTheirScreens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the real kiosk takes a minute")
@@ -63,6 +67,7 @@ func TestDemoCitizensReachTheirScreens(t *testing.T) {
 	for _, d := range demoScreens() {
 		t.Run(d.name, func(t *testing.T) {
 			k := startRealKioskFinger(t, daemontest.Opts{Registry: reg}, nil, d.finger)
+			k.env.INE.SetFaults(inesim.Faults{Mode: d.fault, Every: 1})
 			ctx := tab(t, b)
 			loginAt(t, ctx, k.url, false)
 			throughConsent(t, ctx, false)
