@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/ventanilla-mx/ventanilla/archive/evidence"
@@ -20,8 +21,9 @@ const exportColumns = `SELECT DISTINCT ON (l.kiosk_id, l.idx) l.kiosk_id, l.idx,
 	LEFT JOIN binding_payloads bp ON bp.kiosk_id = b.kiosk_id AND bp.binding_hash = b.binding_hash `
 
 // Export writes the evidence bundle for sel: every record naming
-// sel.Request, or every record whose binding carries sel.Lookup with a
-// statement time in [Since, Until). It opens no sealed box.
+// sel.Request, or every record whose binding carries one of sel's lookup
+// commitments (one per lookup key held) with a statement time in
+// [Since, Until). It opens no sealed box.
 func (a *Archive) Export(ctx context.Context, sel evidence.Selection, w io.Writer) (int, error) {
 	tx, err := a.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -42,12 +44,13 @@ func (a *Archive) Export(ctx context.Context, sel evidence.Selection, w io.Write
 func selectItems(ctx context.Context, tx pgx.Tx, sel evidence.Selection) ([]evidence.Item, error) {
 	var rows pgx.Rows
 	var err error
+	lookups := sel.Commitments()
 	switch {
-	case sel.Request != "" && sel.Lookup == nil:
+	case sel.Request != "" && len(lookups) == 0:
 		rows, err = tx.Query(ctx, exportColumns+`WHERE l.requests @> ARRAY[$1]::text[] ORDER BY l.kiosk_id, l.idx, b.bound_at DESC`, sel.Request)
-	case sel.Request == "" && len(sel.Lookup) == 32 && sel.Since != nil && sel.Until != nil:
-		rows, err = tx.Query(ctx, exportColumns+`WHERE b.lookups @> ARRAY[$1]::bytea[] AND l.stmt_time >= $2 AND l.stmt_time < $3
-			ORDER BY l.kiosk_id, l.idx, b.bound_at DESC`, sel.Lookup, *sel.Since, *sel.Until)
+	case sel.Request == "" && commitments(lookups) && sel.Since != nil && sel.Until != nil:
+		rows, err = tx.Query(ctx, exportColumns+`WHERE b.lookups && $1::bytea[] AND l.stmt_time >= $2 AND l.stmt_time < $3
+			ORDER BY l.kiosk_id, l.idx, b.bound_at DESC`, lookups, *sel.Since, *sel.Until)
 	default:
 		return nil, fmt.Errorf("archive: export: name a request id, or a credential with a period")
 	}
@@ -63,6 +66,11 @@ func selectItems(ctx context.Context, tx pgx.Tx, sel evidence.Selection) ([]evid
 		return nil, fmt.Errorf("archive: export: %w", err)
 	}
 	return items, nil
+}
+
+// commitments: at least one lookup commitment, each of 32 bytes.
+func commitments(ls [][]byte) bool {
+	return len(ls) > 0 && !slices.ContainsFunc(ls, func(l []byte) bool { return len(l) != 32 })
 }
 
 // addProofs puts each kiosk's latest countersigned checkpoint in the header

@@ -1,6 +1,7 @@
 package archive_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -68,14 +69,49 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 }
 
+// metricsText is the health handler's /metrics.
 func metricsText(t *testing.T, a *archive.Archive) string {
-	srv := httptest.NewServer(a.HealthHandler(archive.HealthOpts{}))
+	t.Helper()
+	_, b := healthGet(t, a, archive.HealthOpts{}, "/metrics")
+	return string(b)
+}
+
+// scrape reads one sample from the health handler's /metrics.
+func scrape(t *testing.T, a *archive.Archive, name string) string {
+	t.Helper()
+	body := metricsText(t, a)
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	t.Fatalf("metric %s not in:\n%s", name, body)
+	return ""
+}
+
+func readyz(t *testing.T, a *archive.Archive, o archive.HealthOpts) (int, archive.Readiness) {
+	t.Helper()
+	code, b := healthGet(t, a, o, "/readyz")
+	var rd archive.Readiness
+	if err := json.Unmarshal(b, &rd); err != nil {
+		t.Fatal(err)
+	}
+	return code, rd
+}
+
+// healthGet serves a's health handler with o for one GET of path.
+func healthGet(t *testing.T, a *archive.Archive, o archive.HealthOpts, path string) (int, []byte) {
+	t.Helper()
+	srv := httptest.NewServer(a.HealthHandler(o))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/metrics")
+	resp, err := http.Get(srv.URL + path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ventanilla-mx/ventanilla/archive"
 	"github.com/ventanilla-mx/ventanilla/archive/wire"
 )
 
@@ -52,18 +53,25 @@ func (ca *testCA) client(t *testing.T, cn string) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-func TestPushOverMutualTLS(t *testing.T) {
-	_, a, k := setup(t)
-	ca := newCA(t)
+// serve runs a's push handler over mutual TLS on loopback, trusting the
+// clients ca issues, until the test ends; it returns a client maker.
+func (ca *testCA) serve(t *testing.T, a *archive.Archive) func(tls.Certificate) *wire.Client {
 	srv := httptest.NewUnstartedServer(a.Handler())
 	srv.TLS = &tls.Config{ClientCAs: ca.pool, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
 	srv.StartTLS()
-	defer srv.Close()
-	client := func(cn string) *wire.Client {
+	t.Cleanup(srv.Close)
+	return func(c tls.Certificate) *wire.Client {
 		tr := srv.Client().Transport.(*http.Transport).Clone()
-		tr.TLSClientConfig.Certificates = []tls.Certificate{ca.client(t, cn)}
+		tr.TLSClientConfig.Certificates = []tls.Certificate{c}
 		return &wire.Client{URL: srv.URL, HTTP: &http.Client{Transport: tr}}
 	}
+}
+
+func TestPushOverMutualTLS(t *testing.T) {
+	_, a, k := setup(t)
+	ca := newCA(t)
+	push := ca.serve(t, a)
+	client := func(cn string) *wire.Client { return push(ca.client(t, cn)) }
 	k.Append(t, 3)
 	ctx := context.Background()
 	ack, err := client(k.ID).Push(ctx, k.Push(t, 0, 3))

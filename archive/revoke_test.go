@@ -2,13 +2,9 @@ package archive_test
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -24,15 +20,7 @@ import (
 func TestRevokedCertificateRefused(t *testing.T) {
 	db, a, k := setup(t)
 	ca := newCA(t)
-	srv := httptest.NewUnstartedServer(a.Handler())
-	srv.TLS = &tls.Config{ClientCAs: ca.pool, ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}
-	srv.StartTLS()
-	defer srv.Close()
-	client := func(c tls.Certificate) *wire.Client {
-		tr := srv.Client().Transport.(*http.Transport).Clone()
-		tr.TLSClientConfig.Certificates = []tls.Certificate{c}
-		return &wire.Client{URL: srv.URL, HTTP: &http.Client{Transport: tr}}
-	}
+	client := ca.serve(t, a)
 	ctx := context.Background()
 	old, renewed := ca.client(t, k.ID), ca.client(t, k.ID)
 	oldClient := client(old)
@@ -69,40 +57,4 @@ func TestRevokedCertificateRefused(t *testing.T) {
 	if got := scrape(t, a, "ventanilla_archive_pushes_total{result=\"revoked\"}"); got != "1" {
 		t.Fatalf("revoked pushes counted %s, want 1", got)
 	}
-}
-
-// scrape reads one sample from the health handler's /metrics.
-func scrape(t *testing.T, a *archive.Archive, name string) string {
-	t.Helper()
-	srv := httptest.NewServer(a.HealthHandler(archive.HealthOpts{}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			return v
-		}
-	}
-	t.Fatalf("metric %s not in:\n%s", name, b)
-	return ""
-}
-
-func readyz(t *testing.T, a *archive.Archive, o archive.HealthOpts) (int, archive.Readiness) {
-	t.Helper()
-	srv := httptest.NewServer(a.HealthHandler(o))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var rd archive.Readiness
-	if err := json.NewDecoder(resp.Body).Decode(&rd); err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, rd
 }

@@ -41,7 +41,7 @@ func parseRecord(b []byte) (*Record, int, error) {
 	if err := d.end(); err != nil {
 		return nil, 0, fmt.Errorf("consent: parse record: %w", err)
 	}
-	if _, err := r.Body(); err != nil {
+	if err := r.validate(); err != nil {
 		return nil, 0, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return r, bodyLen, nil

@@ -210,16 +210,10 @@ func SortTokens(l []string) []string {
 // Body returns the canonical bytes the device signature covers: the
 // statement, the evidence kinds and the sealed box.
 func (r *Record) Body() ([]byte, error) {
-	if err := r.Statement.validate(); err != nil {
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	if r.Evidence == 0 || r.Evidence&^evidenceAll != 0 {
-		return nil, fmt.Errorf("consent: record %s: evidence kinds 0x%02x invalid", r.ID, uint8(r.Evidence))
-	}
-	if len(r.Sealed.Data) == 0 || len(r.Sealed.Data) > maxSealed {
-		return nil, fmt.Errorf("consent: record %s: sealed box of %d bytes", r.ID, len(r.Sealed.Data))
-	}
-	e := &encoder{}
+	e := &encoder{b: make([]byte, 0, 1024+len(r.Sealed.Data))}
 	r.Statement.encode(e)
 	e.u8(uint8(r.Evidence))
 	e.u16(r.Sealed.KEM)
@@ -227,6 +221,20 @@ func (r *Record) Body() ([]byte, error) {
 	e.u16(r.Sealed.AEAD)
 	e.blob32(r.Sealed.Data)
 	return e.b, nil
+}
+
+// validate checks what Body needs to encode r.
+func (r *Record) validate() error {
+	if err := r.Statement.validate(); err != nil {
+		return err
+	}
+	if r.Evidence == 0 || r.Evidence&^evidenceAll != 0 {
+		return fmt.Errorf("consent: record %s: evidence kinds 0x%02x invalid", r.ID, uint8(r.Evidence))
+	}
+	if len(r.Sealed.Data) == 0 || len(r.Sealed.Data) > maxSealed {
+		return fmt.Errorf("consent: record %s: sealed box of %d bytes", r.ID, len(r.Sealed.Data))
+	}
+	return nil
 }
 
 // Bytes returns the canonical encoding of r: its body followed by the

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 	"golang.org/x/mod/sumdb/tlog"
@@ -81,12 +82,20 @@ func VerifyRecord(b []byte, pub ed25519.PublicKey) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg := append([]byte(recordSigContext), b[:bodyLen]...)
+	buf := sigMsgs.Get().(*[]byte)
+	defer sigMsgs.Put(buf)
+	msg := append(append((*buf)[:0], recordSigContext...), b[:bodyLen]...)
+	*buf = msg
 	if !ed25519.Verify(pub, msg, r.Signature) {
 		return r, fmt.Errorf("record %s: %w", r.ID, ErrSignature)
 	}
 	return r, nil
 }
+
+// sigMsgs holds buffers for the signed message (context and body), so a
+// bundle's 10^4 verifications do not each allocate a record's size. The
+// bytes are a public record's, not secret.
+var sigMsgs = sync.Pool{New: func() any { return new([]byte) }}
 
 // LeafHash returns the Merkle leaf hash of canonical record bytes.
 func LeafHash(recordBytes []byte) tlog.Hash { return tlog.RecordHash(recordBytes) }

@@ -60,6 +60,7 @@ type System struct {
 	loops   *loops
 	diag    *diagServer
 	devices devices
+	closers closers
 	// activated: the diagnostics socket came from systemd, which owns it.
 	activated bool
 }
@@ -132,6 +133,7 @@ func newSystem(ctx context.Context, opts Options) (*System, error) {
 		Metrics: newMetrics(reg, float64(started.UnixNano())/1e9),
 		now:     opts.Now, group: newGroup(ctx, log), loops: newLoops(opts.Now)}
 	sys.diag = newDiagServer(sys.diagPolicy(), log)
+	sys.Go("close-parts", sys.closeParts)
 	return sys, nil
 }
 

@@ -3,14 +3,12 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
-	"github.com/ventanilla-mx/ventanilla/drivers/sim"
 	"github.com/ventanilla-mx/ventanilla/health"
 	"github.com/ventanilla-mx/ventanilla/session"
 	"github.com/ventanilla-mx/ventanilla/session/sessiontest"
@@ -187,16 +185,7 @@ func TestWedgedAuditStalls(t *testing.T) {
 // emulator on a pty) and the kiosk API registers each long-running part
 // with the watchdog, and /v1/status lists them, none stalled.
 func TestEveryLoopRegistered(t *testing.T) {
-	link := filepath.Join(t.TempDir(), "scanner")
-	dev, err := sim.NewDevice(sim.DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pty, err := sim.NewPTY(dev, sim.PTYOpts{Link: link, Unpaced: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pty.Close()
+	link, _ := scannerEmulator(t)
 	env := daemontest.Provision(t, daemontest.Opts{Scanner: link,
 		Extra: fmt.Sprintf("[kiosk_api]\nlisten = %q\n", freeLoopbackAddr(t))})
 	n := newRecNotifier()

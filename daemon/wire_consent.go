@@ -61,10 +61,7 @@ func wireConsent(s *System, key optional[*devicekey.Key], mem *secmem.Allocator)
 	s.Health.RegisterCheck(health.Check{Name: "consent.ledger", Run: check})
 	startAudits(s, l, g)
 	s.Metrics.MustRegister(ledgerCollector{l: l})
-	s.Go("consent", func(ctx context.Context) error {
-		<-ctx.Done()
-		return l.Close()
-	})
+	s.OnClose("consent", l.Close) // after the engine has bound its last session
 	return some(l)
 }
 

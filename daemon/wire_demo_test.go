@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
-
-	"github.com/ventanilla-mx/ventanilla/session/operator"
 )
 
 // TestKioskWiredSimulated starts the daemon with the simulated kiosk and
@@ -17,11 +15,7 @@ func TestKioskWiredSimulated(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.KioskAPI.Listen = freeLoopbackAddr(t)
 	cfg.KioskAPI.Simulate = true
-	hash, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.KioskAPI.Operators = map[string]string{"op-001": hash}
+	cfg.KioskAPI.Operators = map[string]string{"op-001": cheapPIN(t)}
 	n := newRecNotifier()
 	startDaemon(t, Options{Config: cfg, Notifier: n, wire: func(s *System) { wireKiosk(s, kioskParts{}) },
 		ClockSynced: func() (bool, error) { return true, nil }})

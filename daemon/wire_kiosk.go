@@ -79,7 +79,10 @@ func wireKiosk(s *System, parts kioskParts) {
 		h.listen.Set(err.Error())
 		return
 	}
-	s.Go("session-engine", engine.Run)
+	// Closed before the ledger and the locked memory it was built on: a
+	// session running at shutdown is ended, its consent bound and its
+	// credential wiped while both are open.
+	s.OnClose("session-engine", func() error { engine.Close(); return nil })
 	// The readiness watcher goes through the engine's lock every round: a
 	// wedged engine stops its beats, and the watchdog's pings.
 	loop := s.loops.register("session-engine", s.Config.Health.LoopStallTime.D())

@@ -25,6 +25,17 @@ func freeLoopbackAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// cheapPIN is a hash of PIN 246810 with argon2id parameters far below the
+// floor (fast in tests; the config's table takes it, operators_file not).
+func cheapPIN(t *testing.T) string {
+	t.Helper()
+	h, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // requireDemo: the test runs the simulated kiosk, which only a build with
 // the demo tag has (make test sets it).
 func requireDemo(t *testing.T) {
@@ -38,10 +49,7 @@ func requireDemo(t *testing.T) {
 // held to the same argon2id floor as the config's table (a cheap or
 // non-PHC line refuses the file), and the error never quotes the line.
 func TestOperatorsFileHeldToTheFloor(t *testing.T) {
-	weak, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	weak := cheapPIN(t)
 	for name, line := range map[string]string{"cheap": "op-001 " + weak, "plain PIN": "op-001 246810"} {
 		file := filepath.Join(t.TempDir(), "operators")
 		if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
@@ -74,11 +82,7 @@ func TestNotReadyKioskRefusesSessions(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.KioskAPI.Listen = freeLoopbackAddr(t)
 	cfg.KioskAPI.Simulate = true
-	hash, err := operator.HashPIN("246810", operator.Params{Memory: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.KioskAPI.Operators = map[string]string{"op-001": hash}
+	cfg.KioskAPI.Operators = map[string]string{"op-001": cheapPIN(t)}
 	var cond *health.Tracker
 	declare := func(s *System) {
 		cond = s.Health.Declare(health.Condition{Code: "test.not_ready", Severity: health.Warning, NotReady: true, Message: "as disk.low"})

@@ -41,22 +41,28 @@ func waitCondition(t *testing.T, reg *health.Registry, ch <-chan struct{}, code 
 	}
 }
 
-// TestScannerWiring runs the real driver against the R30x emulator on a
-// pseudo-terminal: ready shows in /v1/devices, the self-test handshakes,
-// an unplug raises scanner.unavailable, a replug clears it.
-func TestScannerWiring(t *testing.T) {
-	dir := t.TempDir()
-	link := filepath.Join(dir, "scanner")
+// scannerEmulator runs the R30x emulator on a pseudo-terminal until the
+// test ends; link is the device path to configure.
+func scannerEmulator(t *testing.T) (link string, pty *sim.PTY) {
+	t.Helper()
+	link = filepath.Join(t.TempDir(), "scanner")
 	dev, err := sim.NewDevice(sim.DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pty, err := sim.NewPTY(dev, sim.PTYOpts{Link: link, Unpaced: true})
+	pty, err = sim.NewPTY(dev, sim.PTYOpts{Link: link, Unpaced: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pty.Close()
+	t.Cleanup(func() { pty.Close() })
+	return link, pty
+}
 
+// TestScannerWiring runs the real driver against the R30x emulator on a
+// pseudo-terminal: ready shows in /v1/devices, the self-test handshakes,
+// an unplug raises scanner.unavailable, a replug clears it.
+func TestScannerWiring(t *testing.T) {
+	link, pty := scannerEmulator(t)
 	cfg := testConfig(t)
 	cfg.Scanner.Enabled, cfg.Scanner.Device = true, link
 	clk := &offsetClock{}

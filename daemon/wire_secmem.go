@@ -12,7 +12,8 @@ import (
 const condSecmemUnlocked health.Code = "secmem.unlocked"
 
 // wireSecmem builds the locked allocator every biometric buffer comes from,
-// and wipes whatever is still live when the daemon stops. It is always
+// and wipes whatever is still live when the daemon stops (after every
+// part built on it has closed). It is always
 // built: memory that cannot be locked raises secmem.unlocked instead.
 func wireSecmem(s *System) *secmem.Allocator {
 	c := s.Config.Secmem
@@ -31,8 +32,7 @@ func wireSecmem(s *System) *secmem.Allocator {
 		return err
 	}})
 	s.Metrics.MustRegister(secmemCollector{a: alloc})
-	s.Go("secmem", func(ctx context.Context) error {
-		<-ctx.Done()
+	s.OnClose("secmem", func() error {
 		if n := alloc.Close(); n > 0 {
 			s.Log.Warn("wiped biometric buffers still live at shutdown", "buffers", n)
 		}

@@ -20,13 +20,7 @@ import (
 // file and checks the receipt is durable and carries the proof.
 func TestLedgerConsentAdapter(t *testing.T) {
 	fx := consenttest.New(t)
-	o := ledger.DefaultOpts()
-	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
-	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := openTestLedger(t, fx, nil)
 	req := logging.NewRequestID()
 	rc := recordConsent(t, l, req)
 	got := rc.Proof
@@ -38,6 +32,21 @@ func TestLedgerConsentAdapter(t *testing.T) {
 	if err != nil || again.RecordHash != got.RecordHash {
 		t.Fatalf("lookup after append: %v", err)
 	}
+}
+
+// openTestLedger opens a real ledger file of fx's kiosk, closed with the
+// test; lookup may be nil (bindings without lookup commitments).
+func openTestLedger(t *testing.T, fx *consenttest.Fixture, lookup []byte) *ledger.Ledger {
+	t.Helper()
+	o := ledger.DefaultOpts()
+	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
+	o.LookupKey = lookup
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) session.ConsentReceipt {
@@ -59,14 +68,8 @@ func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) sessio
 // random id the consent never named).
 func TestUplinkRequestBoundToConsent(t *testing.T) {
 	fx := consenttest.New(t)
-	o := ledger.DefaultOpts()
-	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
-	o.LookupKey = bytes.Repeat([]byte{3}, consent.LookupKeySize)
-	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	lookup := bytes.Repeat([]byte{3}, consent.LookupKeySize)
+	l := openTestLedger(t, fx, lookup)
 	req := logging.NewRequestID()
 	rc := recordConsent(t, l, req)
 	recordConsent(t, l, logging.NewRequestID()) // another session's
@@ -75,7 +78,7 @@ func TestUplinkRequestBoundToConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBound(t, l, fx, rc, consent.OutcomeVerified, consent.LookupCommitment(o.LookupKey, consent.Credential{Kind: "cic", Value: "100000001"}))
+	checkBound(t, l, fx, rc, consent.OutcomeVerified, consent.LookupCommitment(lookup, consent.Credential{Kind: "cic", Value: "100000001"}))
 	if ur.ID != string(req) {
 		t.Fatalf("uplink request id %q, session's %q", ur.ID, req)
 	}
@@ -122,13 +125,7 @@ func checkBound(t *testing.T, l *ledger.Ledger, fx *consenttest.Fixture, rc sess
 // once.
 func TestCancelledSessionBound(t *testing.T) {
 	fx := consenttest.New(t)
-	o := ledger.DefaultOpts()
-	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
-	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := openTestLedger(t, fx, nil)
 	rc := recordConsent(t, l, logging.NewRequestID())
 	if err := (ledgerBinder{l}).BindCancelled(context.Background(), rc, testCredential(t, "100000002")); err != nil {
 		t.Fatal(err)
@@ -145,13 +142,7 @@ func TestCancelledSessionBound(t *testing.T) {
 // evidence says so, and the archive opens the phrase, not a signature.
 func TestLedgerRecordsTypedConsent(t *testing.T) {
 	fx := consenttest.New(t)
-	o := ledger.DefaultOpts()
-	o.KioskID, o.Signer, o.Archive = consenttest.KioskID, fx.Device, fx.Archive.PublicKey()
-	l, err := ledger.Open(filepath.Join(t.TempDir(), "consent.db"), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := openTestLedger(t, fx, nil)
 	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
 		Session: logging.NewSessionID(), Requests: []logging.RequestID{logging.NewRequestID()}, Operator: "op-001",
 		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"},

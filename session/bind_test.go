@@ -44,9 +44,10 @@ func (b *binder) seen() []bound {
 }
 
 // TestCancelAfterConsentIsBound: a session ended after its consent and
-// before any verification binds the consent as cancelled, with the
-// credential entered so far still readable during the call; a session
-// ended before its consent, or after its verification was sent, does not.
+// before any verification (also by the daemon's shutdown) binds the
+// consent as cancelled, with the credential entered so far still readable
+// during the call; a session ended before its consent, or after its
+// verification was sent, does not.
 func TestCancelAfterConsentIsBound(t *testing.T) {
 	for name, c := range map[string]struct {
 		to    session.State
@@ -59,7 +60,7 @@ func TestCancelAfterConsentIsBound(t *testing.T) {
 		"timed out at the credential": {to: session.StateCredential, calls: 1,
 			end: func(f *fixture, _ logging.SessionID) { after(f.opts.Timeouts.Credential) }},
 		"ended before the consent": {to: session.StateSignature},
-		"ended by the daemon's shutdown": {to: session.StateBiometrics,
+		"ended by the daemon's shutdown": {to: session.StateBiometrics, calls: 1, cic: "123456789",
 			end: func(f *fixture, _ logging.SessionID) { f.e.Close() }},
 		"ended after the answer": {to: session.StateBiometrics, end: func(f *fixture, id logging.SessionID) {
 			f.must(f.e.StartFinger(id, 2))
@@ -88,9 +89,7 @@ func TestCancelAfterConsentIsBound(t *testing.T) {
 				if c.calls == 1 && (got[0].consent != consentID || got[0].cic != c.cic) {
 					t.Fatalf("bound %+v, want consent %s and cic %q", got[0], consentID, c.cic)
 				}
-				if err := f.alloc.CheckWiped(); err != nil {
-					t.Fatalf("buffers alive after the end: %v", err)
-				}
+				f.wantWiped()
 			})
 		})
 	}

@@ -22,19 +22,10 @@ func (e *Engine) StartFace(id logging.SessionID) error {
 	if err != nil {
 		return err
 	}
-	if s.faceLeft <= 0 {
-		return ErrFaceRefused
-	}
-	s.faceLeft--
-	e.enterLocked(s, StateFace, e.o.Timeouts.Face)
-	ctx, gen := e.workerCtxLocked(s), s.gen
-	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: Face})
-	prompt := e.prompter(s, gen, Face)
-	e.wg.Go(func() {
+	return e.launchLocked(s, Face, func(ctx context.Context, gen uint64, prompt func(Prompt)) {
 		res, err := e.p.Face.CaptureFace(ctx, prompt)
 		e.faceDone(s, gen, res, err)
 	})
-	return nil
 }
 
 // StartFinger starts a capture of finger position (1-10).
@@ -48,18 +39,30 @@ func (e *Engine) StartFinger(id logging.SessionID, position int) error {
 	if position < 1 || position > 10 {
 		return ErrFingerPosition
 	}
-	if s.fingerLeft <= 0 {
-		return ErrFingerRefused
-	}
-	s.fingerLeft--
-	e.enterLocked(s, StateFinger, e.o.Timeouts.Finger)
-	ctx, gen := e.workerCtxLocked(s), s.gen
-	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: Finger})
-	prompt := e.prompter(s, gen, Finger)
-	e.wg.Go(func() {
+	return e.launchLocked(s, Finger, func(ctx context.Context, gen uint64, prompt func(Prompt)) {
 		res, err := e.p.Finger.CaptureFinger(ctx, position, prompt)
 		e.fingerDone(s, gen, position, res, err)
 	})
+}
+
+// launchLocked spends one of s's attempts at m (refused when none is
+// left), enters m's capture step and runs capture on a worker, with the
+// worker's context (a step timeout, an abort or Close cancels it), the
+// step's generation and its prompt sink.
+func (e *Engine) launchLocked(s *sess, m Modality, capture func(ctx context.Context, gen uint64, prompt func(Prompt))) error {
+	left, refused, state, timeout := &s.faceLeft, ErrFaceRefused, StateFace, e.o.Timeouts.Face
+	if m == Finger {
+		left, refused, state, timeout = &s.fingerLeft, ErrFingerRefused, StateFinger, e.o.Timeouts.Finger
+	}
+	if *left <= 0 {
+		return refused
+	}
+	*left--
+	e.enterLocked(s, state, timeout)
+	ctx, gen := e.workerCtxLocked(s), s.gen
+	e.emitLocked(Event{Kind: KindCaptureStarted, Modality: m})
+	prompt := e.prompter(s, gen, m)
+	e.wg.Go(func() { capture(ctx, gen, prompt) })
 	return nil
 }
 

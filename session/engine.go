@@ -316,7 +316,7 @@ func (e *Engine) endLocked(s *sess, why EndReason) {
 	}
 	s.gen++
 	s.phase.Store(StateIdle)
-	e.bindCancelledLocked(s, why)
+	e.bindCancelledLocked(s)
 	s.cred, s.face, s.finger, s.answer, s.consent = nil, nil, nil, nil, nil
 	e.cur = nil
 	e.emitLockedFor(s, Event{Kind: KindEnded, State: StateIdle, Reason: why})

@@ -32,9 +32,7 @@ func TestFullSessionWipesBeforeTheAnswer(t *testing.T) {
 		if len(seen) != 1 || !seen[0].Intact || !seen[0].Face || seen[0].Finger != 7 || seen[0].Fields != 2 || seen[0].Model != "E" {
 			t.Fatalf("verifier saw %+v", seen)
 		}
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatalf("answer shown with buffers alive: %v", err)
-		}
+		f.wantWiped()
 		ks := f.kinds()
 		if slices.Index(ks, session.KindWiped) > slices.Index(ks, session.KindAnswer) {
 			t.Fatalf("answer before wipe: %v", ks)
@@ -51,9 +49,7 @@ func TestFullSessionWipesBeforeTheAnswer(t *testing.T) {
 		}
 		f.must(f.e.Finish(id))
 		f.wantState(session.StateIdle)
-		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndFinished {
-			t.Fatalf("end reason %q", ev.Reason)
-		}
+		f.wantEnded(session.EndFinished)
 	})
 }
 

@@ -172,3 +172,19 @@ func contains(ks []session.Kind, k ...session.Kind) bool {
 }
 
 func after(d time.Duration) { time.Sleep(d + time.Millisecond) } // fake time inside the bubble
+
+// wantWiped: every buffer the engine took is released and zeroed.
+func (f *fixture) wantWiped() {
+	f.t.Helper()
+	if err := f.alloc.CheckWiped(); err != nil {
+		f.t.Fatalf("buffers alive: %v", err)
+	}
+}
+
+// wantEnded: the last session ended for reason why.
+func (f *fixture) wantEnded(why session.EndReason) {
+	f.t.Helper()
+	if ev, _ := f.last(session.KindEnded); ev.Reason != why {
+		f.t.Fatalf("end reason %q, want %q", ev.Reason, why)
+	}
+}

@@ -45,9 +45,7 @@ func TestCancelledCaptureReturnsUnderTheSameConsent(t *testing.T) {
 			t.Fatalf("%d consent records, want 1 (no new signature)", n)
 		}
 		f.must(f.e.Abort(id, session.EndCitizen))
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 	})
 }
 
@@ -88,9 +86,7 @@ func TestCorrectAndResend(t *testing.T) {
 		if !a.Correctable || !slices.Equal(a.Taken, []session.Modality{session.Finger}) {
 			t.Fatalf("first answer %+v", a)
 		}
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatalf("answer shown with buffers alive: %v", err)
-		}
+		f.wantWiped()
 
 		f.must(f.e.Correct(id))
 		f.wantState(session.StateCredential)
@@ -117,9 +113,7 @@ func TestCorrectAndResend(t *testing.T) {
 			t.Fatalf("consent names %v, requests sent %q and %q", named, seen[0].Request, seen[1].Request)
 		}
 		f.must(f.e.Finish(id))
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 	})
 }
 

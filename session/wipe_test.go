@@ -27,13 +27,8 @@ func TestAbortAtEveryStepWipes(t *testing.T) {
 				id := f.driveTo(st)
 				f.must(f.e.Abort(id, session.EndCitizen))
 				f.wantState(session.StateIdle)
-				if err := f.alloc.CheckWiped(); err != nil {
-					t.Fatal(err)
-				}
-				ev, _ := f.last(session.KindEnded)
-				if ev.Reason != session.EndCitizen {
-					t.Fatalf("end reason %q", ev.Reason)
-				}
+				f.wantWiped()
+				f.wantEnded(session.EndCitizen)
 				if _, ok := f.last(session.KindWiped); !ok {
 					t.Fatalf("no session.wiped event: %v", f.kinds())
 				}
@@ -77,18 +72,14 @@ func TestStepTimeoutsEndAndWipe(t *testing.T) {
 		f.toStep(session.StateNotice)
 		after(to.Notice)
 		f.wantState(session.StateIdle)
-		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndTimeout {
-			t.Fatalf("end reason %q", ev.Reason)
-		}
+		f.wantEnded(session.EndTimeout)
 		// Biometrics step with a face held in memory: the timeout wipes it.
 		id := f.driveTo(session.StateBiometrics)
 		f.must(f.e.StartFace(id))
 		f.wantState(session.StateBiometrics)
 		after(to.Biometrics)
 		f.wantState(session.StateIdle)
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 	})
 }
 
@@ -132,12 +123,8 @@ func TestClientLossReleases(t *testing.T) {
 		reattach()
 		after(f.opts.Timeouts.ClientLoss)
 		f.wantState(session.StateIdle)
-		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndClientLost {
-			t.Fatalf("end reason %q", ev.Reason)
-		}
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantEnded(session.EndClientLost)
+		f.wantWiped()
 	})
 }
 
@@ -151,9 +138,7 @@ func TestINETimeoutIsRetryNeverDenial(t *testing.T) {
 		if a := ev.Answer; a.Outcome != session.OutcomeRetry || a.Status != vocab.StatusUnknown || a.Reason != "timeout" {
 			t.Fatalf("answer %+v", a)
 		}
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 	})
 }
 
@@ -164,15 +149,11 @@ func TestShutdownWipesWhileVerifierReads(t *testing.T) {
 		f := newFixture(t, nil)
 		f.driveTo(session.StateSubmitting)
 		f.e.Close()
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 		if seen := f.ver.Seen(); len(seen) != 1 || !seen[0].Intact {
 			t.Fatalf("verifier saw %+v", seen)
 		}
-		if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndShutdown {
-			t.Fatalf("end reason %q", ev.Reason)
-		}
+		f.wantEnded(session.EndShutdown)
 		_, err := f.e.Claim("op-001")
 		isErr(t, err, session.ErrClosed)
 	})
@@ -188,9 +169,7 @@ func TestLateCaptureResultIsWiped(t *testing.T) {
 		f.wantState(session.StateBiometrics)
 		f.must(f.e.Abort(id, session.EndOperator))
 		synctest.Wait()
-		if err := f.alloc.CheckWiped(); err != nil {
-			t.Fatal(err)
-		}
+		f.wantWiped()
 	})
 }
 
@@ -282,9 +261,7 @@ func TestDenialsAndRetries(t *testing.T) {
 				}
 				after(f.opts.Timeouts.Answer) // automatic reset
 				f.wantState(session.StateIdle)
-				if ev, _ := f.last(session.KindEnded); ev.Reason != session.EndFinished {
-					t.Fatalf("end reason %q", ev.Reason)
-				}
+				f.wantEnded(session.EndFinished)
 			})
 		})
 	}

@@ -1,7 +1,6 @@
 package uplink
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/hpke"
@@ -232,10 +231,12 @@ func (c *Client) attempt(ctx context.Context, s *Sealed) ([]byte, *attemptError)
 	c.count(func(m *Metrics) { m.Attempts++ })
 	actx, cancel := context.WithTimeout(ctx, c.opts.AttemptTimeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, bytes.NewReader(s.Envelope))
+	env, n := s.body()
+	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, env)
 	if err != nil {
 		return nil, &attemptError{err: failure(ReasonLocal, err)}
 	}
+	hreq.ContentLength = n
 	hreq.Header.Set("Content-Type", ContentTypeRequest)
 	hreq.Header.Set("Idempotency-Key", s.RequestID)
 	// net/http treats a request with an Idempotency-Key and a rewindable

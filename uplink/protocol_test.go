@@ -83,10 +83,10 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Release()
-			if bytes.Contains(s.Envelope, face[:32]) || bytes.Contains(s.Envelope, []byte("156549854")) {
+			if bytes.Contains(s.Envelope(), face[:32]) || bytes.Contains(s.Envelope(), []byte("156549854")) {
 				t.Fatal("envelope holds clear biometric or credential bytes")
 			}
-			r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+			r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,8 +137,8 @@ func TestTamperedEnvelopeRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	ring := uplink.NewKeyRing(f.ineKey)
-	for _, off := range []int{9, 14, 20, len(s.Envelope) / 2, len(s.Envelope) - 1} {
-		bad := bytes.Clone(s.Envelope)
+	for _, off := range []int{9, 14, 20, len(s.Envelope()) / 2, len(s.Envelope()) - 1} {
+		bad := bytes.Clone(s.Envelope())
 		bad[off] ^= 0x40
 		if _, err := uplink.OpenRequest(ring, bad); err == nil {
 			t.Errorf("flip at %d accepted", off)
@@ -146,7 +146,7 @@ func TestTamperedEnvelopeRefused(t *testing.T) {
 	}
 	other, _ := uplink.KEMByName(uplink.KEMX25519)
 	k2, _ := other.GenerateKey()
-	if _, err := uplink.OpenRequest(uplink.NewKeyRing(k2), s.Envelope); !errors.Is(err, uplink.ErrUnknownKey) {
+	if _, err := uplink.OpenRequest(uplink.NewKeyRing(k2), s.Envelope()); !errors.Is(err, uplink.ErrUnknownKey) {
 		t.Errorf("foreign ring: %v", err)
 	}
 }
@@ -154,7 +154,7 @@ func TestTamperedEnvelopeRefused(t *testing.T) {
 func TestWrongKioskKeyRefused(t *testing.T) {
 	f := newFixture(t, uplink.KEMX25519)
 	s, _ := f.sealer.Seal(f.request(t, randBytes(300), nil))
-	r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+	r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestConsentNamesTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Release()
-	r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+	r, err := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestAnswerBinding(t *testing.T) {
 	ring := uplink.NewKeyRing(f.ineKey)
 	s1, _ := f.sealer.Seal(f.request(t, randBytes(300), nil))
 	s2, _ := f.sealer.Seal(f.request(t, randBytes(300), nil))
-	r1, _ := uplink.OpenRequest(ring, s1.Envelope)
+	r1, _ := uplink.OpenRequest(ring, s1.Envelope())
 	ans := uplink.Answer{Status: vocab.StatusNotFound, FaceSimilarity: -1, FingerSimilarity: -1, TransactionID: "T"}
 	body1, _ := r1.SealAnswer(ans, f.ineSign, t0)
 	if _, err := s2.Open(body1, f.ineSign.Public()); !errors.Is(err, uplink.ErrNotBound) {
@@ -286,7 +286,7 @@ func TestFormattingIsRedacted(t *testing.T) {
 	r := f.request(t, nil, secret)
 	s, _ := f.sealer.Seal(r)
 	defer s.Release()
-	rec, _ := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope)
+	rec, _ := uplink.OpenRequest(uplink.NewKeyRing(f.ineKey), s.Envelope())
 	a := uplink.Answer{Status: vocab.StatusValid, TransactionID: "TX-SECRET"}
 	for _, v := range []any{r, *r, r.Biometrics[0], r.Biometrics, rec, a} {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {

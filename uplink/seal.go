@@ -1,6 +1,7 @@
 package uplink
 
 import (
+	"bytes"
 	"crypto/hpke"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
@@ -34,10 +36,22 @@ type Sealer struct {
 // Sealed is one sealed request and what the kiosk needs to open its answer.
 // Release it when done: it wipes the answer key.
 type Sealed struct {
-	Envelope  []byte   // the HTTP body; holds no clear personal data
 	RequestID string   // Request.ID, also the Idempotency-Key
-	Digest    [32]byte // SHA-256 of Envelope
+	Digest    [32]byte // SHA-256 of the envelope
+	// The envelope, the HTTP body, is head followed by ct, kept apart so
+	// the 135 KB ciphertext is not copied once more to prepend the header.
+	// It holds no clear personal data.
+	head, ct  []byte
 	answerKey *secmem.Buffer
+}
+
+// Envelope returns the sealed request's bytes (a copy: the client sends
+// the two parts without joining them).
+func (s *Sealed) Envelope() []byte { return append(slices.Clip(s.head), s.ct...) }
+
+// body is a fresh reader over the envelope, for one HTTP attempt.
+func (s *Sealed) body() (io.Reader, int64) {
+	return io.MultiReader(bytes.NewReader(s.head), bytes.NewReader(s.ct)), int64(len(s.head) + len(s.ct))
 }
 
 // Release wipes the answer key. Safe on nil and idempotent.
@@ -91,12 +105,17 @@ func (s *Sealer) hpkeSeal(plaintext []byte) (*Sealed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("uplink: seal: %w", err)
 	}
-	env := append(h.appendTo(make([]byte, 0, 64+len(enc)+len(ct))), ct...)
+	head := h.appendTo(make([]byte, 0, 64+len(enc)))
 	key, err := exportAnswerKey(snd.Export, s.Alloc)
 	if err != nil {
 		return nil, err
 	}
-	return &Sealed{Envelope: env, Digest: sha256.Sum256(env), answerKey: key}, nil
+	d := sha256.New()
+	d.Write(head)
+	d.Write(ct)
+	out := &Sealed{head: head, ct: ct, answerKey: key}
+	d.Sum(out.Digest[:0])
+	return out, nil
 }
 
 // exportAnswerKey exports the 32-byte answer key into secmem.

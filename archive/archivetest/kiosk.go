@@ -30,7 +30,10 @@ type Kiosk struct {
 	ID      string
 	Fx      *consenttest.Fixture
 	Records [][]byte
-	hashes  []tlog.Hash
+	// LookupKey is the key Bind makes lookup commitments with (nil: the
+	// package's LookupKey); change it to play a lookup-key rotation.
+	LookupKey []byte
+	hashes    []tlog.Hash
 }
 
 // NewKiosk makes an empty log for kiosk id.
@@ -179,7 +182,11 @@ func (k *Kiosk) Bind(t testing.TB, i int, outcome consent.Outcome, id *consent.I
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &consent.BindingOpts{Archive: k.Fx.Archive.PublicKey(), LookupKey: LookupKey, Signer: k.Fx.Device}
+	key := k.LookupKey
+	if key == nil {
+		key = LookupKey
+	}
+	o := &consent.BindingOpts{Archive: k.Fx.Archive.PublicKey(), LookupKey: key, Signer: k.Fx.Device}
 	b, err := consent.NewBinding(k.Records[i], r, outcome, id, r.Time.Add(time.Minute), o)
 	if err != nil {
 		t.Fatal(err)

@@ -31,12 +31,26 @@ type Header struct {
 }
 
 // Selection is what INE asked for: a request id, or a credential's lookup
-// commitment with a period of statement times [Since, Until).
+// commitment with a period of statement times [Since, Until). After a
+// lookup-key rotation the credential has one commitment per key the
+// archive holds: Lookup is the first, Lookups the others, and a binding
+// carrying any of them is selected. Lookups is omitted with one key, so
+// such a bundle reads as before; a verifier that predates it refuses a
+// bundle that has it (unknown field) rather than check one of several.
 type Selection struct {
 	Request string     `json:"request,omitempty"`
 	Lookup  []byte     `json:"lookup,omitempty"`
+	Lookups [][]byte   `json:"lookups,omitempty"`
 	Since   *time.Time `json:"since,omitempty"`
 	Until   *time.Time `json:"until,omitempty"`
+}
+
+// Commitments is every lookup commitment the selection names.
+func (s Selection) Commitments() [][]byte {
+	if s.Lookup == nil {
+		return s.Lookups
+	}
+	return append([][]byte{s.Lookup}, s.Lookups...)
 }
 
 // Kiosk carries one kiosk's key and its countersigned checkpoint.

@@ -158,14 +158,17 @@ func checkSelection(s Selection, rec *consent.Record, b *consent.Binding, rep *R
 	if s.Request != "" && rec != nil && !slices.Contains(rec.Requests, s.Request) {
 		rep.fail("%s: record does not name request %s", where, s.Request)
 	}
-	if s.Lookup == nil {
+	want := s.Commitments()
+	if len(want) == 0 {
 		return
 	}
 	if b == nil {
 		rep.fail("%s: credential selection without a binding", where)
 		return
 	}
-	if !slices.ContainsFunc(b.Lookups, func(l [32]byte) bool { return bytes.Equal(l[:], s.Lookup) }) {
+	if !slices.ContainsFunc(b.Lookups, func(l [32]byte) bool {
+		return slices.ContainsFunc(want, func(w []byte) bool { return bytes.Equal(l[:], w) })
+	}) {
 		rep.fail("%s: binding does not carry the credential's lookup commitment", where)
 	}
 	if rec != nil && ((s.Since != nil && rec.Time.Before(*s.Since)) || (s.Until != nil && !rec.Time.Before(*s.Until))) {

@@ -39,30 +39,50 @@ func parse(fs *flag.FlagSet, args []string, required ...*string) error {
 	return nil
 }
 
+// keygen makes the archive's signing key, its lookup key, or both; the
+// lookup key alone is a rotation (docs/consent.md, "Lookup-key rotation").
 func keygen(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	key := fs.String("key", "", "archive signing key (Ed25519 PEM; created, mode 0600)")
 	lookup := fs.String("lookup", "", "lookup (HMAC) key file to create; copy it to every kiosk")
-	if err := parse(fs, args, key, lookup); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	k, created, err := devicekey.LoadOrCreate(*key)
+	if *key == "" && *lookup == "" {
+		return usageError("need --key, --lookup or both")
+	}
+	if *key != "" {
+		if err := signingKeygen(*key); err != nil {
+			return err
+		}
+	}
+	if *lookup == "" {
+		return nil
+	}
+	return lookupKeygen(*lookup)
+}
+
+func signingKeygen(path string) error {
+	k, created, err := devicekey.LoadOrCreate(path)
 	if err != nil {
 		return err
 	}
 	if !created {
-		return fmt.Errorf("%s exists; not replaced", *key)
+		return fmt.Errorf("%s exists; not replaced", path)
 	}
 	pub, err := devicekey.MarshalPublicPEM(k.Public())
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*key+".pub", pub, 0o644); err != nil {
-		return err
-	}
+	return os.WriteFile(path+".pub", pub, 0o644)
+}
+
+// lookupKeygen creates a lookup key file (never replacing one: the
+// archive needs every key it used for as long as it keeps bindings).
+func lookupKeygen(path string) error {
 	b := make([]byte, consent.LookupKeySize)
 	rand.Read(b)
-	f, err := os.OpenFile(*lookup, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -78,20 +98,54 @@ func migrate(ctx context.Context, args []string) error {
 	if err := parse(fs, args, dsn); err != nil {
 		return err
 	}
-	conn, err := pgx.Connect(ctx, *dsn)
+	return withConn(ctx, *dsn, func(conn *pgx.Conn) error { return archive.Migrate(ctx, conn, *svc, *ret) })
+}
+
+// withConn runs fn on a plain connection, for the commands that act as a
+// role other than the service's (migrate as the owner, erase as the
+// retention role).
+func withConn(ctx context.Context, dsn string, fn func(*pgx.Conn) error) error {
+	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	return archive.Migrate(ctx, conn, *svc, *ret)
+	return fn(conn)
 }
 
-func openArchive(ctx context.Context, dsn, keyPath, name string) (*archive.Archive, error) {
-	key, err := devicekey.Load(keyPath)
+// signingFlags are the flags of the commands that act as the archive
+// itself, with its signing key (serve, export).
+type signingFlags struct{ dsn, key, name *string }
+
+func addSigningFlags(fs *flag.FlagSet) signingFlags {
+	return signingFlags{
+		dsn:  fs.String("dsn", "", "service role's connection string"),
+		key:  fs.String("archive-key", "", "archive signing key (countersigns checkpoints, signs exports)"),
+		name: fs.String("name", "", "archive name (its signatures name ventanilla.mx/archive/NAME)"),
+	}
+}
+
+func (f signingFlags) open(ctx context.Context) (*archive.Archive, error) {
+	key, err := devicekey.Load(*f.key)
 	if err != nil {
 		return nil, err
 	}
-	return archive.Open(ctx, dsn, name, key)
+	return archive.Open(ctx, *f.dsn, *f.name, key)
+}
+
+// withUnsigned runs fn on the archive opened for a command that never
+// signs (enrol, revoke): a throwaway key stands in for the archive's.
+func withUnsigned(ctx context.Context, dsn, name string, fn func(*archive.Archive) error) error {
+	key, err := devicekey.Generate()
+	if err != nil {
+		return err
+	}
+	a, err := archive.Open(ctx, dsn, name, key)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
 }
 
 func enroll(ctx context.Context, args []string) error {
@@ -110,37 +164,26 @@ func enroll(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := devicekey.Generate() // enrolment does not sign
-	if err != nil {
-		return err
-	}
-	a, err := archive.Open(ctx, *dsn, "enroll", key)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return a.Enroll(ctx, *kiosk, pub)
+	return withUnsigned(ctx, *dsn, "enroll", func(a *archive.Archive) error { return a.Enroll(ctx, *kiosk, pub) })
 }
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dsn := fs.String("dsn", "", "service role's connection string")
+	sf := addSigningFlags(fs)
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
 	cert := fs.String("cert", "", "server certificate (PEM)")
 	key := fs.String("key", "", "server key (PEM)")
 	ca := fs.String("client-ca", "", "CA that issues the kiosks' client certificates (PEM); CN = kiosk id")
-	akey := fs.String("archive-key", "", "archive signing key (countersigns checkpoints)")
-	name := fs.String("name", "", "archive name (the countersignature is ventanilla.mx/archive/NAME)")
 	health := fs.String("health-listen", "127.0.0.1:9465", "plain-HTTP /livez, /readyz, /metrics (no client certificate: keep it on loopback); empty disables")
 	stale := fs.Duration("stale-after", 0, "/readyz fails when no push was committed for this long (0: never)")
-	if err := parse(fs, args, dsn, cert, key, ca, akey, name); err != nil {
+	if err := parse(fs, args, sf.dsn, cert, key, ca, sf.key, sf.name); err != nil {
 		return err
 	}
 	tc, err := serverTLS(*cert, *key, *ca)
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(ctx, *dsn, *akey, *name)
+	a, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -156,7 +199,7 @@ func serve(ctx context.Context, args []string) error {
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
-	slog.Info("archive serving", "listen", *listen, "name", *name)
+	slog.Info("archive serving", "listen", *listen, "name", *sf.name)
 	if err := srv.ListenAndServeTLS("", ""); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -202,16 +245,8 @@ func revoke(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := devicekey.Generate() // revocation does not sign
+	err = withUnsigned(ctx, *dsn, "revoke", func(a *archive.Archive) error { return a.Revoke(ctx, serial, who, *reason) })
 	if err != nil {
-		return err
-	}
-	a, err := archive.Open(ctx, *dsn, "revoke", key)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.Revoke(ctx, serial, who, *reason); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "certificate %s of kiosk %s revoked: its pushes are refused from now on\n", archive.SerialText(serial), who)
@@ -263,23 +298,22 @@ func serverTLS(certPath, keyPath, caPath string) (*tls.Config, error) {
 
 func export(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	dsn := fs.String("dsn", "", "service role's connection string")
-	akey := fs.String("archive-key", "", "archive signing key")
-	name := fs.String("name", "", "archive name")
+	sf := addSigningFlags(fs)
 	out := fs.String("o", "", "bundle file to write")
 	request := fs.String("request", "", "INE request id")
 	kind := fs.String("credential-kind", "", "credential kind (cic, claveElector, ocr, …); the value is read from stdin")
-	lookupPath := fs.String("lookup-key", "", "lookup key file (with --credential-kind)")
+	var lookupPaths pathList
+	fs.Var(&lookupPaths, "lookup-key", "lookup key file (with --credential-kind); repeat it with every key the kiosks have used since the period began")
 	since := fs.String("since", "", "period start (2006-01-02 or RFC 3339, UTC)")
 	until := fs.String("until", "", "period end, exclusive")
-	if err := parse(fs, args, dsn, akey, name, out); err != nil {
+	if err := parse(fs, args, sf.dsn, sf.key, sf.name, out); err != nil {
 		return err
 	}
-	sel, err := selection(*request, *kind, *lookupPath, *since, *until)
+	sel, err := selection(*request, *kind, lookupPaths, *since, *until)
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(ctx, *dsn, *akey, *name)
+	a, err := sf.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -287,17 +321,23 @@ func export(ctx context.Context, args []string) error {
 	return writeBundle(ctx, a, sel, *out)
 }
 
-func selection(request, kind, lookupPath, since, until string) (evidence.Selection, error) {
+// pathList is a repeatable path flag.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, ",") }
+func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
+
+func selection(request, kind string, lookupPaths []string, since, until string) (evidence.Selection, error) {
 	if request != "" {
 		if kind != "" {
 			return evidence.Selection{}, usageError("--request or --credential-kind, not both")
 		}
 		return evidence.Selection{Request: request}, nil
 	}
-	if kind == "" || lookupPath == "" || since == "" || until == "" {
+	if kind == "" || len(lookupPaths) == 0 || since == "" || until == "" {
 		return evidence.Selection{}, usageError("need --request ID, or --credential-kind with --lookup-key, --since and --until")
 	}
-	key, err := consent.ReadLookupKey(lookupPath)
+	keys, err := readLookupKeys(lookupPaths)
 	if err != nil {
 		return evidence.Selection{}, err
 	}
@@ -311,8 +351,36 @@ func selection(request, kind, lookupPath, since, until string) (evidence.Selecti
 	if err != nil && value == "" {
 		return evidence.Selection{}, fmt.Errorf("reading the credential value from stdin: %w", err)
 	}
-	l := consent.LookupCommitment(key, consent.Credential{Kind: kind, Value: strings.TrimSpace(value)})
-	return evidence.Selection{Lookup: l[:], Since: &s, Until: &u}, nil
+	sel := lookupSelection(keys, consent.Credential{Kind: kind, Value: strings.TrimSpace(value)})
+	sel.Since, sel.Until = &s, &u
+	return sel, nil
+}
+
+func readLookupKeys(paths []string) ([][]byte, error) {
+	keys := make([][]byte, len(paths))
+	for i, p := range paths {
+		k, err := consent.ReadLookupKey(p)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+// lookupSelection names the credential's commitment under each key: the
+// first as Lookup, the others (after a rotation) as Lookups.
+func lookupSelection(keys [][]byte, c consent.Credential) evidence.Selection {
+	var sel evidence.Selection
+	for _, k := range keys {
+		l := consent.LookupCommitment(k, c)
+		if sel.Lookup == nil {
+			sel.Lookup = l[:]
+		} else {
+			sel.Lookups = append(sel.Lookups, l[:])
+		}
+	}
+	return sel
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -352,14 +420,11 @@ func erase(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError(err.Error())
 	}
-	conn, err := pgx.Connect(ctx, *dsn)
-	if err != nil {
+	return withConn(ctx, *dsn, func(conn *pgx.Conn) error {
+		n, err := archive.Erase(ctx, conn, t, *reason)
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "%d payloads erased\n", n)
+		}
 		return err
-	}
-	defer conn.Close(ctx)
-	n, err := archive.Erase(ctx, conn, t, *reason)
-	if err == nil {
-		fmt.Fprintf(os.Stderr, "%d payloads erased\n", n)
-	}
-	return err
+	})
 }

@@ -3,11 +3,11 @@
 // logs over mutual TLS, witnesses and countersigns their checkpoints, keeps
 // them in PostgreSQL, and exports INE's evidence requests.
 //
-//	ventanilla-archive keygen  --key PATH --lookup PATH
+//	ventanilla-archive keygen  [--key PATH] [--lookup PATH]    (--lookup alone: a new lookup key, for a rotation)
 //	ventanilla-archive migrate --dsn OWNER-DSN [--service-role R] [--retention-role R]
 //	ventanilla-archive enroll  --dsn DSN --kiosk ID --pubkey kiosk.pub
 //	ventanilla-archive serve   --dsn DSN --listen ADDR --cert C --key K --client-ca CA --archive-key PATH --name NAME [--health-listen 127.0.0.1:9465] [--stale-after D]
-//	ventanilla-archive export  --dsn DSN --archive-key PATH --name NAME (--request ID | --credential-kind KIND --lookup-key PATH --since T --until T) -o FILE
+//	ventanilla-archive export  --dsn DSN --archive-key PATH --name NAME (--request ID | --credential-kind KIND --lookup-key PATH [--lookup-key OLD]… --since T --until T) -o FILE
 //	ventanilla-archive erase   --dsn RETENTION-DSN --before T --reason TEXT
 //	ventanilla-archive revoke  --dsn DSN (--cert kiosk.pem | --serial HEX --kiosk ID) --reason TEXT
 //

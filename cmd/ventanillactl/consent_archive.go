@@ -75,6 +75,9 @@ func printEvidence(c *cli, path string, b *evidence.Bundle, rep *evidence.Report
 		fmt.Fprintf(c.stdout, "selection:   request %s\n", h.Selection.Request)
 	} else if h.Selection.Since != nil && h.Selection.Until != nil {
 		fmt.Fprintf(c.stdout, "selection:   credential lookup %x, %s .. %s\n", h.Selection.Lookup, h.Selection.Since.Format(time.RFC3339), h.Selection.Until.Format(time.RFC3339))
+		for _, l := range h.Selection.Lookups {
+			fmt.Fprintf(c.stdout, "             or lookup %x (another lookup key)\n", l)
+		}
 	}
 	fmt.Fprintf(c.stdout, "kiosks:      %d\nrecords:     %d (%d erased under retention, %d of cancelled sessions)\n", len(h.Kiosks), rep.Records, rep.Erased, rep.Cancelled)
 	for _, n := range rep.Notes {

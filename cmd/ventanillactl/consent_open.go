@@ -20,22 +20,25 @@ import (
 func consentOpen(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "open")
 	keyPath := fs.String("archive-key", "", "archive private key (PEM) (required)")
-	pubArg := fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key")
+	bf := addBundleFlags(fs)
 	caPath := fs.String("ca", "", "PEM file of CA certificates to check e.firma signatures against")
 	svgDir := fs.String("svg-dir", "", "write each handwritten signature as DIR/<id>.svg")
-	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven)")
 	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 1 || *keyPath == "" {
 		fmt.Fprintln(c.stderr, "consent open: need a bundle FILE and --archive-key K")
 		return exitUsage
 	}
-	o, err := newOpener(*keyPath, *pubArg, *caPath, *svgDir)
+	vo, err := bf.opts()
 	if err != nil {
 		fmt.Fprintf(c.stderr, "consent open: %v\n", err)
 		return exitUsage
 	}
-	o.verify.AllowV1 = *allowV1
-	rep, err := verifyFile(pos[0], &o.verify)
+	o, err := newOpener(*keyPath, *caPath, *svgDir)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "consent open: %v\n", err)
+		return exitUsage
+	}
+	rep, err := verifyFile(pos[0], vo)
 	if err != nil || !rep.OK() {
 		if rep != nil {
 			printReport(c, pos[0], rep)
@@ -61,10 +64,9 @@ type opener struct {
 	key    hpke.PrivateKey
 	roots  *x509.CertPool
 	svgDir string
-	verify bundle.VerifyOpts
 }
 
-func newOpener(keyPath, pubArg, caPath, svgDir string) (*opener, error) {
+func newOpener(keyPath, caPath, svgDir string) (*opener, error) {
 	o := &opener{svgDir: svgDir}
 	if svgDir != "" {
 		// Checked before anything is printed: a missing directory would
@@ -76,11 +78,6 @@ func newOpener(keyPath, pubArg, caPath, svgDir string) (*opener, error) {
 	var err error
 	if o.key, err = consent.LoadArchivePrivateKey(keyPath); err != nil {
 		return nil, err
-	}
-	if pubArg != "" {
-		if o.verify.PublicKey, err = loadPublicKey(pubArg); err != nil {
-			return nil, err
-		}
 	}
 	if caPath != "" {
 		b, err := os.ReadFile(caPath)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"flag"
 	"fmt"
 	"os"
 
@@ -12,12 +13,11 @@ import (
 
 func consentVerify(ctx context.Context, c *cli, args []string) int {
 	fs := newFlags(c, "verify")
-	pubArg := fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key")
+	bf := addBundleFlags(fs)
 	oldCP := fs.String("checkpoint", "", "an earlier signed checkpoint the bundle must extend")
 	db := fs.String("db", "", "audit this ledger store instead of a bundle")
 	archivePub := fs.String("archive-pubkey", "", "archive evidence: the archive's public key (PEM)")
 	request := fs.String("request", "", "archive evidence: the INE request id you asked for")
-	allowV1 := fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven) and check its records alone")
 	var since, until timeFlag
 	fs.Var(&since, "since", "start of the period you asked for, inclusive (RFC 3339, or a date = its 00:00 UTC): the bundle must cover exactly it")
 	fs.Var(&until, "until", "end of the period you asked for, exclusive (RFC 3339, or a date = its 00:00 UTC)")
@@ -32,15 +32,13 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 	if isArchiveEvidence(pos[0]) {
 		return verifyArchiveEvidence(c, pos[0], *archivePub, *request)
 	}
-	opts := &bundle.VerifyOpts{AllowV1: *allowV1}
+	opts, err := bf.opts()
+	if err != nil {
+		fmt.Fprintf(c.stderr, "consent verify: %v\n", err)
+		return exitUsage
+	}
 	if !since.t.IsZero() {
 		opts.Period = &bundle.Period{Since: since.t, Until: until.t}
-	}
-	if *pubArg != "" {
-		if opts.PublicKey, err = loadPublicKey(*pubArg); err != nil {
-			fmt.Fprintf(c.stderr, "consent verify: %v\n", err)
-			return exitUsage
-		}
 	}
 	if *oldCP != "" {
 		if opts.OldCheckpoint, err = os.ReadFile(*oldCP); err != nil {
@@ -58,6 +56,33 @@ func consentVerify(ctx context.Context, c *cli, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// bundleFlags say how a bundle is checked (consent verify and open).
+type bundleFlags struct {
+	pubkey  *string
+	allowV1 *bool
+}
+
+func addBundleFlags(fs *flag.FlagSet) bundleFlags {
+	return bundleFlags{
+		pubkey:  fs.String("pubkey", "", "trusted kiosk device key: PEM file or note verifier key"),
+		allowV1: fs.Bool("allow-v1", false, "accept a version-1 bundle (unsigned header, boundaries unproven) and check its records alone"),
+	}
+}
+
+// opts returns the verification options the flags ask for.
+func (f bundleFlags) opts() (*bundle.VerifyOpts, error) {
+	o := &bundle.VerifyOpts{AllowV1: *f.allowV1}
+	if *f.pubkey == "" {
+		return o, nil
+	}
+	k, err := loadPublicKey(*f.pubkey)
+	if err != nil {
+		return nil, err
+	}
+	o.PublicKey = k
+	return o, nil
 }
 
 func verifyFile(path string, opts *bundle.VerifyOpts) (*bundle.Report, error) {

@@ -25,12 +25,18 @@ func (n readyNotifier) Notify(s string) error {
 // ledger, ine-sim on loopback TLS) and returns its config path.
 func startDaemon(t *testing.T) string {
 	t.Helper()
-	env := daemontest.Provision(t, daemontest.Opts{KioskID: "ctl-test"})
+	return runDaemon(t, daemontest.Provision(t, daemontest.Opts{KioskID: "ctl-test"}), io.Discard)
+}
+
+// runDaemon runs the daemon of env, its log into w, until the test ends,
+// and returns its config path once it is ready.
+func runDaemon(t *testing.T, env *daemontest.Env, w io.Writer) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	n := make(readyNotifier, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- daemon.Run(ctx, daemon.Options{Config: env.Config, Notifier: n, Stderr: io.Discard, KeepDumpable: true,
+		done <- daemon.Run(ctx, daemon.Options{Config: env.Config, Notifier: n, Stderr: w, KeepDumpable: true,
 			ClockSynced: func() (bool, error) { return true, nil }})
 	}()
 	t.Cleanup(func() {

@@ -1,38 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/ventanilla-mx/ventanilla/daemon"
 	"github.com/ventanilla-mx/ventanilla/daemon/daemontest"
 )
-
-// syncBuffer is a daemon log the test reads while the daemon writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestKioskUnlock is issue 13, finding 6: a login lockout gave no
 // duration and nothing but waiting could clear it. Through the real
@@ -52,8 +30,8 @@ func TestKioskUnlock(t *testing.T) {
 	if err := os.WriteFile(store, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var log syncBuffer
-	cfgPath := startDaemonLogging(t, env, &log)
+	var log daemontest.LogBuffer
+	cfgPath := runDaemon(t, env, &log)
 
 	code, out, errOut := runCtl(t, "kiosk", "lockouts", "--config", cfgPath)
 	if code != exitOK || !strings.Contains(out, "uid:4242") || !strings.Contains(out, "yes") || !strings.Contains(out, "3m5") && !strings.Contains(out, "4m0s") {
@@ -89,29 +67,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// startDaemonLogging runs the daemon of env, its log into w, until the
-// test ends, and returns its config path once it is ready.
-func startDaemonLogging(t *testing.T, env *daemontest.Env, w *syncBuffer) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	n := make(readyNotifier, 16)
-	done := make(chan error, 1)
-	go func() {
-		done <- daemon.Run(ctx, daemon.Options{Config: env.Config, Notifier: n, Stderr: w, KeepDumpable: true,
-			ClockSynced: func() (bool, error) { return true, nil }})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
-	for s := range n {
-		if s == "READY=1" || strings.HasPrefix(s, "STATUS=") && strings.Contains(s, "not ready") {
-			break
-		}
-	}
-	return env.ConfigPath
 }

@@ -18,10 +18,12 @@ import (
 )
 
 // item is one thing a serving kiosk needs; check returns "" when it is in
-// place, else what is wrong (short: it is printed in a table).
+// place, else what is wrong (short: it is printed in a table). A soft item
+// is worth a warning but does not keep the kiosk from serving.
 type item struct {
 	what, path string
 	check      func() string
+	soft       bool
 }
 
 // provisionCheck checks everything provisioning must leave behind and
@@ -33,15 +35,16 @@ func provisionCheck(c *cli, cfg *config.Config, args []string) int {
 	}
 	u := cfg.Uplink
 	items := []item{
-		{"device key", cfg.DeviceKeyPath(), func() string { return checkDeviceKey(cfg.DeviceKeyPath()) }},
-		{"INE address (uplink.url)", u.URL, func() string { return map[bool]string{true: "not set", false: ""}[u.URL == ""] }},
-		{"INE HPKE key (uplink.ine_key)", u.INEKey, func() string { return checkPEM(u.INEKey, parseHPKE) }},
-		{"INE answer-signing key", u.INESigningKey, func() string { return checkPEM(u.INESigningKey, parseEd25519) }},
-		{"CA of INE's server", u.CA, func() string { return checkPEM(u.CA, parseCerts) }},
-		{"TLS client certificate and key", u.ClientCert, func() string { return checkClientPair(u.ClientCert, u.ClientKey) }},
-		{"TLS client key permissions", u.ClientKey, func() string { return checkPrivateMode(u.ClientKey) }},
-		{"archive public key", cfg.Consent.ArchivePublicKey, func() string { return checkPEM(cfg.Consent.ArchivePublicKey, parseArchive) }},
-		{"operators' PINs", cfg.KioskAPI.OperatorsFile, func() string { return checkOperators(cfg) }},
+		{"device key", cfg.DeviceKeyPath(), func() string { return checkDeviceKey(cfg.DeviceKeyPath()) }, false},
+		{"INE address (uplink.url)", u.URL, func() string { return map[bool]string{true: "not set", false: ""}[u.URL == ""] }, false},
+		{"INE HPKE key (uplink.ine_key)", u.INEKey, func() string { return checkPEM(u.INEKey, parseHPKE) }, false},
+		{"INE answer-signing key", u.INESigningKey, func() string { return checkPEM(u.INESigningKey, parseEd25519) }, false},
+		{"CA of INE's server", u.CA, func() string { return checkPEM(u.CA, parseCerts) }, false},
+		{"TLS client certificate and key", u.ClientCert, func() string { return checkClientPair(u.ClientCert, u.ClientKey) }, false},
+		{"TLS client key permissions", u.ClientKey, func() string { return checkPrivateMode(u.ClientKey) }, false},
+		{"archive public key", cfg.Consent.ArchivePublicKey, func() string { return checkPEM(cfg.Consent.ArchivePublicKey, parseArchive) }, false},
+		{"operators' PINs", cfg.KioskAPI.OperatorsFile, func() string { return checkOperators(cfg) }, false},
+		lookupKeyItem(cfg.Consent),
 	}
 	missing := printItems(c, items)
 	if missing > 0 {
@@ -62,7 +65,9 @@ func printItems(c *cli, items []item) int {
 	missing := 0
 	for _, it := range items {
 		state := "ok"
-		if why := it.check(); why != "" {
+		if why := it.check(); why != "" && it.soft {
+			state = "WARNING: " + why
+		} else if why != "" {
 			state, missing = "MISSING: "+why, missing+1
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", it.what, state, it.path)
@@ -135,6 +140,27 @@ func checkPrivateMode(path string) string {
 		return "not owned by root"
 	}
 	return ""
+}
+
+// lookupKeyItem is consent.lookup_key. Unset, it is needed only by a kiosk
+// that pushes to an archive (consent.archive_url): without it the archive
+// cannot find the kiosk's consents by credential (the daemon warns with
+// consent.lookup_key). Set, it must be the archive's key and readable by
+// no other user: with it, guessed credential numbers can be tested
+// against the lookup commitments of bindings.
+func lookupKeyItem(c config.Consent) item {
+	return item{what: "consent lookup key", path: c.LookupKey, soft: c.LookupKey == "" && c.ArchiveURL == "",
+		check: func() string { return checkLookupKey(c.LookupKey) }}
+}
+
+func checkLookupKey(path string) string {
+	if path == "" {
+		return "not set: exports by credential cannot find this kiosk's consents"
+	}
+	if _, err := consent.ReadLookupKey(path); err != nil {
+		return short(err)
+	}
+	return checkPrivateMode(path)
 }
 
 // checkOperators: at least one operator has a PIN hash, in the config

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,15 @@ func (m *memLog) grow(n int) {
 }
 
 var origin = consent.Origin(consenttest.KioskID)
+
+// allLeaves is every leaf index of a log of n records.
+func allLeaves(n int) []int64 {
+	leaves := make([]int64, n)
+	for i := range leaves {
+		leaves[i] = int64(i)
+	}
+	return leaves
+}
 
 func (m *memLog) checkpoint(size int64) []byte {
 	root, err := tlog.TreeHash(size, m)
@@ -347,5 +358,45 @@ func TestVerifyVersion1(t *testing.T) {
 	rep := bundle.Verify(bytes.NewReader(v1), &bundle.VerifyOpts{PublicKey: pub, AllowV1: true})
 	if !rep.OK() || rep.Version != 1 || len(rep.IDs) != 6 {
 		t.Fatalf("allowed version 1: %+v", rep)
+	}
+}
+
+// TestParallelReportIsTheSame (issue 16): Verify checks records on every
+// core, yet its report — every problem, in file order, the first bad
+// record first — is the same with 1, 2 or 8 cores. The bundle spans
+// several batches with bad records in different ones, a malformed line and
+// a truncated end.
+func TestParallelReportIsTheSame(t *testing.T) {
+	const n = 300
+	m := newLog(t, n)
+	lines := bytes.Split(m.export(allLeaves(n), 0), []byte("\n"))
+	for _, bad := range []int{7, 140, 141, 260} { // line k+1 holds leaf k
+		var e bundle.Entry
+		if err := json.Unmarshal(lines[bad+1], &e); err != nil {
+			t.Fatal(err)
+		}
+		e.Record[len(e.Record)-70] ^= 1
+		lines[bad+1], _ = json.Marshal(e)
+	}
+	lines[201] = []byte(`{"index":"x"}`)
+	b := bytes.Join(lines[:len(lines)-5], []byte("\n")) // no trailer
+	pub := m.fx.Device.Public()
+	reports := map[int]*bundle.Report{}
+	for _, procs := range []int{1, 2, 8} {
+		func() {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			reports[procs] = verify(b, pub, nil)
+		}()
+	}
+	first := reports[1]
+	if len(first.Problems) == 0 || !strings.Contains(first.Problems[0].Where, "index 7,") {
+		t.Fatalf("first problem %v, want the record at index 7", first.Problems)
+	}
+	wantProblem(t, first, "end of bundle", "truncated")
+	wantProblem(t, first, "line 202", "malformed record line")
+	for _, procs := range []int{2, 8} {
+		if !reflect.DeepEqual(reports[procs], first) {
+			t.Fatalf("GOMAXPROCS %d: report differs from one core's:\n%v\n%v", procs, reports[procs].Problems, first.Problems)
+		}
 	}
 }

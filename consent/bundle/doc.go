@@ -6,7 +6,9 @@
 //
 // The format is documented in docs/consent.md. Verification reports every
 // failure with where it happened (record id, leaf index, line, proof) and
-// accepts a bundle only if everything holds.
+// accepts a bundle only if everything holds. It checks records on every
+// core (GOMAXPROCS) and reports in file order, so the report does not
+// depend on the number of cores.
 //
 // This package must never decrypt or print sealed personal fields (that is
 // `ventanillactl consent open`, with the archive key), and must never trust

@@ -233,11 +233,11 @@ func (r *Reader) Next() (*Entry, error) {
 		return nil, r.finish(b)
 	}
 	r.n++
-	var e Entry
-	if err := strict(b, &e); err != nil {
+	e, err := decodeEntry(b)
+	if err != nil {
 		return nil, &EntryError{Line: r.line, Err: err}
 	}
-	return &e, nil
+	return e, nil
 }
 
 // EntryError is a malformed record line. It wraps ErrFormat; reading may go

@@ -78,7 +78,7 @@ func (v *verifier) periodRange(h *Header) {
 
 // selected reports whether a verified entry belongs to what was asked for
 // (not a boundary neighbour), checking the period boundaries on the way.
-func (v *verifier) selected(idx int64, rec *consent.Record, where string) bool {
+func (v *verifier) selected(idx int64, rec *consent.Record, where *place) bool {
 	h := v.hdr
 	switch {
 	case h.Version == VersionV1:
@@ -87,7 +87,7 @@ func (v *verifier) selected(idx int64, rec *consent.Record, where string) bool {
 		id := rec.ID.String()
 		seen, listed := v.wantIDs[id]
 		if !listed {
-			v.rep.fail(where, "not among the ids the signed header lists")
+			v.rep.fail(where.String(), "not among the ids the signed header lists")
 			return false
 		}
 		v.wantIDs[id] = true
@@ -98,20 +98,20 @@ func (v *verifier) selected(idx int64, rec *consent.Record, where string) bool {
 	return v.periodBoundary(idx, rec, where)
 }
 
-func (v *verifier) periodBoundary(idx int64, rec *consent.Record, where string) bool {
+func (v *verifier) periodBoundary(idx int64, rec *consent.Record, where *place) bool {
 	p, r := v.hdr.Period, v.hdr.Range
 	in := p.Contains(rec.Time)
 	switch {
 	case idx == r.First-1 || idx == r.Last+1:
 		side := map[bool]string{true: "before", false: "after"}[idx == r.First-1]
 		if in {
-			v.rep.fail(where, "the neighbour %s the range was signed inside the period: the range does not reach the period's %s boundary", side, side)
+			v.rep.fail(where.String(), "the neighbour %s the range was signed inside the period: the range does not reach the period's %s boundary", side, side)
 		} else {
 			v.rep.Boundaries = append(v.rep.Boundaries, fmt.Sprintf("neighbour %s: index %d, signed %s, outside the period", side, idx, rec.Time.UTC().Format(time.RFC3339Nano)))
 		}
 		return false
 	case (idx == r.First || idx == r.Last) && !in:
-		v.rep.fail(where, "first or last record of the range was signed outside the period")
+		v.rep.fail(where.String(), "first or last record of the range was signed outside the period")
 	}
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/ventanilla-mx/ventanilla/consent"
@@ -152,47 +153,153 @@ func (v *verifier) header(h *Header) bool {
 	return true
 }
 
+// entries reads the record lines and checks them. The checks that need
+// nothing but the record, the trusted key and the checkpoint (signature,
+// encoding, inclusion proof: nearly all the CPU) run on every core; what
+// depends on the records before (order, duplicates, the selection, the
+// report) runs in file order, so the report, its first problem included,
+// is the same whatever the number of cores.
 func (v *verifier) entries(br *Reader) {
-	for {
-		e, err := br.Next()
-		if errors.Is(err, io.EOF) {
-			return
+	workers := runtime.GOMAXPROCS(0)
+	if workers == 1 {
+		for {
+			b, more := readBatch(br, 1)
+			for i := range b.items {
+				v.check(&b.items[i])
+				v.apply(&b.items[i])
+			}
+			if !more {
+				return
+			}
 		}
-		var bad *EntryError
-		if errors.As(err, &bad) {
-			v.rep.fail(fmt.Sprintf("line %d", bad.Line), "malformed record line: %v", bad.Err)
-			v.rep.Entries++
-			continue
+	}
+	ordered := make(chan *batch, 2*workers)
+	work := make(chan *batch, 2*workers)
+	go func() {
+		defer close(ordered)
+		defer close(work)
+		for more := true; more; {
+			var b *batch
+			b, more = readBatch(br, batchSize)
+			work <- b
+			ordered <- b
 		}
-		if err != nil {
-			v.rep.fail("end of bundle", "%v", err)
-			return
-		}
-		v.rep.Entries++
-		v.entry(e, br.Line())
-		if v.opts.Progress != nil {
-			v.opts.Progress(v.rep.Entries)
+	}()
+	for range workers {
+		go func() {
+			for b := range work {
+				for i := range b.items {
+					v.check(&b.items[i])
+				}
+				close(b.done)
+			}
+		}()
+	}
+	for b := range ordered {
+		<-b.done
+		for i := range b.items {
+			v.apply(&b.items[i])
 		}
 	}
 }
 
-func (v *verifier) entry(e *Entry, line int) {
-	where := fmt.Sprintf("record at index %d (line %d)", e.Index, line)
-	rec, err := consent.VerifyRecord(e.Record, v.pub)
-	if rec != nil {
-		where = fmt.Sprintf("record %s (index %d, line %d)", rec.ID, e.Index, line)
+// batchSize is the record lines handed to a core at a time (~250 KB).
+const batchSize = 64
+
+// batch is consecutive record lines; done is closed once checked.
+type batch struct {
+	items []checked
+	done  chan struct{}
+}
+
+// checked is one record line and the outcome of its stateless checks.
+type checked struct {
+	e      *Entry
+	line   int
+	err    error // from the reader: a malformed line, or the end
+	rec    *consent.Record
+	recErr error
+	incl   *Problem // inclusion problem; Where is a suffix of the record's place
+}
+
+// readBatch reads up to n record lines; more is false at the end of the
+// bundle (the trailer, or an error that ends reading).
+func readBatch(br *Reader, n int) (b *batch, more bool) {
+	b = &batch{items: make([]checked, 0, n), done: make(chan struct{})}
+	for len(b.items) < n {
+		e, err := br.Next()
+		if errors.Is(err, io.EOF) {
+			return b, false
+		}
+		b.items = append(b.items, checked{e: e, line: br.Line(), err: err})
+		if err != nil && !errors.As(err, new(*EntryError)) {
+			return b, false
+		}
 	}
+	return b, true
+}
+
+// check runs the checks that read no state of the verifier's but what
+// header() set; it is safe on several goroutines.
+func (v *verifier) check(c *checked) {
+	if c.err != nil {
+		return
+	}
+	c.rec, c.recErr = consent.VerifyRecord(c.e.Record, v.pub)
+	c.incl = v.inclusion(c.e)
+}
+
+// apply reports one line's outcome, in file order.
+func (v *verifier) apply(c *checked) {
+	var bad *EntryError
+	switch {
+	case errors.As(c.err, &bad):
+		v.rep.fail(fmt.Sprintf("line %d", bad.Line), "malformed record line: %v", bad.Err)
+		v.rep.Entries++
+		return
+	case c.err != nil:
+		v.rep.fail("end of bundle", "%v", c.err)
+		return
+	}
+	v.rep.Entries++
+	v.entry(c)
+	if v.opts.Progress != nil {
+		v.opts.Progress(v.rep.Entries)
+	}
+}
+
+// place names a record in a problem; the text is built only when a
+// problem is reported.
+type place struct {
+	rec   *consent.Record
+	index int64
+	line  int
+}
+
+func (p *place) String() string {
+	if p.rec != nil {
+		return fmt.Sprintf("record %s (index %d, line %d)", p.rec.ID, p.index, p.line)
+	}
+	return fmt.Sprintf("record at index %d (line %d)", p.index, p.line)
+}
+
+func (v *verifier) entry(c *checked) {
+	e, rec := c.e, c.rec
+	where := &place{rec: rec, index: e.Index, line: c.line}
 	ok := true
-	if err != nil {
-		v.rep.fail(where, "%v", err)
+	if c.recErr != nil {
+		v.rep.fail(where.String(), "%v", c.recErr)
 		ok = false
 	}
 	if rec != nil && rec.KioskID != v.kiosk {
-		v.rep.fail(where, "kiosk id %q, but the log is %q", rec.KioskID, v.kiosk)
+		v.rep.fail(where.String(), "kiosk id %q, but the log is %q", rec.KioskID, v.kiosk)
 		ok = false
 	}
 	ok = v.order(e, rec, where) && ok
-	ok = v.inclusion(e, where) && ok
+	if c.incl != nil {
+		v.rep.fail(where.String()+c.incl.Where, "%s", c.incl.What)
+		ok = false
+	}
 	sel := rec != nil && v.selected(e.Index, rec, where)
 	if ok {
 		v.rep.Records++
@@ -202,7 +309,7 @@ func (v *verifier) entry(e *Entry, line int) {
 	}
 }
 
-func (v *verifier) order(e *Entry, rec *consent.Record, where string) bool {
+func (v *verifier) order(e *Entry, rec *consent.Record, where *place) bool {
 	ok := true
 	if r := v.expect; r != nil {
 		want := max(v.last+1, r.First)
@@ -210,18 +317,18 @@ func (v *verifier) order(e *Entry, rec *consent.Record, where string) bool {
 			v.rep.fail(fmt.Sprintf("index %d", want), "missing: the bundle promises every index in [%d, %d], next present is %d", r.First, r.Last, e.Index)
 		}
 		if e.Index < r.First || e.Index > r.Last {
-			v.rep.fail(where, "outside the promised range [%d, %d]", r.First, r.Last)
+			v.rep.fail(where.String(), "outside the promised range [%d, %d]", r.First, r.Last)
 			ok = false
 		}
 	}
 	if e.Index <= v.last {
-		v.rep.fail(where, "index %d after index %d: records out of order or repeated", e.Index, v.last)
+		v.rep.fail(where.String(), "index %d after index %d: records out of order or repeated", e.Index, v.last)
 		ok = false
 	}
 	v.last = max(v.last, e.Index)
 	if rec != nil {
 		if prev, dup := v.seenID[rec.ID]; dup {
-			v.rep.fail(where, "record id already seen at index %d", prev)
+			v.rep.fail(where.String(), "record id already seen at index %d", prev)
 			ok = false
 		}
 		v.seenID[rec.ID] = e.Index
@@ -229,19 +336,18 @@ func (v *verifier) order(e *Entry, rec *consent.Record, where string) bool {
 	return ok
 }
 
-func (v *verifier) inclusion(e *Entry, where string) bool {
+// inclusion checks e's inclusion proof against the checkpoint; the
+// problem's Where is appended to the record's place.
+func (v *verifier) inclusion(e *Entry) *Problem {
 	if e.Index < 0 || e.Index >= v.cp.Size {
-		v.rep.fail(where, "index outside the checkpoint's tree of size %d", v.cp.Size)
-		return false
+		return &Problem{What: fmt.Sprintf("index outside the checkpoint's tree of size %d", v.cp.Size)}
 	}
 	proof, err := TlogHashes(e.Proof)
 	if err != nil {
-		v.rep.fail(where+" inclusion proof", "%v", err)
-		return false
+		return &Problem{Where: " inclusion proof", What: err.Error()}
 	}
 	if err := tlog.CheckRecord(proof, v.cp.Size, v.cp.Root, e.Index, consent.LeafHash(e.Record)); err != nil {
-		v.rep.fail(where+" inclusion proof", "record is not leaf %d of the checkpoint's tree of size %d (%v)", e.Index, v.cp.Size, err)
-		return false
+		return &Problem{Where: " inclusion proof", What: fmt.Sprintf("record is not leaf %d of the checkpoint's tree of size %d (%v)", e.Index, v.cp.Size, err)}
 	}
-	return true
+	return nil
 }

@@ -110,6 +110,9 @@ func (l *Ledger) appendRecord(ctx context.Context, st *consent.Statement, b []by
 }
 
 func (l *Ledger) insert(ctx context.Context, tx *sql.Tx, st *consent.Statement, b []byte) (Receipt, error) {
+	if !idAtTime(st.ID, st.Time) { // period exports find records by their id's time
+		return Receipt{}, fmt.Errorf("ledger: append %s: the id's UUIDv7 time is not the statement's time (make statements with NewStatement)", st.ID)
+	}
 	n, _, err := readCheckpoint(ctx, tx)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("ledger: append %s: %w", st.ID, err)

@@ -122,8 +122,8 @@ func TestUpgradeV2AddsBindings(t *testing.T) {
 	e.exec(db, "PRAGMA user_version = 2")
 	e.reopen()
 	var v int
-	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 3 {
-		t.Fatalf("user_version = %d, %v; want 3", v, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 4 {
+		t.Fatalf("user_version = %d, %v; want 4", v, err)
 	}
 	ctx := context.Background()
 	if err := e.l.Audit(ctx, nil); err != nil {

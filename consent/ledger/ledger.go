@@ -84,9 +84,11 @@ type Ledger struct {
 
 // dsn returns the connection string: every pragma that matters is per
 // connection, so it goes in the DSN and applies to every new connection.
+// Each connection keeps its prepared statements (an append runs the same
+// handful, and preparing the record insert compiles its triggers).
 func dsn(path string, writer bool, busy time.Duration) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	q := fmt.Sprintf("_busy_timeout=%d&_synchronous=FULL&_foreign_keys=1", busy.Milliseconds())
+	q := fmt.Sprintf("_busy_timeout=%d&_synchronous=FULL&_foreign_keys=1&_stmt_cache_size=32", busy.Milliseconds())
 	if writer {
 		return "file:" + esc + "?_journal_mode=WAL&_txlock=immediate&" + q
 	}
@@ -183,7 +185,7 @@ func (l *Ledger) initSchema() error {
 	switch v {
 	case schemaVersion:
 		return nil
-	case 1, 2:
+	case 1, 2, 3:
 		return l.upgrade(ctx, tx, v)
 	case 0:
 	default:
@@ -208,14 +210,26 @@ func (l *Ledger) initSchema() error {
 	return nil
 }
 
-// upgrade adds what later versions added to a version-1 or -2 store: the
-// version-2 triggers (IF NOT EXISTS) and the version-3 bindings table.
+// upgrade adds what later versions added to a version-1, -2 or -3 store:
+// the version-2 triggers (IF NOT EXISTS), the version-3 bindings table, and
+// version 4's dropped time index, kept when a record's id does not carry
+// its statement's time (so a period export still finds it by time).
 func (l *Ledger) upgrade(ctx context.Context, tx *sql.Tx, from int) error {
-	ddl := bindingsV3
+	ddl := ""
 	if from < 2 {
-		ddl = noReplace + ddl
+		ddl += noReplace
 	}
-	if _, err := tx.ExecContext(ctx, ddl+"PRAGMA user_version = 3;"); err != nil {
+	if from < 3 {
+		ddl += bindingsV3
+	}
+	odd, err := idsOffTime(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("ledger: upgrade schema of %s: %w", l.path, err)
+	}
+	if !odd {
+		ddl += v4Unindexed
+	}
+	if _, err := tx.ExecContext(ctx, ddl+"PRAGMA user_version = 4;"); err != nil {
 		return fmt.Errorf("ledger: upgrade schema of %s: %w", l.path, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -223,6 +237,30 @@ func (l *Ledger) upgrade(ctx context.Context, tx *sql.Tx, from int) error {
 	}
 	return nil
 }
+
+// idsOffTime reports whether any stored record's id names another
+// millisecond than its statement time (one scan of the records, once).
+func idsOffTime(ctx context.Context, tx *sql.Tx) (bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, time FROM records")
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id []byte
+		var ns int64
+		if err := rows.Scan(&id, &ns); err != nil {
+			return false, err
+		}
+		if len(id) != len(consent.ID{}) || !idAtTime(consent.ID(id), time.Unix(0, ns)) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}
+
+// idAtTime reports whether id's UUIDv7 timestamp is t's millisecond.
+func idAtTime(id consent.ID, t time.Time) bool { return id.Time().UnixMilli() == t.UnixMilli() }
 
 func (l *Ledger) readMeta() (string, ed25519.PublicKey, error) {
 	var kiosk, pubPEM []byte

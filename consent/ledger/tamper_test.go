@@ -247,8 +247,8 @@ func TestUpgradeV1AddsNoReplace(t *testing.T) {
 	e.exec(db, "PRAGMA user_version = 1")
 	e.reopen()
 	var v int
-	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 3 {
-		t.Fatalf("user_version = %d, %v; want 3", v, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != 4 {
+		t.Fatalf("user_version = %d, %v; want 4", v, err)
 	}
 	if _, err := db.Exec("INSERT OR REPLACE INTO hashes(idx, hash) VALUES (0, zeroblob(32))"); err == nil {
 		t.Fatal("upgraded store accepts INSERT OR REPLACE")

@@ -276,14 +276,6 @@ func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
 	s.reply(x, s.e.SetCredential(sid(r), b.Model, b.values()))
 }
 
-func (s *Server) face(w http.ResponseWriter, r *http.Request, _ string) {
-	if err := small(w, r, &struct{}{}); err != nil {
-		s.fail(w, err)
-		return
-	}
-	s.replyAccepted(w, s.e.StartFace(sid(r)))
-}
-
 func (s *Server) finger(w http.ResponseWriter, r *http.Request, _ string) {
 	var b fingerBody
 	if err := small(w, r, &b); err != nil {
@@ -293,40 +285,21 @@ func (s *Server) finger(w http.ResponseWriter, r *http.Request, _ string) {
 	s.replyAccepted(w, s.e.StartFinger(sid(r), b.Position))
 }
 
-func (s *Server) submit(w http.ResponseWriter, r *http.Request, _ string) {
-	if err := small(w, r, &struct{}{}); err != nil {
-		s.fail(w, err)
-		return
+// step is a clerk's action on the session in the path that takes an
+// empty body: act runs it, and the answer is 202 when its outcome arrives
+// on the event stream (async), else 200.
+func (s *Server) step(act func(logging.SessionID) error, async bool) func(http.ResponseWriter, *http.Request, string) {
+	return func(w http.ResponseWriter, r *http.Request, _ string) {
+		if err := small(w, r, &struct{}{}); err != nil {
+			s.fail(w, err)
+			return
+		}
+		if async {
+			s.replyAccepted(w, act(sid(r)))
+			return
+		}
+		s.reply(w, act(sid(r)))
 	}
-	s.replyAccepted(w, s.e.Submit(sid(r)))
-}
-
-func (s *Server) finish(w http.ResponseWriter, r *http.Request, _ string) {
-	if err := small(w, r, &struct{}{}); err != nil {
-		s.fail(w, err)
-		return
-	}
-	s.reply(w, s.e.Finish(sid(r)))
-}
-
-// cancelCapture stops the running capture; the session returns to the
-// biometrics step under the same consent.
-func (s *Server) cancelCapture(w http.ResponseWriter, r *http.Request, _ string) {
-	if err := small(w, r, &struct{}{}); err != nil {
-		s.fail(w, err)
-		return
-	}
-	s.reply(w, s.e.CancelCapture(sid(r)))
-}
-
-// correct leaves a not-found or data-mismatch answer for the credential
-// step, to correct the data and send again under the same consent.
-func (s *Server) correct(w http.ResponseWriter, r *http.Request, _ string) {
-	if err := small(w, r, &struct{}{}); err != nil {
-		s.fail(w, err)
-		return
-	}
-	s.reply(w, s.e.Correct(sid(r)))
 }
 
 func (s *Server) reply(w http.ResponseWriter, err error) {

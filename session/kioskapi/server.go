@@ -131,12 +131,15 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent", s.needOperator(s.consent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent/typed", s.needOperator(s.typedConsent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/credential", s.needOperator(s.credential))
-	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.face))
+	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.step(s.e.StartFace, true)))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
-	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.submit))
-	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.finish))
-	m.HandleFunc("POST /api/v1/sessions/{id}/capture/cancel", s.needOperator(s.cancelCapture))
-	m.HandleFunc("POST /api/v1/sessions/{id}/correct", s.needOperator(s.correct))
+	m.HandleFunc("POST /api/v1/sessions/{id}/submit", s.needOperator(s.step(s.e.Submit, true)))
+	m.HandleFunc("POST /api/v1/sessions/{id}/finish", s.needOperator(s.step(s.e.Finish, false)))
+	// Stops the running capture: back to the biometrics step under the same consent.
+	m.HandleFunc("POST /api/v1/sessions/{id}/capture/cancel", s.needOperator(s.step(s.e.CancelCapture, false)))
+	// Leaves a not-found or data-mismatch answer for the credential step, to
+	// correct the data and send again under the same consent.
+	m.HandleFunc("POST /api/v1/sessions/{id}/correct", s.needOperator(s.step(s.e.Correct, false)))
 	m.HandleFunc("POST /api/v1/sessions/{id}/preview", s.needOperator(s.previewSecret))
 	m.HandleFunc("GET /api/v1/sessions/{id}/preview", s.servePreview)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

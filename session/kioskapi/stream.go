@@ -53,35 +53,34 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 // pump copies events to the clerk until they go away, log out, the
 // server closes, or the subscription is cut.
 func (s *Server) pump(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event, tok string) {
-	beat := time.NewTicker(s.o.Heartbeat)
-	defer beat.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.ctx.Done():
-			return
-		case <-beat.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-		case ev, ok := <-events:
-			if !ok || writeEvent(w, string(ev.Kind), ev.Seq, ev) != nil {
-				return
-			}
-		}
-		if _, ok := s.auth.Peek(tok); !ok {
-			return
-		}
-		fl.Flush()
-	}
+	s.stream(ctx, w, fl, events, func(ev session.Event) error {
+		return writeEvent(w, string(ev.Kind), ev.Seq, ev)
+	}, func() bool {
+		_, ok := s.auth.Peek(tok)
+		return ok
+	})
 }
 
 // pumpPhase sends the public state each time the phase changes.
 func (s *Server) pumpPhase(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event) {
+	last := s.e.Snapshot().State
+	s.stream(ctx, w, fl, events, func(ev session.Event) error {
+		if ev.State == last {
+			return nil
+		}
+		last = ev.State
+		return writeEvent(w, "snapshot", 0, s.view(false))
+	}, func() bool { return true })
+}
+
+// stream is the loop of both streams: a keep-alive comment every
+// heartbeat and each event through send, flushed, until the request or
+// the server ends, the subscription is cut, a write fails or alive says
+// the stream's login is over.
+func (s *Server) stream(ctx context.Context, w http.ResponseWriter, fl http.Flusher, events <-chan session.Event,
+	send func(session.Event) error, alive func() bool) {
 	beat := time.NewTicker(s.o.Heartbeat)
 	defer beat.Stop()
-	last := s.e.Snapshot().State
 	for {
 		select {
 		case <-ctx.Done():
@@ -93,16 +92,12 @@ func (s *Server) pumpPhase(ctx context.Context, w http.ResponseWriter, fl http.F
 				return
 			}
 		case ev, ok := <-events:
-			if !ok {
+			if !ok || send(ev) != nil {
 				return
 			}
-			if ev.State == last {
-				continue
-			}
-			last = ev.State
-			if writeEvent(w, "snapshot", 0, s.view(false)) != nil {
-				return
-			}
+		}
+		if !alive() {
+			return
 		}
 		fl.Flush()
 	}

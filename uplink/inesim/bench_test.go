@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/devicekey"
+	"github.com/ventanilla-mx/ventanilla/internal/benchcpu"
 	"github.com/ventanilla-mx/ventanilla/secmem"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
@@ -43,9 +44,11 @@ func freshConsent(b *testing.B, log *memconsent.Log, req *uplink.Request) {
 	}
 }
 
-// BenchmarkKioskSide measures what the kiosk computes per verification:
-// build + sign + seal the request, then open + verify the answer. INE's
-// work (open, verify, seal the answer) is excluded from the timing.
+// BenchmarkKioskSide measures what the kiosk computes per verification,
+// without the network: build + sign + seal the request, then open + verify
+// the answer (INE's work in between is not timed). In alternation with the
+// kiosk side of plain JSON: encoding the same request (biometrics in
+// base64) and decoding a JSON answer. CPU time from getrusage.
 func BenchmarkKioskSide(b *testing.B) {
 	for _, kem := range []string{uplink.KEMMLKEM768X25519, uplink.KEMX25519} {
 		for _, pool := range []int{0, -1} { // secmem pool (default) vs a fresh mapping per buffer
@@ -66,22 +69,60 @@ func benchKioskSide(b *testing.B, kem string, pool int) {
 	s := &uplink.Sealer{KioskID: "kiosk-b", KeyID: uplink.KeyID(sk.PublicKey()), INEKey: sk.PublicKey(), Signer: device, Alloc: alloc, Now: time.Now}
 	req := benchRequest(b, log)
 	ring := uplink.NewKeyRing(sk)
-	b.SetBytes(130 << 10)
-	b.ResetTimer()
-	for b.Loop() {
-		sealed, err := s.Seal(req)
-		if err != nil {
+	var sealed *uplink.Sealed
+	seal := func() {
+		var err error
+		if sealed, err = s.Seal(req); err != nil {
 			b.Fatal(err)
 		}
-		b.StopTimer()
-		rec, _ := uplink.OpenRequest(ring, sealed.Envelope)
-		ans, _ := rec.SealAnswer(uplink.Answer{Status: vocab.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
-		rec.Wipe()
-		b.StartTimer()
+	}
+	open := func(ans []byte) {
 		if _, err := sealed.Open(ans, ineSign.Public()); err != nil {
 			b.Fatal(err)
 		}
 		sealed.Release()
+	}
+	plain := plainKioskSide(req)
+	seal()
+	open(ineAnswer(b, ring, sealed, ineSign))
+	maps := mapped(alloc)
+	var p benchcpu.Pair
+	b.SetBytes(130 << 10)
+	for b.Loop() {
+		tb := benchcpu.Time(plain)
+		ta := benchcpu.Time(seal)
+		ans := ineAnswer(b, ring, sealed, ineSign)
+		p.Add(ta+benchcpu.Time(func() { open(ans) }), tb)
+	}
+	b.ReportMetric(float64(mapped(alloc)-maps)/float64(b.N), "mmaps/op")
+	p.Report(b, "protocol", "json", 5)
+}
+
+// ineAnswer is INE's side between seal and open (not timed).
+func ineAnswer(b *testing.B, ring uplink.KeyRing, sealed *uplink.Sealed, ineSign devicekey.Signer) []byte {
+	rec, err := uplink.OpenRequest(ring, sealed.Envelope())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Wipe()
+	ans, err := rec.SealAnswer(uplink.Answer{Status: vocab.StatusValid, FaceSimilarity: 90, FingerSimilarity: 80, FingerPosition: 2, TransactionID: "t"}, ineSign, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ans
+}
+
+// plainKioskSide is the kiosk's compute for plain JSON: encode the request
+// (biometrics in base64), decode an answer.
+func plainKioskSide(req *uplink.Request) func() {
+	ans, _ := json.Marshal(plainAnswer{Status: "valid", Face: 88, Finger: 66})
+	return func() {
+		body, err := json.Marshal(plainBody{RequestID: req.ID, Credential: map[string]string{"model": "E", "cic": credValid.CIC, "identificadorCiudadano": credValid.IdentificadorCiudadano},
+			Face: req.Biometrics[0].Data, Finger: req.Biometrics[1].Data, Liveness: req.Liveness})
+		var a plainAnswer
+		if err != nil || len(body) == 0 || json.Unmarshal(ans, &a) != nil || a.Status != "valid" {
+			panic("plain JSON kiosk side failed")
+		}
 	}
 }
 
@@ -102,21 +143,46 @@ type plainAnswer struct {
 }
 
 // BenchmarkRoundTripTLS compares a full verification over mutual TLS on
-// loopback: the protocol (client.Verify against inesim with a fixed-score
-// matcher) against a plain JSON POST of the same data to a handler that
-// decodes it and answers JSON, over the same TLS configuration.
+// loopback, client and server in this process: the protocol (Client.Verify
+// against inesim with a fixed-score matcher) against a plain JSON POST of
+// the same data to a handler that decodes it and answers JSON, over the same
+// TLS configuration, HTTP version and connection reuse. The two arms run in
+// alternation; CPU time is the whole process's (both ends), from getrusage.
 func BenchmarkRoundTripTLS(b *testing.B) {
-	pki := sharedPKI(b)
-	pq, err := inesim.NewDevPKI("kiosk-pq", uplink.KEMMLKEM768X25519, time.Hour)
-	if err != nil {
-		b.Fatal(err)
+	for _, kem := range []string{uplink.KEMMLKEM768X25519, uplink.KEMX25519} {
+		b.Run(kem, func(b *testing.B) {
+			pki, err := inesim.NewDevPKI("kiosk-bench", kem, time.Hour)
+			if err != nil {
+				b.Fatal(err)
+			}
+			prep, proto, alloc := protocolArm(b, pki)
+			plain := plainArm(b, pki)
+			proto() // connections up, pool warm
+			plain()
+			maps := mapped(alloc)
+			var p benchcpu.Pair
+			b.SetBytes(130 << 10)
+			for b.Loop() {
+				prep()
+				p.Step(proto, plain)
+			}
+			b.ReportMetric(float64(mapped(alloc)-maps)/float64(b.N), "mmaps/op")
+			p.Report(b, "protocol", "json", 5)
+		})
 	}
-	b.Run("protocol-mlkem768-x25519", func(b *testing.B) { benchProtocol(b, pq) })
-	b.Run("protocol-x25519", func(b *testing.B) { benchProtocol(b, pki) })
-	b.Run("plain-json", func(b *testing.B) { benchPlain(b, pki) })
 }
 
-func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
+// mapped counts the buffers alloc had to map (not served from its pool).
+func mapped(a *secmem.Allocator) int {
+	st := a.Stats()
+	return st.Allocs - st.Reused
+}
+
+// protocolArm returns one verification through uplink.Client against an
+// in-process inesim, and prep, which gives the next verification a fresh
+// request id and consent as a new session would (INE refuses a consent
+// used for another request); prep runs outside the timing.
+func protocolArm(b *testing.B, pki *inesim.DevPKI) (prep, verify func(), alloc *secmem.Allocator) {
 	device, _ := devicekey.Generate()
 	o, _ := pki.ServiceOpts(map[string]ed25519.PublicKey{pki.KioskID: device.Public()})
 	o.Registry, o.Matcher = benchRegistry(b), &fixedMatcher{}
@@ -125,23 +191,21 @@ func benchProtocol(b *testing.B, pki *inesim.DevPKI) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer srv.Close()
-	co, _ := pki.ClientOpts(srv.URL, device, secmem.NewAllocator(nil))
+	b.Cleanup(func() { srv.Close() })
+	alloc = secmem.NewAllocator(nil)
+	b.Cleanup(func() { alloc.Close() })
+	co, _ := pki.ClientOpts(srv.URL, device, alloc)
 	c, _ := uplink.New(co)
-	defer c.Close()
+	b.Cleanup(c.Close)
 	log, _ := memconsent.New(pki.KioskID, device)
 	req := benchRequest(b, log)
-	b.SetBytes(130 << 10)
-	b.ResetTimer()
-	for b.Loop() {
-		// A fresh request id, consent and nonce each time, as in production.
-		b.StopTimer()
-		freshConsent(b, log, req)
-		b.StartTimer()
+	prep = func() { freshConsent(b, log, req) }
+	verify = func() {
 		if a, err := c.Verify(context.Background(), req); err != nil || a.Status != vocab.StatusValid {
 			b.Fatal(a.Status, err)
 		}
 	}
+	return prep, verify, alloc
 }
 
 func benchRegistry(b *testing.B) *inesim.Registry {
@@ -150,28 +214,21 @@ func benchRegistry(b *testing.B) *inesim.Registry {
 	return reg
 }
 
-func benchPlain(b *testing.B, pki *inesim.DevPKI) {
+// plainArm returns one plain JSON verification over the same TLS
+// configuration as the protocol's (server TLS from the same key set, the
+// client's TLS 1.3 and HTTP/2 transport as uplink builds it).
+func plainArm(b *testing.B, pki *inesim.DevPKI) func() {
 	cfg, _ := inesim.ServerTLS(pki.ServerCert, pki.ServerKey, pki.CACert)
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	srv := &http.Server{TLSConfig: cfg, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p plainBody
-		if err := json.NewDecoder(r.Body).Decode(&p); err != nil || len(p.Face) == 0 {
-			http.Error(w, "bad", 400)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(plainAnswer{Status: "valid", Face: 88, Finger: 66})
-	})}
+	srv := &http.Server{TLSConfig: cfg, Handler: http.HandlerFunc(plainHandler)}
 	go srv.ServeTLS(ln, "", "")
-	defer srv.Close()
+	b.Cleanup(func() { srv.Close() })
 	tlsc, _ := uplink.ClientTLS(pki.CACert, pki.ClientCert, pki.ClientKey)
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsc, ForceAttemptHTTP2: true}}
-	defer hc.CloseIdleConnections()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsc, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 2}}
+	b.Cleanup(hc.CloseIdleConnections)
 	face, finger := randBytes(100<<10), randBytes(30<<10)
 	url := "https://" + ln.Addr().String() + "/"
-	b.SetBytes(130 << 10)
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		body, _ := json.Marshal(plainBody{RequestID: "x", Credential: map[string]string{"model": "E", "cic": credValid.CIC, "identificadorCiudadano": credValid.IdentificadorCiudadano},
 			Face: face, Finger: finger, Liveness: &uplink.Liveness{Decision: "live"}})
 		resp, err := hc.Post(url, "application/json", bytes.NewReader(body))
@@ -182,8 +239,18 @@ func benchPlain(b *testing.B, pki *inesim.DevPKI) {
 		json.NewDecoder(resp.Body).Decode(&a)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if a.Status != "valid" {
-			b.Fatal(a.Status)
+		if a.Status != "valid" || resp.ProtoMajor != 2 {
+			b.Fatal(a.Status, resp.Proto)
 		}
 	}
+}
+
+func plainHandler(w http.ResponseWriter, r *http.Request) {
+	var p plainBody
+	if err := json.NewDecoder(r.Body).Decode(&p); err != nil || len(p.Face) == 0 {
+		http.Error(w, "bad", 400)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(plainAnswer{Status: "valid", Face: 88, Finger: 66})
 }

@@ -235,3 +235,35 @@ func unknown(t *testing.T, a uplink.Answer, err error, reason uplink.Reason) *up
 	}
 	return e
 }
+
+// TestVerifyMapsNoMemoryOnceWarm (issue 16): after a first verification
+// the client's locked buffers (metadata, payload, answer key) come from
+// secmem's pool, so a verification maps and unmaps nothing; mapping and
+// unmapping a payload-sized buffer each time made munmap half of the
+// kiosk's seal+open CPU. With the pool off every buffer is mapped.
+func TestVerifyMapsNoMemoryOnceWarm(t *testing.T) {
+	for _, pool := range []int{0, -1} {
+		p := newPair(t, sharedPKI(t))
+		p.alloc = secmem.NewAllocator(&secmem.Opts{PoolBytes: pool})
+		c := p.client(t, nil)
+		verify := func() {
+			if a, err := c.Verify(context.Background(), p.request(t, credValid)); err != nil || a.Status != vocab.StatusValid {
+				t.Fatalf("verify: %v %v", a.Status, err)
+			}
+		}
+		verify()
+		before := p.alloc.Stats()
+		for range 5 {
+			verify()
+		}
+		after := p.alloc.Stats()
+		mapped, allocs := (after.Allocs-after.Reused)-(before.Allocs-before.Reused), after.Allocs-before.Allocs
+		if allocs < 15 || after.Live != 0 {
+			t.Fatalf("pool %d: %d buffers over 5 verifications, %d live (want ≥ 3 each, none live)", pool, allocs, after.Live)
+		}
+		if want := map[int]int{0: 0, -1: allocs}[pool]; mapped != want {
+			t.Fatalf("pool %d: %d of %d buffers mapped over 5 warm verifications, want %d", pool, mapped, allocs, want)
+		}
+		p.alloc.Close()
+	}
+}

@@ -50,7 +50,7 @@ func (s *Service) serveVerify(w http.ResponseWriter, r *http.Request) {
 		s.refused(w, refuse(http.StatusUnsupportedMediaType, "bad-envelope"))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
+	body, err := readBody(w, r, s.opts.MaxBody)
 	if err != nil {
 		s.refused(w, refuse(http.StatusRequestEntityTooLarge, "too-large"))
 		return
@@ -73,6 +73,22 @@ func (s *Service) serveVerify(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	write(w, s.faultAnswer(resp, f, fire))
+}
+
+// readBody reads a request body of at most max bytes. A declared length
+// (HTTP/2 and HTTP/1.1 with Content-Length; net/http refuses a body that
+// does not match it) is read into one allocation, instead of io.ReadAll's
+// growing copies of a ~135 KB envelope.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, max)
+	if n := r.ContentLength; n > 0 && n <= max {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
 }
 
 func (s *Service) refused(w http.ResponseWriter, r *refusal) {

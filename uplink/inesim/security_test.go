@@ -140,18 +140,18 @@ func TestSameRequestIDDifferentBytesConflict(t *testing.T) {
 	defer one.Release()
 	two, _ := s.Seal(req) // same request id, a fresh nonce
 	defer two.Release()
-	if one.RequestID != two.RequestID || bytes.Equal(one.Envelope, two.Envelope) {
+	if one.RequestID != two.RequestID || bytes.Equal(one.Envelope(), two.Envelope()) {
 		t.Fatal("fixture: want same request id, different bytes")
 	}
 	h := http.Header{"Content-Type": {uplink.ContentTypeRequest}, "Idempotency-Key": {one.RequestID}}
-	if code, _ := p.post(t, one.Envelope, h); code != 200 {
+	if code, _ := p.post(t, one.Envelope(), h); code != 200 {
 		t.Fatalf("first: HTTP %d", code)
 	}
-	if code, body := p.post(t, two.Envelope, h); code != 409 || !bytes.Contains(body, []byte(`"conflict"`)) {
+	if code, body := p.post(t, two.Envelope(), h); code != 409 || !bytes.Contains(body, []byte(`"conflict"`)) {
 		t.Fatalf("second: HTTP %d %s", code, body)
 	}
 	h.Set("Idempotency-Key", "00000000000000000000000000000000")
-	if code, _ := p.post(t, one.Envelope, h); code != 400 {
+	if code, _ := p.post(t, one.Envelope(), h); code != 400 {
 		t.Fatalf("wrong Idempotency-Key: HTTP %d", code)
 	}
 }
