@@ -117,7 +117,9 @@ func enhance(m *gocv.Mat) {
 
 // bestCorrelation slides rotated central crops of the probe over the
 // reference and returns the best TM_CCOEFF_NORMED value.
-func bestCorrelation(probe, ref gocv.Mat) float64 { return bestCorrelationOver(probe, ref, fingerAngles) }
+func bestCorrelation(probe, ref gocv.Mat) float64 {
+	return bestCorrelationOver(probe, ref, fingerAngles)
+}
 
 // bestCorrelationOver is bestCorrelation over the given angles (the
 // benchmark compares the search with one angle).
