@@ -72,20 +72,28 @@ func TestDemoCitizensReachTheirScreens(t *testing.T) {
 			loginAt(t, ctx, k.url, false)
 			throughConsent(t, ctx, false)
 			typeCredential(t, ctx, d.cred)
-			run(t, ctx, "capture the right index and submit",
-				chromedp.Click(css("#finger-go")),
-				chromedp.WaitVisible(css("#s-finger")),
-				chromedp.WaitVisible(css("#s-biometrics")),
-				waitText("#finger-status", "índice derecho"),
-				chromedp.WaitEnabled(css("#submit")),
-				chromedp.Click(css("#submit")),
-			)
+			takeAndSubmit(t, ctx, "finger")
 			run(t, ctx, "the documented answer screen",
 				chromedp.WaitVisible(css("#s-answer."+d.outcome)),
 				waitText("#s-answer", d.text),
 			)
 		})
 	}
+}
+
+// takeAndSubmit takes the face or the finger (the right index) on the
+// real kiosk and submits it alone.
+func takeAndSubmit(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	done := map[string]string{"face": "Fotografía lista", "finger": "índice derecho"}[what]
+	run(t, ctx, "take the "+what+" and submit",
+		chromedp.Click(css("#"+what+"-go")),
+		chromedp.WaitVisible(css("#s-"+what)),
+		chromedp.WaitVisible(css("#s-biometrics")),
+		waitText("#"+what+"-status", done),
+		chromedp.WaitEnabled(css("#submit")),
+		chromedp.Click(css("#submit")),
+	)
 }
 
 // typeCredential chooses the model and types its fields.
@@ -132,14 +140,7 @@ func TestDemoFaceOnlyVerifies(t *testing.T) {
 	loginAt(t, ctx, k.url, false)
 	throughConsent(t, ctx, false)
 	typeCredential(t, ctx, inesim.DemoCitizens()[0].Credential)
-	run(t, ctx, "the face only, then submit",
-		chromedp.Click(css("#face-go")),
-		chromedp.WaitVisible(css("#s-face")),
-		chromedp.WaitVisible(css("#s-biometrics")),
-		waitText("#face-status", "Fotografía lista"),
-		chromedp.WaitEnabled(css("#submit")),
-		chromedp.Click(css("#submit")),
-	)
+	takeAndSubmit(t, ctx, "face")
 	run(t, ctx, "verified by the face",
 		chromedp.WaitVisible(css("#s-answer.approved")),
 		waitText("#answer-title", "Credencial verificada"),
