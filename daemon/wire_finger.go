@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/ventanilla-mx/ventanilla/capture/finger"
 	"github.com/ventanilla-mx/ventanilla/capture/fingercap"
 	"github.com/ventanilla-mx/ventanilla/drivers/fingerprint"
 	"github.com/ventanilla-mx/ventanilla/secmem"
@@ -17,5 +19,7 @@ func newFingerCapture(s *System, sc *fingerprint.R30x, mem *secmem.Allocator) *f
 	if err != nil { // the config is validated; this is a programming error
 		panic(fmt.Sprintf("finger: %v", err))
 	}
+	// The pipeline on a synthetic print, on request (POST /v1/selftest).
+	s.Health.RegisterCheck(healthCheck("finger.pipeline", func(context.Context) error { return finger.SelfTest() }))
 	return f
 }

@@ -35,6 +35,7 @@ type Check struct {
 	stillMx int
 	motion  motionWindow
 	deform  deformWindow
+	judder  judderMeter
 	done    bool
 }
 
@@ -151,6 +152,7 @@ func (c *Check) Feed(frame gocv.Mat, obs *face.Observation) Status {
 	}
 	c.motion.feed(obs, &c.o)
 	c.deform.feed(obs, c.o.DeformFrames)
+	c.judder.feed(obs)
 	c.advance(frame, obs)
 	return c.status()
 }
@@ -228,12 +230,14 @@ func (c *Check) headMotion() bool {
 	return false
 }
 
-// liveEvidence: the video shows a face that is not one rigid plane, from
-// the face points' non-rigidity over short windows (CueDeform, needs no
-// head motion) or the parallax of a motion window.
+// liveEvidence: the video shows a face that is not one rigid plane, read
+// on the inner face outside the eyes (mask.go): its non-rigidity over
+// short windows (CueDeformOutsideEyes, needs no head motion) or the
+// parallax of a motion window (CueParallaxInner). Eyes alone do not count:
+// a cut-out mask shows live eyes.
 func (c *Check) liveEvidence() bool {
-	d, ok := c.deform.score()
-	return ok && d >= c.o.MinDeform || len(c.motion.parallax) > 0 && quantile(c.motion.parallax, 0.9) >= c.o.MinParallax
+	d, ok := c.deform.out.score()
+	return ok && d >= c.o.MinDeform || len(c.motion.parInner) > 0 && quantile(c.motion.parInner, 0.9) >= c.o.MinParallax
 }
 
 func (c *Check) status() Status {
@@ -294,9 +298,11 @@ func (c *Check) failing(s map[string]float64, passive bool) []string {
 	add(CueBlur, s[CueBlur] > o.MaxBlur)
 	add(CuePADReal, o.MinPADReal > 0 && s[CuePADReal] < o.MinPADReal)
 	add(CueSurround, s[CueSurround] > o.MaxSurround)
-	if passive && !c.liveEvidence() {
-		out = append(out, CueDeform)
-	} else if !passive {
+	add(CueJudder, o.MaxJudder > 0 && s[CueJudder] > o.MaxJudder)
+	if !c.liveEvidence() {
+		out = append(out, CueDeformOutsideEyes)
+	}
+	if !passive {
 		add(CueParallax, s[CueParallax] < o.MinParallax && c.planarWithSurround(s))
 	}
 	return out
@@ -324,6 +330,15 @@ func (c *Check) scores() map[string]float64 {
 	if v, ok := c.deform.score(); ok {
 		s[CueDeform] = v
 	}
+	if v, ok := c.deform.out.score(); ok {
+		s[CueDeformOutsideEyes] = v
+	}
+	if len(c.motion.parInner) > 0 {
+		s[CueParallaxInner] = quantile(c.motion.parInner, 0.9)
+	}
+	if v, ok := c.judder.score(); ok {
+		s[CueJudder] = v
+	}
 	return s
 }
 
@@ -335,9 +350,13 @@ func (c *Check) thresholds() map[string]string {
 		CueGlare: f("<=", o.MaxGlare), CueBorder: f("<=", o.MaxBorderSides), CueBlur: f("<=", o.MaxBlur),
 		CueParallax: f(">=", o.MinParallax), CueSurround: f("<=", o.MaxSurround), CueMotion: f(">=", o.MinMotion),
 		CueFrozen: f("<", float64(o.FrozenFrames)), CueFollow: f("<", o.MaxFollow) + " (with a planar face)",
-		CueLateral: "any; a planar face is SPOOF only if > 0",
-		CueDeform:  f(">=", o.MinDeform) + " (passive; or parallax)",
-		CuePADReal: padThreshold(o.MinPADReal), CuePADLive: "measured only",
+		CueLateral:           "any; a planar face is SPOOF only if > 0",
+		CueDeform:            "measured only (eyes included)",
+		CueDeformOutsideEyes: f(">=", o.MinDeform) + " (passive; or parallax)",
+		CueJudder:            judderThreshold(o.MaxJudder),
+		CueDarkFloor:         "measured only",
+		CueParallaxInner:     f(">=", o.MinParallax) + " (evidence of life; or deform_outside_eyes)",
+		CuePADReal:           padThreshold(o.MinPADReal), CuePADLive: "measured only",
 	}
 }
 
@@ -393,6 +412,13 @@ func (c *Check) planarWithSurround(s map[string]float64) bool {
 	return c.motion.lateral > 0 && (!ok || v >= c.o.MaxFollow)
 }
 
+// judders: the face's steady motion stalled for single frames more often
+// than a living head can (CueJudder), when measured.
+func (c *Check) judders(s map[string]float64) bool {
+	v, ok := s[CueJudder]
+	return ok && c.o.MaxJudder > 0 && v > c.o.MaxJudder
+}
+
 // judgeMotion applies the motion rules: a surround moving with the face,
 // a planar face carrying its surround (SPOOF), a planar face alone
 // (UNCERTAIN); Live when none applies or nothing was measured.
@@ -401,6 +427,8 @@ func (c *Check) judgeMotion(s map[string]float64) (Verdict, string) {
 	switch {
 	case len(c.motion.surround) > 0 && s[CueSurround] > o.MaxSurround:
 		return Spoof, ReasonSurroundMoves
+	case c.judders(s):
+		return Spoof, CueJudder
 	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax && c.planarWithSurround(s):
 		return Spoof, ReasonPlanar
 	case len(c.motion.parallax) > 0 && s[CueParallax] < o.MinParallax:
@@ -420,6 +448,9 @@ func (c *Check) judgePassive(s map[string]float64) (Verdict, string) {
 	}
 	if len(c.motion.surround) > 0 && s[CueSurround] > c.o.MaxSurround {
 		return Spoof, ReasonSurroundMoves
+	}
+	if c.judders(s) {
+		return Spoof, CueJudder
 	}
 	if !c.liveEvidence() {
 		return Uncertain, ReasonNoEvidence
@@ -445,6 +476,11 @@ func (c *Check) judge(s map[string]float64) (Verdict, string) {
 		return Uncertain, ReasonNoMotion
 	case c.found < c.o.PassiveFrames:
 		return Uncertain, ReasonTooFewFrames
+	case !c.liveEvidence():
+		// The challenges passed on a face that is one rigid sheet outside
+		// its eyes (a cut-out mask blinks with real eyes, and a head
+		// turning behind it gives parallax only in its hair and ears).
+		return Uncertain, ReasonNoEvidence
 	}
 	return Live, ""
 }

@@ -24,13 +24,15 @@ import (
 // minimum (Opts.MinDeform) and only the passive verdict requires it.
 const CueDeform = "deformation"
 
-// deformWindow measures CueDeform from the tracked face points.
+// deformWindow measures CueDeform from the tracked face points, and
+// CueDeformOutsideEyes from those outside the eye zones (mask.go).
 type deformWindow struct {
 	anchor   map[uint32]face.Point
 	frames   int
 	best     float64 // the current window's largest value so far
 	measured bool
 	scores   []float64
+	out      outsideEyes
 }
 
 // deformMotionShare is the part of a window's displacement that tracking
@@ -64,11 +66,13 @@ func (w *deformWindow) feed(obs *face.Observation, every int) {
 		if v, ok := w.measure(obs); ok && (!w.measured || v > w.best) {
 			w.best, w.measured = v, true
 		}
+		w.out.measure(w.anchor, obs)
 	}
 	if w.frames >= every {
 		if w.measured {
 			w.scores = append(w.scores, w.best)
 		}
+		w.out.close()
 		w.reanchor(obs)
 	}
 }
@@ -106,6 +110,7 @@ func (w *deformWindow) reanchor(obs *face.Observation) {
 		}
 	}
 	w.frames, w.measured = 0, false
+	w.out.reanchor(obs)
 }
 
 // score is the 90th percentile over the windows, and whether any window

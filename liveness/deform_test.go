@@ -107,11 +107,11 @@ func TestPassiveNeedsEvidenceOfLife(t *testing.T) {
 	if d := c.PassiveDecision(); d.Verdict != Uncertain || d.Reason != ReasonNoEvidence {
 		t.Fatalf("no evidence: %s; want UNCERTAIN(no_liveness_evidence)", d)
 	}
-	c.deform.scores = []float64{0.002, -0.004, 0.001}
-	if d := c.PassiveDecision(); d.Verdict != Uncertain || len(d.Fails) != 1 || d.Fails[0] != CueDeform {
-		t.Fatalf("rigid face: %s fails %v; want UNCERTAIN failing deformation only", d, d.Fails)
+	c.deform.out.scores = []float64{0.002, -0.004, 0.001}
+	if d := c.PassiveDecision(); d.Verdict != Uncertain || len(d.Fails) != 1 || d.Fails[0] != CueDeformOutsideEyes {
+		t.Fatalf("rigid face: %s fails %v; want UNCERTAIN failing deform_outside_eyes only", d, d.Fails)
 	}
-	c.deform.scores = append(c.deform.scores, 0.03, 0.04)
+	c.deform.out.scores = append(c.deform.out.scores, 0.03, 0.04)
 	if d := c.PassiveDecision(); d.Verdict != Live {
 		t.Fatalf("deforming face: %s; want LIVE\n%s", d, d.Explain())
 	}
@@ -130,6 +130,10 @@ func TestPassiveNeedsEvidenceOfLife(t *testing.T) {
 func TestPassiveParallaxIsEvidence(t *testing.T) {
 	c := judged(nil, 0)
 	c.motion.parallax = []float64{0.02}
+	if d := c.PassiveDecision(); d.Verdict == Live {
+		t.Fatalf("parallax of the whole box only (a mask's hair and ears): %s; want not LIVE", d)
+	}
+	c.motion.parInner = []float64{0.02}
 	if d := c.PassiveDecision(); d.Verdict != Live {
 		t.Fatalf("a turning head: %s; want LIVE", d)
 	}
@@ -141,6 +145,7 @@ func TestPassiveParallaxIsEvidence(t *testing.T) {
 func TestNoHeadMotionChallengeNeedsNoMotionWindow(t *testing.T) {
 	now := time.Unix(100, 0)
 	c := judged([]Challenge{Blink, Smile}, 2)
+	c.deform.out.scores = []float64{0.03} // the smile moved the lips
 	if !c.enoughEvidence(now) {
 		t.Error("blink+smile waits for a motion window")
 	}

@@ -12,7 +12,10 @@
 // structure (residual of a homography fitted to tracked face points: a photo
 // or screen moved in front of the camera stays planar); face-versus-surround
 // motion (a hand-held photo carries its own background along); a frozen
-// stream.
+// stream. Evidence of life (needed for LIVE in both modes): the inner face
+// outside the eyes deforms or shows depth (mask.go), so live eyes behind a
+// cut-out print do not count. Measured only: judder (a recording shown at
+// another frame rate stops for single frames) and the dark floor.
 //
 // The result is a Decision in a closed vocabulary, LIVE, SPOOF(reason) or
 // UNCERTAIN(reason), with every cue score, the thresholds from Opts and an

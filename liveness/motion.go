@@ -55,6 +55,8 @@ type motionWindow struct {
 	follow    []float64
 	lateral   int
 	maxMotion float64
+	inner     outsideEyes // the inner face outside the eyes at the anchor (mask.go)
+	parInner  []float64   // CueParallaxInner per window
 }
 
 func (w *motionWindow) feed(obs *face.Observation, o *Opts) {
@@ -79,6 +81,10 @@ func (w *motionWindow) feed(obs *face.Observation, o *Opts) {
 	case motion >= o.MinMotion:
 		res, H, ok := planarFit(fa, fb)
 		w.parallax = append(w.parallax, res/fw)
+		if ia, ib := w.inner.pairs(w.anchor, obs); len(ia) >= 8 {
+			r, _, _ := planarFit(ia, ib)
+			w.parInner = append(w.parInner, r/fw)
+		}
 		if !zoomDominated(fa, fb) {
 			w.lateral++
 		}
@@ -100,6 +106,7 @@ func (w *motionWindow) reanchor(obs *face.Observation) {
 		w.anchor[p.ID] = p
 	}
 	w.frames = 0
+	w.inner.reanchor(obs)
 }
 
 // pairs returns anchor and current positions of face and surround points.

@@ -42,6 +42,12 @@ type Opts struct {
 	// is the length of its windows.
 	MinDeform    float64
 	DeformFrames int
+	// MaxJudder: the largest share of steady face motion that may stall
+	// for one frame (CueJudder); above it the face is a recording shown
+	// at another frame rate: SPOOF(judder). 0 (the default) measures
+	// without judging: compressed recordings of genuine faces stall too
+	// (docs/liveness.md, session five).
+	MaxJudder    float64
 	FrozenDiff   float64 // mean grey difference below which two frames are "the same"
 	FrozenFrames int     // that many identical frames in a row: a frozen stream
 

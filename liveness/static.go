@@ -101,6 +101,7 @@ func (s *staticScorer) score(frame gocv.Mat, box image.Rectangle) map[string]flo
 	gocv.Resize(g, &small, image.Pt(specN, specN), 0, 0, gocv.InterpolationArea)
 	out[CueMoire], out[CuePrintTexture] = s.spectral(small)
 	out[CueBlur] = blurEstimate(small)
+	out[CueDarkFloor] = darkFloor(small)
 	out[CueColour] = colourfulness(face)
 	out[CueGlare] = glare(frame, box)
 	out[CueBorder] = float64(borderSides(frame, box))

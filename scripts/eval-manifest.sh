@@ -83,6 +83,28 @@ for s in 1 2; do
   synth "$c12" "replayclean-cap12-turn-left-$s" replay_clean replay "$s" "[512,552]" '["turn_left"]'
   synth "$c13" "replayclean-cap13-turn-left-$s" replay_clean replay "$s" "[488,524]" '["turn_left"]'
 done
+# A screen on a stand (nothing moves with it) filling the frame, no pixel
+# grid, replaying a clip that performs the script; replay_stand shows the
+# 25 fps recording to a 30 fps camera, replay_stand_sync at the camera's
+# own rate (no frame-rate conversion: the limit of the judder cue).
+for s in 1 2; do
+  synth "$c12" "replaystand-cap12-turn-right-$s" replay_stand replay "$s" "[466,512]" '["turn_right"]'
+  synth "$c13" "replaystand-cap13-turn-left-$s" replay_stand replay "$s" "[488,524]" '["turn_left"]'
+  synth "$c13" "replaystand-cap13-blink-$s" replay_stand replay "$s" "[60,150]" '["blink"]'
+  synth "$c12" "replaystand-cap12-closer-a-$s" replay_stand replay "$s" "[760,880]" '["move_closer"]'
+done
+synth "$c12" "replaystandsync-cap12-turn-left-1" replay_stand_sync replay 1 "[512,552]" '["turn_left"]'
+synth "$c13" "replaystandsync-cap13-blink-b-1" replay_stand_sync replay 1 "[380,460]" '["blink"]'
+# Cut-out masks: a print of the clip's first frame with the eyes cut out,
+# worn by the presenter (the live eyes blink through the holes).
+synth "$c13" "mask-cap13-blink-1" mask_cutout mask 1 "[60,150]" '["blink"]'
+synth "$c12" "mask-cap12-blink-a-1" mask_cutout mask 1 "[590,680]" '["blink"]'
+synth "$c12" "mask-cap12-blink-b-1" mask_cutout mask 1 "[720,800]" '["blink"]'
+synth "$c13" "mask-cap13-blink-b-1" mask_cutout mask 1 "[380,460]" '["blink"]'
+synth "$c12" "mask-cap12-turn-right-1" mask_cutout mask 1 "[466,512]" '["turn_right"]'
+synth "$c13" "mask-cap13-turn-left-1" mask_cutout mask 1 "[488,524]" '["turn_left"]'
+synth "$c12" "mask-cap12-closer-a-1" mask_cutout mask 1 "[760,880]" '["move_closer"]'
+synth "$c12" "mask-cap12-smile-1" mask_cutout mask 1 "[150,215]" '["smile"]'
 
 printf '{"items": [\n'
 for i in "${!items[@]}"; do

@@ -49,7 +49,8 @@ type Options struct {
 	// BackoffMin and BackoffMax bound the wait before a restart (defaults
 	// 100 ms and 5 s); it doubles after each start that did not reach Ready.
 	BackoffMin, BackoffMax time.Duration
-	// Loop, when set, is beaten every time round the supervision loop.
+	// Loop, when set, is beaten each time the supervision loop restarts
+	// the process and each time a Pong comes through the reader.
 	Loop Beater
 }
 
@@ -64,6 +65,8 @@ type Client struct {
 	p       *proc // nil while not ready
 	readyCh chan struct{}
 	pid     int
+
+	tick <-chan time.Time // tests: the pings' pace instead of PingEvery
 }
 
 var (
@@ -119,7 +122,7 @@ func (c *Client) Run(ctx context.Context) error {
 	return nil
 }
 
-// sleep waits d, beating the watchdog meanwhile.
+// sleep waits d (at most BackoffMax, well inside the watchdog's stall).
 func (c *Client) sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -232,24 +235,48 @@ func (c *Client) start() (*proc, *exec.Cmd, error) {
 	return p, cmd, nil
 }
 
-// BeatEvery is how often the supervision loop checks in with the
-// watchdog while the process runs.
-const BeatEvery = time.Second
+// PingEvery is how often the supervision loop asks the capture process
+// whether its request loop turns. Each Pong, once the client's reader has
+// dispatched it, beats the watchdog: a beat proves the process answers,
+// the socket carries, and the reader is not stuck behind a hook or a
+// consumer. PingMisses ticks without the last Ping answered mean a wedge:
+// the process is killed and, once the reader has let go, restarted.
+const (
+	PingEvery  = time.Second
+	PingMisses = 10
+)
+
+// errWedged: the capture process (or the client's reader) stopped
+// answering Pings.
+var errWedged = errors.New("capture process: pings unanswered")
 
 // supervise reads the process's messages (in a goroutine of its own) and
-// beats the watchdog until the socket fails; when ctx ends it stops the
-// process (SIGTERM, then SIGKILL after 2 s).
+// pings it until the socket fails or the pings go unanswered; when ctx
+// ends it stops the process (SIGTERM, then SIGKILL after 2 s).
 func (c *Client) supervise(ctx context.Context, p *proc, cmd *exec.Cmd) error {
 	done := make(chan error, 1)
-	go func() { done <- p.read(func() {}) }()
-	tick := time.NewTicker(BeatEvery)
-	defer tick.Stop()
+	go func() { done <- p.read() }()
+	tick, stop := c.ticker()
+	defer stop()
+	var sent uint64
+	missed := 0
 	for {
 		select {
 		case err := <-done:
 			return err
-		case <-tick.C:
-			c.beat()
+		case <-tick:
+			if p.answered.Load() == sent {
+				sent, missed = sent+1, 0
+				p.send(proto.TPing, proto.EncodeSeq(sent))
+				continue
+			}
+			if missed++; missed < PingMisses {
+				continue
+			}
+			cmd.Process.Kill()
+			p.abandon()
+			<-done // a reader stuck in a hook keeps us here: no beat
+			return fmt.Errorf("%w (%d in a row)", errWedged, missed)
 		case <-ctx.Done():
 			cmd.Process.Signal(syscall.SIGTERM)
 			kill := time.AfterFunc(2*time.Second, func() { cmd.Process.Kill() })
@@ -258,6 +285,15 @@ func (c *Client) supervise(ctx context.Context, p *proc, cmd *exec.Cmd) error {
 			return err
 		}
 	}
+}
+
+// ticker paces the pings (tests drive it by hand).
+func (c *Client) ticker() (<-chan time.Time, func()) {
+	if c.tick != nil {
+		return c.tick, func() {}
+	}
+	t := time.NewTicker(PingEvery)
+	return t.C, t.Stop
 }
 
 // current is the ready process, or ErrDevice.

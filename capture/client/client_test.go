@@ -23,6 +23,9 @@ import (
 var captureBin, buildErr = "", error(nil)
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == fakeArg {
+		os.Exit(fakeCapture(os.Args[2]))
+	}
 	dir, err := os.MkdirTemp("", "capture-bin")
 	if err != nil {
 		panic(err)
@@ -67,6 +70,26 @@ func testConfig(replay string) proto.Config {
 	}
 }
 
+// runReady runs c until the test ends (a Run error fails it) and waits
+// until its process is ready.
+func runReady(t *testing.T, c *Client) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+	defer wcancel()
+	if err := c.WaitReady(wctx); err != nil {
+		t.Fatalf("capture process not ready: %v", err)
+	}
+}
+
 // startClient runs the real capture binary on a replayed photo.
 func startClient(t *testing.T) (*Client, *secmem.Allocator, *recHooks) {
 	t.Helper()
@@ -77,14 +100,7 @@ func startClient(t *testing.T) (*Client, *secmem.Allocator, *recHooks) {
 	alloc := secmem.NewAllocator(nil)
 	h := &recHooks{}
 	c := New(Options{Binary: captureBin, Config: testConfig(photo), Alloc: secmem.Secrets(alloc), Hooks: h, Stderr: os.Stderr})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
+	t.Cleanup(func() { // after runReady's cleanup has stopped the client
 		if st := alloc.Stats(); st.Live != 0 {
 			t.Errorf("%d locked buffers live after the client stopped", st.Live)
 		}
@@ -92,11 +108,7 @@ func startClient(t *testing.T) (*Client, *secmem.Allocator, *recHooks) {
 			t.Errorf("%d receive buffers live after the client stopped", st.Live)
 		}
 	})
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	defer wcancel()
-	if err := c.WaitReady(wctx); err != nil {
-		t.Fatalf("capture process not ready: %v", err)
-	}
+	runReady(t, c)
 	return c, alloc, h
 }
 

@@ -8,6 +8,11 @@
 // wiped. A capture running when the process dies fails with
 // session.ErrDevice; the next one runs on the restarted process.
 //
+// The watchdog's "capture" loop beats only on progress: each Pong to the
+// client's Ping, once the reader has dispatched it, and each restart. A
+// process that stops answering is killed after PingMisses pings; a reader
+// stuck behind a hook keeps the loop waiting, so the beats stop.
+//
 // This package is pure Go: it must never import OpenCV (directly or
 // through capture/facecap, camhub or the drivers), and never log a
 // payload.

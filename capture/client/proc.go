@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ventanilla-mx/ventanilla/capture/proto"
 	"github.com/ventanilla-mx/ventanilla/session"
@@ -19,7 +20,10 @@ type proc struct {
 
 	wmu sync.Mutex
 
+	answered atomic.Uint64 // the last Pong's sequence number
+
 	mu       sync.Mutex
+	deadOnce sync.Once
 	dead     chan struct{} // closed when the process is gone
 	deathErr error
 	capture  chan event // the running capture's events
@@ -57,14 +61,13 @@ func (p *proc) send(t proto.Type, payload ...[]byte) error {
 
 // read dispatches the process's messages until the socket fails or the
 // process breaks the protocol (then it is killed by the caller).
-func (p *proc) read(onMessage func()) error {
+func (p *proc) read() error {
 	buf := p.recv.Bytes()
 	for {
 		n, err := p.conn.Read(buf)
 		if err != nil {
 			return err
 		}
-		onMessage()
 		err = p.dispatch(buf[:n])
 		clear(buf[:n])
 		if err != nil {
@@ -81,6 +84,15 @@ func (p *proc) dispatch(b []byte) error {
 	switch t {
 	case proto.TReady:
 		p.onReady()
+	case proto.TPong:
+		n, err := proto.DecodeSeq(pl)
+		if err != nil {
+			return err
+		}
+		p.answered.Store(n)
+		if p.o.Loop != nil {
+			p.o.Loop.Beat()
+		}
 	case proto.TCamera:
 		c, err := proto.DecodeCamera(pl)
 		if err != nil {
@@ -219,6 +231,10 @@ func (p *proc) die(err error) {
 	p.mu.Lock()
 	p.deathErr = err
 	p.mu.Unlock()
-	close(p.dead)
+	p.abandon()
 	p.recv.Release()
 }
+
+// abandon tells waiting users the process is gone (its reader may still
+// be finishing a message).
+func (p *proc) abandon() { p.deadOnce.Do(func() { close(p.dead) }) }

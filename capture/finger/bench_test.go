@@ -3,14 +3,15 @@ package finger
 import (
 	"testing"
 
-	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/degrade"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 )
 
 // BenchmarkAssessR30x measures the quality check on an R30x-sized capture.
 func BenchmarkAssessR30x(b *testing.B) {
-	img := synth.Quantize4(synth.Print(synth.Default(1)))
+	img := degrade.Quantize4(fingergen.Print(1, 0, 256, 288))
 	a, _ := NewAssessor(nil)
 	b.ReportAllocs()
 	cpu := testutil.StartCPU()
@@ -25,7 +26,7 @@ func BenchmarkAssessR30x(b *testing.B) {
 // BenchmarkRecordR30x measures WSQ encoding into an ISO/IEC 19794-4 record,
 // into a reused buffer as with a secmem allocator.
 func BenchmarkRecordR30x(b *testing.B) {
-	img := synth.Quantize4(synth.Print(synth.Default(1)))
+	img := degrade.Quantize4(fingergen.Print(1, 0, 256, 288))
 	e, _ := NewEncoder(nil)
 	buf := make([]byte, len(img.Pix))
 	var rec []byte

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/ventanilla-mx/ventanilla/capture/finger/ansinist"
-	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/degrade"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
 )
 
 func TestRecordRoundTrip(t *testing.T) {
-	img := synth.Quantize4(synth.Print(synth.Default(1)))
+	img := degrade.Quantize4(fingergen.Print(1, 0, 256, 288))
 	e, err := NewEncoder(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if psnr := testutil.PSNR(img, dec); psnr < 28 {
+	if psnr := testutil.PSNR(img, dec); psnr < selfTestMinPSNR { // fingergen prints: 22-26 dB, see selfTestMinPSNR
 		t.Errorf("WSQ in the record decodes at %.1f dB", psnr)
 	}
 	if r8 := recordHeader(Generic500); r8.AcquisitionLevel != iso19794.Level500ppi {
@@ -58,7 +59,7 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestRecordRejects(t *testing.T) {
-	img := synth.Print(synth.Default(2))
+	img := fingergen.Print(2, 0, 256, 288)
 	e, _ := NewEncoder(nil)
 	if _, err := e.Record(img, R30x, iso19794.UnknownFinger, 50, HeapAlloc); err == nil {
 		t.Error("finger position 0 accepted")
@@ -76,7 +77,7 @@ func TestRecordRejects(t *testing.T) {
 }
 
 func TestWSQ(t *testing.T) {
-	img := synth.Print(synth.Default(3))
+	img := fingergen.Print(1, 3, 256, 288)
 	e, _ := NewEncoder(&EncodeOptions{BitRate: 1.5})
 	out, err := e.WSQ(img, HeapAlloc)
 	if err != nil {
@@ -89,7 +90,7 @@ func TestWSQ(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
-	img := synth.Print(synth.Default(1))
+	img := fingergen.Print(1, 0, 256, 288)
 	same, err := Normalize(img, R30x, HeapAlloc)
 	if err != nil || same != img {
 		t.Fatalf("500 ppi image was copied or refused: %v", err)
@@ -107,18 +108,16 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
-// TestNormalizeRestoresRidgePeriod draws the same print at 1000 and 400 ppi
-// and checks that, once normalised, it has the 500 ppi ridge period and
-// passes the quality check.
+// TestNormalizeRestoresRidgePeriod renders the same impression at 1000 and
+// 400 ppi and checks that, once normalised, it has the 500 ppi ridge period
+// and passes the quality check.
 func TestNormalizeRestoresRidgePeriod(t *testing.T) {
-	p := synth.Default(1)
-	ref := assess(t, synth.Print(p)).Features.RidgePeriod
+	ref := assess(t, fingergen.Print(1, 0, 256, 288)).Features.RidgePeriod
 	for _, ppi := range []float64{1000, 400} {
-		q := p
 		f := ppi / TargetPPI
-		q.Width, q.Height, q.Period = int(math.Round(float64(p.Width)*f)), int(math.Round(float64(p.Height)*f)), p.Period*f
+		w, h := int(math.Round(256*f)), int(math.Round(288*f))
 		src := Source{PPI: ppi, BitDepth: 8}
-		img, err := Normalize(synth.Print(q), src, HeapAlloc)
+		img, err := Normalize(fingergen.Sensor(1, 0, w, h, ppi), src, HeapAlloc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +144,7 @@ func TestNormalizeAlloc(t *testing.T) {
 }
 
 func TestType14RoundTrip(t *testing.T) {
-	img := synth.Print(synth.Default(7))
+	img := fingergen.Print(1, 7, 256, 288)
 	e, _ := NewEncoder(nil)
 	meta := ansinist.Header{IDC: 1, Agency: "MX0001", CaptureDate: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
 	calls := 0
@@ -167,7 +166,7 @@ func TestType14RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if psnr := testutil.PSNR(img, dec); psnr < 28 {
+	if psnr := testutil.PSNR(img, dec); psnr < selfTestMinPSNR { // fingergen prints: 22-26 dB, see selfTestMinPSNR
 		t.Errorf("PSNR %.1f dB", psnr)
 	}
 	if _, err := e.Type14(img, iso19794.LeftThumb, ansinist.Header{}, HeapAlloc); err == nil {
@@ -178,5 +177,37 @@ func TestType14RoundTrip(t *testing.T) {
 func TestSelfTest(t *testing.T) {
 	if err := SelfTest(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSelfTestFailsBadInput: the self-test's thresholds still separate a
+// working pipeline from a broken one on fingergen's prints: a smeared or
+// blurred print is not accepted, and a round trip that returns another
+// print, a blank platen or a coarser stream fails the PSNR floor.
+func TestSelfTestFailsBadInput(t *testing.T) {
+	good := degrade.Quantize4(fingergen.Print(selfTestSeed, 0, 256, 288))
+	for name, img := range map[string]*image.Gray{
+		"smeared": degrade.Smear(good, 2),
+		"blurred": degrade.Blur(good, 3.5),
+	} {
+		if err := selfTest(img, recordRoundTrip); err == nil {
+			t.Errorf("%s print passed the self-test", name)
+		}
+	}
+	other := degrade.Quantize4(fingergen.Print(selfTestSeed+1, 0, 256, 288))
+	for name, rt := range map[string]roundTrip{
+		"another print": func(*image.Gray, int) (*image.Gray, error) { return other, nil },
+		"blank platen":  func(img *image.Gray, _ int) (*image.Gray, error) { return degrade.Levels(img, 230, 0), nil },
+		"0.1 bpp": func(img *image.Gray, _ int) (*image.Gray, error) {
+			data, err := wsq.Encode(img, &wsq.Options{BitRate: 0.1, PPI: 500})
+			if err != nil {
+				return nil, err
+			}
+			return wsq.Decode(data)
+		},
+	} {
+		if err := selfTest(good, rt); err == nil {
+			t.Errorf("a round trip returning %s passed the self-test", name)
+		}
 	}
 }

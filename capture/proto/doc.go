@@ -3,10 +3,12 @@
 // a type byte, a big-endian uint32 payload length that must equal the rest
 // of the datagram, and a payload whose form the type fixes.
 //
-// Down (daemon to capture): Configure, Capture, Cancel, Preview, SelfTest.
+// Down (daemon to capture): Configure, Capture, Cancel, Preview, SelfTest,
+// Ping (a sequence number).
 // Up (capture to daemon): Ready, Prompt, Frame (a preview JPEG), Result
 // (the liveness summary and, for a live face, the best-shot JPEG), Error,
-// Camera (the device's state and counters), SelfTestDone.
+// Camera (the device's state and counters), SelfTestDone, Pong (the Ping's
+// number, answered by the request loop itself).
 //
 // Decoding is strict: an unknown type, a wrong length, an oversized
 // payload, trailing bytes, unknown JSON fields or values outside their

@@ -16,6 +16,7 @@ const (
 	TCancel    Type = 0x03 // empty: cancel the running capture
 	TPreview   Type = 0x04 // one byte: 1 preview on, 0 off
 	TSelfTest  Type = 0x05 // empty: open the camera and wait for a frame
+	TPing      Type = 0x06 // 8-byte sequence number: answer with a Pong
 )
 
 // Up: from the capture process to the daemon.
@@ -27,11 +28,13 @@ const (
 	TError        Type = 0x85 // one Code byte, then a message (no personal data)
 	TCamera       Type = 0x86 // JSON Camera
 	TSelfTestDone Type = 0x87 // empty (passed) or the failure's message
+	TPong         Type = 0x88 // the Ping's sequence number, from the request loop
 )
 
 // Sizes.
 const (
 	HeaderLen  = 5
+	SeqLen     = 8                                 // a Ping's or Pong's payload
 	MaxJPEG    = 2 << 20                           // a best shot (token frontal, 480x640 q95 is ~100 KiB)
 	MaxFrame   = 256 << 10                         // a preview frame (320 px, q60)
 	MaxJSON    = 16 << 10                          // any JSON payload
@@ -56,7 +59,7 @@ func (t Type) String() string {
 var names = map[Type]string{
 	TConfigure: "configure", TCapture: "capture", TCancel: "cancel", TPreview: "preview", TSelfTest: "selftest",
 	TReady: "ready", TPrompt: "prompt", TFrame: "frame", TResult: "result", TError: "error", TCamera: "camera",
-	TSelfTestDone: "selftest_done",
+	TSelfTestDone: "selftest_done", TPing: "ping", TPong: "pong",
 }
 
 // limit is the largest payload a type may carry.
@@ -66,6 +69,8 @@ func limit(t Type) (int, bool) {
 		return 0, true
 	case TPreview:
 		return 1, true
+	case TPing, TPong:
+		return SeqLen, true
 	case TConfigure, TPrompt, TCamera:
 		return MaxJSON, true
 	case TFrame:
@@ -113,11 +118,22 @@ func Decode(b []byte) (Type, []byte, error) {
 		return 0, nil, malformed("%s: %d bytes, at most %d", t, n, max)
 	}
 	p := b[HeaderLen:]
-	if t == TPreview && len(p) != 1 || t == TError && len(p) < 1 {
+	if t == TPreview && len(p) != 1 || t == TError && len(p) < 1 || (t == TPing || t == TPong) && len(p) != SeqLen {
 		return 0, nil, malformed("%s: %d bytes", t, len(p))
 	}
 	if t == TPreview && p[0] > 1 {
 		return 0, nil, malformed("preview: flag %d", p[0])
 	}
 	return t, p, nil
+}
+
+// EncodeSeq is a Ping's or Pong's payload.
+func EncodeSeq(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+// DecodeSeq reads the payload of a Ping or Pong that Decode accepted.
+func DecodeSeq(p []byte) (uint64, error) {
+	if len(p) != SeqLen {
+		return 0, malformed("sequence: %d bytes", len(p))
+	}
+	return binary.BigEndian.Uint64(p), nil
 }

@@ -30,6 +30,10 @@ func TestDecodeTable(t *testing.T) {
 		{"error", Append(nil, TError, EncodeError(CodeDevice, "camera gone")), true},
 		{"frame too big", Append(nil, TFrame, make([]byte, MaxFrame+1)), false},
 		{"result", Append(nil, TResult, EncodeResult(live, jpegBytes)...), true},
+		{"ping", Append(nil, TPing, EncodeSeq(1)), true},
+		{"pong", Append(nil, TPong, EncodeSeq(1<<63)), true},
+		{"ping short", Append(nil, TPing, []byte{1, 2, 3, 4, 5, 6, 7}), false},
+		{"pong empty", Append(nil, TPong), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +117,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(Append(nil, TCamera, EncodeJSON(Camera{State: "idle"})))
 	f.Add(Append(nil, TError, EncodeError(CodeDevice, "x")))
 	f.Add(Append(nil, TPreview, []byte{1}))
+	f.Add(Append(nil, TPing, EncodeSeq(7)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		typ, p, err := Decode(b)
 		if err != nil {
@@ -136,6 +141,10 @@ func FuzzDecode(f *testing.F) {
 			DecodeError(p)
 		case TSelfTestDone:
 			DecodeText(p)
+		case TPing, TPong:
+			if _, err := DecodeSeq(p); err != nil {
+				t.Fatalf("%s accepted by Decode, refused by DecodeSeq: %v", typ, err)
+			}
 		}
 	})
 }

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/ventanilla-mx/ventanilla/capture/finger"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/iso19794"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/wsq"
-	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
 	"github.com/ventanilla-mx/ventanilla/internal/testenv"
 	"github.com/ventanilla-mx/ventanilla/uplink"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"

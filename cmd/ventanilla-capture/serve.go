@@ -91,6 +91,10 @@ func (s *server) loop(ctx context.Context) error {
 			s.send(proto.TError, proto.EncodeError(proto.CodeProtocol, err.Error()))
 			return err
 		}
+		if t == proto.TPing { // answered by this loop: a Pong says it turns
+			s.send(proto.TPong, p)
+			continue
+		}
 		if err := s.handle(ctx, t, p); err != nil {
 			s.send(proto.TError, proto.EncodeError(proto.CodeProtocol, err.Error()))
 			return err

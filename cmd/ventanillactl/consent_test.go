@@ -24,7 +24,7 @@ type consentEnv struct {
 
 // newConsentEnv writes a ledger with n consents (consent 1 also signed with
 // e.firma), the device public key, the archive private key and the CA.
-func newConsentEnv(t *testing.T, n int) *consentEnv {
+func newConsentEnv(t testing.TB, n int) *consentEnv {
 	dir := t.TempDir()
 	e := &consentEnv{dir: dir, db: filepath.Join(dir, "consent.db"), pub: filepath.Join(dir, "device.pub"),
 		archive: filepath.Join(dir, "archive.key"), ca: filepath.Join(dir, "ca.pem"), key: filepath.Join(dir, "device.key"),

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,56 +42,124 @@ func provisionedConfig(b *testing.B) (cfg, diagSock string) {
 	return env.ConfigPath, env.Config.SocketPath()
 }
 
-// BenchmarkStartToReady measures from fork/exec to READY=1 on a real
-// NOTIFY_SOCKET for a fully provisioned kiosk: wall time, the daemon's own
-// CPU time at READY (/proc/PID/stat), the CPU time of the whole run
-// (getrusage of the reaped daemon, which includes its reaped capture
-// process), and, once the capture process reports the camera, the idle
-// RSS of the daemon and of the capture process separately. The
-// comparison is `ventanillad --version` (BenchmarkStartVersionOnly): the
-// cost of starting the same binary at all.
+// BenchmarkStartToReady measures, per round and interleaved so load hits
+// all alike: (1) `ventanillad --version` (the cost of starting the binary
+// at all; getrusage of the reaped process); (2) a provisioned kiosk without
+// a camera (device key, consent ledger, INE uplink to an in-process
+// ine-sim over TLS, diagnostics socket) from fork/exec to READY=1 on a
+// real NOTIFY_SOCKET, then SIGTERM: getrusage of the whole run (start,
+// READY, shutdown; no child process), and the daemon's CPU at READY
+// (/proc/PID/task/*/schedstat, nanoseconds); (3) the same kiosk with a
+// replayed camera served by a real ventanilla-capture process: the
+// daemon's CPU at READY, the capture process's CPU until it has loaded its
+// models and probed the camera, and both idle RSS figures. Medians.
+//
+//	go test -tags matprofile -run '^$' -bench StartToReady -benchtime 15x ./cmd/ventanillad/
 func BenchmarkStartToReady(b *testing.B) {
 	bin := buildDaemon(b)
 	dir := b.TempDir()
-	cfg, diag := provisionedConfig(b)
+	bare := daemontest.Provision(b, daemontest.Opts{}).ConfigPath
+	full, diag := provisionedConfig(b)
 	sock := filepath.Join(dir, "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	var rssKiB, captureKiB int
-	var readyCPU, totalCPU, captureCPU time.Duration
+	var version, bareRun, bareReady, fullReady, captureCPU, wall []time.Duration
+	var rssKiB, captureKiB, bareKiB []int
 	b.ResetTimer()
 	for b.Loop() {
-		cmd := exec.Command(bin, "--config", cfg)
-		cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
+		cmd := exec.Command(bin, "--version")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
 		}
+		version = append(version, rusageCPU(cmd.ProcessState))
+
+		cmd = startDaemon(b, bin, bare, sock)
+		t0 := time.Now()
 		waitState(b, conn, "READY=1")
-		b.StopTimer()
-		readyCPU += procCPU(b, cmd.Process.Pid)
+		wall = append(wall, time.Since(t0))
+		bareReady = append(bareReady, schedCPU(b, cmd.Process.Pid))
+		bareKiB = append(bareKiB, vmRSS(b, cmd.Process.Pid))
+		bareRun = append(bareRun, stopDaemon(b, cmd))
+
+		cmd = startDaemon(b, bin, full, sock)
+		waitState(b, conn, "READY=1")
+		fullReady = append(fullReady, schedCPU(b, cmd.Process.Pid))
 		waitCameraReported(b, diag)
-		rssKiB = vmRSS(b, cmd.Process.Pid)
+		rssKiB = append(rssKiB, vmRSS(b, cmd.Process.Pid))
 		if cpid := childOf(cmd.Process.Pid); cpid > 0 {
-			captureKiB = vmRSS(b, cpid)
-			captureCPU += procCPU(b, cpid)
+			captureKiB = append(captureKiB, vmRSS(b, cpid))
+			captureCPU = append(captureCPU, schedCPU(b, cpid))
 		}
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			b.Fatalf("daemon exit: %v", err)
-		}
-		totalCPU += rusageCPU(cmd.ProcessState)
-		b.StartTimer()
+		stopDaemon(b, cmd)
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/n/1000, "ms-to-ready")
-	b.ReportMetric(float64(readyCPU.Microseconds())/n/1000, "daemon-cpu-ms-at-ready")
-	b.ReportMetric(float64(captureCPU.Microseconds())/n/1000, "capture-cpu-ms-to-idle")
-	b.ReportMetric(float64(totalCPU.Microseconds())/n/1000, "rusage-cpu-ms-whole-run")
-	b.ReportMetric(float64(rssKiB), "daemon-idle-RSS-KiB")
-	b.ReportMetric(float64(captureKiB), "capture-idle-RSS-KiB")
+	ms := func(d []time.Duration) float64 { return float64(medianD(d).Microseconds()) / 1000 }
+	b.ReportMetric(ms(version), "version-rusage-cpu-ms")
+	b.ReportMetric(ms(bareRun), "bare-start-ready-exit-rusage-cpu-ms")
+	b.ReportMetric(ms(bareReady), "bare-cpu-ms-at-ready")
+	b.ReportMetric(ms(wall), "bare-wall-ms-to-ready")
+	b.ReportMetric(float64(medianI(bareKiB)), "bare-RSS-KiB-at-ready")
+	b.ReportMetric(ms(fullReady), "camera-daemon-cpu-ms-at-ready")
+	b.ReportMetric(ms(captureCPU), "capture-cpu-ms-to-idle")
+	b.ReportMetric(float64(medianI(rssKiB)), "daemon-idle-RSS-KiB")
+	b.ReportMetric(float64(medianI(captureKiB)), "capture-idle-RSS-KiB")
+}
+
+func startDaemon(b *testing.B, bin, cfg, sock string) *exec.Cmd {
+	b.Helper()
+	cmd := exec.Command(bin, "--config", cfg)
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return cmd
+}
+
+// stopDaemon sends SIGTERM, reaps the daemon and returns its getrusage CPU.
+func stopDaemon(b *testing.B, cmd *exec.Cmd) time.Duration {
+	b.Helper()
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("daemon exit: %v", err)
+	}
+	return rusageCPU(cmd.ProcessState)
+}
+
+// schedCPU is a live process's CPU time so far, summed over its threads
+// from /proc/PID/task/*/schedstat (nanoseconds on the CPU).
+func schedCPU(b *testing.B, pid int) time.Duration {
+	b.Helper()
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(tasks) == 0 {
+		b.Fatalf("no tasks of %d: %v", pid, err)
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue // a thread that just ended
+		}
+		ns, _ := strconv.ParseInt(strings.Fields(string(data))[0], 10, 64)
+		sum += time.Duration(ns)
+	}
+	return sum
+}
+
+func medianD(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func medianI(v []int) int {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // rusageCPU is user+system time of a reaped process (getrusage via wait4),
@@ -101,18 +170,6 @@ func rusageCPU(ps *os.ProcessState) time.Duration {
 		return ps.UserTime() + ps.SystemTime()
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// procCPU is a live process's own user+system time (clock ticks of 10 ms).
-func procCPU(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	ut, _ := strconv.Atoi(f[11])
-	st, _ := strconv.Atoi(f[12])
-	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
 }
 
 // childOf is the first process whose parent is pid (the capture process).

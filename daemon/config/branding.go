@@ -2,7 +2,6 @@ package config
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +25,7 @@ type Branding struct {
 // MaxLogoBytes bounds the logo file.
 const MaxLogoBytes = 256 << 10
 
-var colourRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var colourRE = lazyRegexp(`^#[0-9a-fA-F]{6}$`)
 
 func defaultBranding() Branding { return Branding{Primary: "#0b3d91", Accent: "#c9a227"} }
 
@@ -41,7 +40,7 @@ func (c *Config) validateBranding() error {
 		}
 	}
 	for _, f := range []struct{ key, v string }{{"branding.primary", b.Primary}, {"branding.accent", b.Accent}} {
-		if !colourRE.MatchString(f.v) {
+		if !colourRE().MatchString(f.v) {
 			return invalid(f.key, "%q is not a colour #rrggbb", f.v)
 		}
 	}

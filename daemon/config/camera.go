@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -69,11 +68,11 @@ type VideoMode struct {
 	FPS           float64
 }
 
-var videoModePattern = regexp.MustCompile(`^([A-Z0-9]{4}) ([0-9]{2,5})x([0-9]{2,5})@([0-9]+(?:\.[0-9]+)?)$`)
+var videoModePattern = lazyRegexp(`^([A-Z0-9]{4}) ([0-9]{2,5})x([0-9]{2,5})@([0-9]+(?:\.[0-9]+)?)$`)
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (m *VideoMode) UnmarshalText(b []byte) error {
-	p := videoModePattern.FindStringSubmatch(string(b))
+	p := videoModePattern().FindStringSubmatch(string(b))
 	if p == nil {
 		return fmt.Errorf("want a mode such as \"MJPG 1280x720@30\" (FourCC, width x height @ fps), got %q", string(b))
 	}

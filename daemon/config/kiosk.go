@@ -2,12 +2,11 @@ package config
 
 import (
 	"net"
-	"regexp"
 	"time"
 )
 
 // userNameRE is what Debian's adduser and systemd-sysusers accept as a name.
-var userNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+var userNameRE = lazyRegexp(`^[a-z_][a-z0-9_-]{0,31}$`)
 
 // KioskAPI configures the kiosk screen's loopback HTTP API and the
 // operator logins.
@@ -82,7 +81,7 @@ func defaultSession() Session {
 	}}
 }
 
-var operatorIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+var operatorIDPattern = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
 func (c *Config) validateKioskAPI() error {
 	k := c.KioskAPI
@@ -96,7 +95,7 @@ func (c *Config) validateKioskAPI() error {
 		}
 	}
 	for id, h := range k.Operators {
-		if !operatorIDPattern.MatchString(id) {
+		if !operatorIDPattern().MatchString(id) {
 			return invalid("kiosk_api.operators", "operator id %q: 1-32 letters, digits, '.', '_', '-'", id)
 		}
 		if err := CheckPINHash(h); err != nil {
@@ -147,7 +146,7 @@ func (c *Config) validateSessionTimes() error {
 		}
 	}
 	for _, name := range k.AllowedUsers {
-		if !userNameRE.MatchString(name) {
+		if !userNameRE().MatchString(name) {
 			return invalid("kiosk_api.allowed_users", "%q is not a user name", name)
 		}
 	}

@@ -6,10 +6,11 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"sync"
 	"time"
 )
 
-var kioskIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+var kioskIDPattern = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func invalid(key, format string, args ...any) *InvalidError {
 	return &InvalidError{Key: key, Msg: fmt.Sprintf(format, args...)}
@@ -33,7 +34,7 @@ func (c *Config) validate() error {
 }
 
 func (c *Config) validateKiosk() error {
-	if !kioskIDPattern.MatchString(c.Kiosk.ID) {
+	if !kioskIDPattern().MatchString(c.Kiosk.ID) {
 		return invalid("kiosk.id", "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	return nil
@@ -190,4 +191,11 @@ func (c *Config) validateSecmem() error {
 		return invalid("secmem.max_bytes", "must be between 1MiB and 1GiB")
 	}
 	return nil
+}
+
+// lazyRegexp compiles expr on first use: ventanillactl links this package
+// for `config check` only, and every other command would pay for compiling
+// the patterns at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

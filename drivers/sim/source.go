@@ -7,9 +7,8 @@ import (
 	_ "image/jpeg" // finger images from JPEG files
 	_ "image/png"  // and PNG files
 	"os"
-	"sync"
 
-	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 )
 
 // LoadImage reads a PNG or JPEG file and scales it to w×h 8-bit grayscale
@@ -40,26 +39,5 @@ func (d *Device) Synthetic(seed uint64, n int) []byte {
 	if d.cfg.Model == R503 {
 		ppi = 508
 	}
-	return fingergen.Render(finger(seed).Impression(n).Image, w, h, ppi)
-}
-
-// fingers caches grown fingers (a third of a second each); a handful is
-// all a session or a test suite uses.
-var fingers struct {
-	sync.Mutex
-	m map[uint64]*fingergen.Finger
-}
-
-func finger(seed uint64) *fingergen.Finger {
-	fingers.Lock()
-	defer fingers.Unlock()
-	if f, ok := fingers.m[seed]; ok {
-		return f
-	}
-	if fingers.m == nil || len(fingers.m) >= 16 {
-		fingers.m = map[uint64]*fingergen.Finger{}
-	}
-	f := fingergen.New(seed)
-	fingers.m[seed] = f
-	return f
+	return fingergen.Render(fingergen.Cached(seed).Impression(n).Image, w, h, ppi)
 }

@@ -52,7 +52,13 @@ type Synth struct {
 	// recording shown on a screen held before a room), "replay_full" (the
 	// screen filling the frame, no bezel in view) or "replay_clean" (a
 	// screen without a visible pixel grid, hand-held and moving, its bezel
-	// in view: only the motion can give it away).
+	// in view: only the motion can give it away), "replay_stand" (a screen
+	// on a stand, still, filling most of the frame, no pixel grid, its
+	// 25 fps recording shown to a 30 fps camera), "replay_stand_sync" (the
+	// same at the camera's own rate: no frame-rate conversion) or
+	// "mask_cutout" (a print of the first frame's face with the eyes cut
+	// out, worn by the presenter: the live eyes show through, the rest is
+	// one rigid sheet moving with the head). See synth.go.
 	Kind string `json:"kind"`
 	Seed int64  `json:"seed"`
 }
@@ -65,7 +71,8 @@ const (
 
 var attackTypes = map[string]bool{"print": true, "replay": true, "mask": true, "other": true}
 var synthKinds = map[string]bool{"plane": true, "print": true, "replay": true,
-	"print_noedge": true, "print_curved": true, "replay_full": true, "replay_clean": true}
+	"print_noedge": true, "print_curved": true, "replay_full": true, "replay_clean": true,
+	"replay_stand": true, "replay_stand_sync": true, "mask_cutout": true}
 
 // maxManifest bounds the manifest size read.
 const maxManifest = 4 << 20
@@ -129,7 +136,7 @@ func (it *Item) validate(dir string) error {
 		return fmt.Errorf("label %q: want bona_fide or attack", it.Label)
 	}
 	if it.Synth != nil && !synthKinds[it.Synth.Kind] {
-		return fmt.Errorf("synth kind %q: want plane, print, print_noedge, print_curved, replay, replay_full or replay_clean", it.Synth.Kind)
+		return fmt.Errorf("synth kind %q: want plane, print, print_noedge, print_curved, replay, replay_full, replay_clean, replay_stand, replay_stand_sync or mask_cutout", it.Synth.Kind)
 	}
 	if len(it.Frames) != 0 && (len(it.Frames) != 2 || it.Frames[0] < 0 || it.Frames[1] <= it.Frames[0]) {
 		return fmt.Errorf("frames %v: want [first, last) with 0 <= first < last", it.Frames)

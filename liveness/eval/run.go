@@ -133,6 +133,7 @@ func openItem(ctx context.Context, it Item) (camera.Camera, error) {
 		return nil, err
 	}
 	s := newSynth(it.Synth, src)
+	fps = s.outFPS(fps)
 	cam, err := camera.NewGenerated(s.generator(ctx), fps, &camera.ReplayOpts{Rate: camera.RateAsFastAsConsumed, Opts: camera.Opts{Clock: &mediaClock{fps: fps}}})
 	if err != nil {
 		s.close()

@@ -24,6 +24,9 @@ type synth struct {
 	noise []gocv.Mat // seeded noise fields, cycled per frame
 
 	haveStill, haveBg bool
+
+	stand standState // replay_stand: the source frame on screen
+	mask  *maskState // mask_cutout: the cut-out print and where it is
 }
 
 func newSynth(s *Synth, src camera.Camera) *synth {
@@ -44,6 +47,11 @@ func (s *synth) close() {
 	}
 	s.noise = nil
 	s.haveStill, s.haveBg = false, false
+	s.stand.close()
+	if s.mask != nil {
+		s.mask.close()
+		s.mask = nil
+	}
 }
 
 // generator adapts the synth to camera.Generator.
@@ -56,6 +64,12 @@ func (s *synth) generator(ctx context.Context) camera.Generator {
 func (s *synth) frame(ctx context.Context, i int, dst *gocv.Mat) error {
 	if !s.haveBg {
 		s.bg, s.haveBg = room(s.size, s.rng), true
+	}
+	switch s.kind {
+	case "replay_stand", "replay_stand_sync":
+		return s.standFrame(ctx, i, dst)
+	case "mask_cutout":
+		return s.maskFrame(ctx, i, dst)
 	}
 	replay := s.kind == "replay" || s.kind == "replay_full" || s.kind == "replay_clean"
 	if replay || !s.haveStill {
@@ -110,9 +124,15 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 		out = warpPlane(screen, s.size, t*0.3, 0.9, &s.bg)
 		screen.Close()
 	}
-	s.addNoise(&out, i, 2)
+	return s.emit(&out, i, dst)
+}
+
+// emit adds the camera's noise to a rendered frame, hands it over and
+// wipes it.
+func (s *synth) emit(out *gocv.Mat, i int, dst *gocv.Mat) error {
+	s.addNoise(out, i, 2)
 	out.CopyTo(dst)
-	camera.Wipe(&out)
+	camera.Wipe(out)
 	out.Close()
 	return nil
 }
@@ -122,11 +142,19 @@ func (s *synth) render(content gocv.Mat, i int, dst *gocv.Mat) error {
 // a hand holds a photo or a phone. scale is the medium's width as a fraction
 // of the frame's; bg (when not nil) is what surrounds it.
 func warpPlane(m gocv.Mat, size image.Point, t, scale float64, bg *gocv.Mat) gocv.Mat {
-	w, h := float64(m.Cols()), float64(m.Rows())
+	w := float64(m.Cols())
 	fw, fh := float64(size.X), float64(size.Y)
 	yaw := 0.35 * math.Sin(2*math.Pi*t/3)
 	s := scale * fw / w * (1 + 0.15*math.Sin(2*math.Pi*t/5))
 	cx, cy := fw/2+0.06*fw*math.Sin(2*math.Pi*t/4), fh/2+0.04*fh*math.Cos(2*math.Pi*t/3.5)
+	return placePlane(m, size, yaw, s, cx, cy, bg)
+}
+
+// placePlane maps a flat medium into the frame turned by yaw radians about
+// its vertical axis, s frame pixels per medium pixel, centred at (cx, cy);
+// bg (when not nil) is what surrounds it, else its edges are replicated.
+func placePlane(m gocv.Mat, size image.Point, yaw, s, cx, cy float64, bg *gocv.Mat) gocv.Mat {
+	w, h := float64(m.Cols()), float64(m.Rows())
 	const f = 2.0 // focal length in medium widths: perspective strength
 	var dst []gocv.Point2f
 	for _, c := range [][2]float64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
@@ -207,6 +235,18 @@ func warpCurved(m gocv.Mat, size image.Point, t, scale, bend float64, bg *gocv.M
 // printed makes a photo print: desaturated, halftone dots, paper grain and
 // a white margin.
 func printed(m gocv.Mat, rng *rand.Rand) gocv.Mat {
+	p := printTexture(m, rng)
+	margin := p.Cols() / 14
+	out := gocv.NewMat()
+	gocv.CopyMakeBorder(p, &out, margin, margin, margin, margin, gocv.BorderConstant, color.RGBA{R: 235, G: 235, B: 230})
+	camera.Wipe(&p)
+	p.Close()
+	return out
+}
+
+// printTexture is the print's ink on paper without the margin:
+// desaturated, halftone dots and paper grain.
+func printTexture(m gocv.Mat, rng *rand.Rand) gocv.Mat {
 	grey, grey3 := gocv.NewMat(), gocv.NewMat()
 	defer grey.Close()
 	defer grey3.Close()
@@ -224,12 +264,7 @@ func printed(m gocv.Mat, rng *rand.Rand) gocv.Mat {
 			v[i+c] = clamp8(float64(v[i+c])*dot*grain + 12)
 		}
 	}
-	margin := p.Cols() / 14
-	out := gocv.NewMat()
-	gocv.CopyMakeBorder(p, &out, margin, margin, margin, margin, gocv.BorderConstant, color.RGBA{R: 235, G: 235, B: 230})
-	camera.Wipe(&p)
-	p.Close()
-	return out
+	return p
 }
 
 // screened makes a phone screen: an RGB sub-pixel grid (which the camera

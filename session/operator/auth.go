@@ -54,7 +54,9 @@ func (e *LockedError) Unwrap() error { return e.Err }
 // Remaining is how long until logins open again, as seen at now.
 func (e *LockedError) Remaining(now time.Time) time.Duration { return max(0, e.Until.Sub(now)) }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
+// idPattern is compiled on first use, not at start-up of every program
+// that links this package.
+var idPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`) })
 
 // Auth checks operator PINs against argon2id hashes and keeps the one
 // operator login of this kiosk. Safe for concurrent use.
@@ -87,7 +89,7 @@ func New(hashes map[string]string, o *Opts) (*Auth, error) {
 		return nil, errors.New("operator: MaxFailures, Lockout and Idle must be positive")
 	}
 	for id, s := range hashes {
-		if !idPattern.MatchString(id) {
+		if !idPattern().MatchString(id) {
 			return nil, fmt.Errorf("operator: id %q: 1-32 letters, digits, '.', '_', '-'", id)
 		}
 		h, err := parseHash(s)

@@ -11,7 +11,7 @@ import (
 
 // DemoCitizen is one synthetic citizen of the demo registry (`ine-sim
 // keygen`, `make run`, the kiosk's browser tests): one per INE answer.
-// Finger is the synthetic finger (drivers/sim/fingergen seed) enrolled at
+// Finger is the synthetic finger (capture/finger/fingergen seed) enrolled at
 // position 2 (right index); the scanner emulator presents it with
 // `FINGER seed:N` (the default finger is 1).
 type DemoCitizen struct {

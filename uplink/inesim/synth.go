@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 )
 
 // SyntheticFinger draws a fingerprint-like ridge pattern (8-bit grey, w x h)
@@ -41,7 +41,7 @@ const RefWidth, RefHeight = 256, 288
 const referenceImpression = 1000
 
 // ReferenceFinger renders INE's reference of synthetic finger seed
-// (drivers/sim/fingergen), 8-bit grey, RefWidth x RefHeight.
+// (capture/finger/fingergen), 8-bit grey, RefWidth x RefHeight.
 func ReferenceFinger(seed uint64) []byte {
 	return fingergen.Render(fingergen.New(seed).Impression(referenceImpression).Image, RefWidth, RefHeight, 500)
 }

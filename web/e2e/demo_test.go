@@ -21,7 +21,7 @@ import (
 type demoScreen struct {
 	name    string
 	cred    credential.Credential
-	finger  uint64 // drivers/sim/fingergen seed (`FINGER seed:N`)
+	finger  uint64 // capture/finger/fingergen seed (`FINGER seed:N`)
 	outcome string // the #s-answer class
 	text    string // in the answer's title or text
 	fault   inesim.Fault

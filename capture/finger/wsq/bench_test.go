@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
 )
 
@@ -21,9 +21,7 @@ func benchImage(b *testing.B) *image.Gray {
 			return testutil.LoadGray(b, p)
 		}
 	}
-	p := synth.Default(1)
-	p.Width, p.Height = 388, 374
-	return synth.Print(p)
+	return fingergen.Print(1, 0, 388, 374)
 }
 
 // BenchmarkEncode388x374 encodes at 0.75 bpp into a reused buffer, as the

@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/synth"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 	"github.com/ventanilla-mx/ventanilla/capture/finger/internal/testutil"
 )
 
@@ -38,8 +38,12 @@ func TestReferenceDecode(t *testing.T) {
 	}
 }
 
+// minSyntheticPSNR is the floor for a 0.75 bpp round trip of a fingergen
+// print (see TestRoundTripSynthetic).
+const minSyntheticPSNR = 20
+
 func TestRoundTripSynthetic(t *testing.T) {
-	img := synth.Print(synth.Default(1))
+	img := fingergen.Print(1, 0, 256, 288)
 	data, err := Encode(img, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -51,18 +55,19 @@ func TestRoundTripSynthetic(t *testing.T) {
 	ratio := float64(len(img.Pix)) / float64(len(data))
 	psnr := testutil.PSNR(img, got)
 	t.Logf("256x288 synthetic at 0.75 bpp: %d bytes, %.1f:1, PSNR %.2f dB", len(data), ratio, psnr)
-	// NBIS 5.0 gives 4783 bytes and 31.70 dB on this image.
-	if ratio < 10 || ratio > 25 || psnr < 30 {
-		t.Errorf("ratio %.1f:1 and PSNR %.2f dB outside the expected 10..25:1, >= 30 dB", ratio, psnr)
+	// fingergen prints carry sensor noise and pores: 22-26 dB at 0.75 bpp on
+	// seeds 1-10, another print 9-12 dB. (The retired analytic print gave
+	// 31.70 dB here and NBIS 5.0 the same; real prints are held to NBIS in
+	// TestRoundTripFigures.)
+	if ratio < 10 || ratio > 25 || psnr < minSyntheticPSNR {
+		t.Errorf("ratio %.1f:1 and PSNR %.2f dB outside the expected 10..25:1, >= %d dB", ratio, psnr, minSyntheticPSNR)
 	}
 }
 
 // TestBitRateControlsQuality: a higher bit rate gives a larger stream and a
 // better reconstruction.
 func TestBitRateControlsQuality(t *testing.T) {
-	p := synth.Default(3)
-	p.Width, p.Height = 300, 260
-	img := synth.Print(p)
+	img := fingergen.Print(1, 3, 300, 260)
 	prevSize, prevPSNR := 0, 0.0
 	for _, r := range []float64{0.3, 0.75, 1.5, 3} {
 		data, err := Encode(img, &Options{BitRate: r, PPI: 500})
@@ -83,7 +88,7 @@ func TestBitRateControlsQuality(t *testing.T) {
 
 // TestAllocExactSize: the encoder asks once, for exactly what it writes.
 func TestAllocExactSize(t *testing.T) {
-	img := synth.Print(synth.Default(4))
+	img := fingergen.Print(1, 4, 256, 288)
 	e, err := NewEncoder(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +122,7 @@ func TestAllocExactSize(t *testing.T) {
 }
 
 func TestAllocFailure(t *testing.T) {
-	img := synth.Print(synth.Default(5))
+	img := fingergen.Print(1, 5, 256, 288)
 	e, _ := NewEncoder(nil)
 	boom := errors.New("no locked memory")
 	if _, err := e.Encode(img, func(int) ([]byte, error) { return nil, boom }); !errors.Is(err, boom) {
@@ -130,7 +135,7 @@ func TestAllocFailure(t *testing.T) {
 }
 
 func TestSubImageAndFlatImage(t *testing.T) {
-	big := synth.Print(synth.Default(6))
+	big := fingergen.Print(1, 6, 256, 288)
 	sub := big.SubImage(image.Rect(20, 30, 220, 250)).(*image.Gray)
 	data, err := Encode(sub, nil)
 	if err != nil {
@@ -143,7 +148,7 @@ func TestSubImageAndFlatImage(t *testing.T) {
 	if got.Rect.Dx() != 200 || got.Rect.Dy() != 220 {
 		t.Fatalf("decoded %v", got.Rect)
 	}
-	if psnr := testutil.PSNR(testutil.ToGray(sub), got); psnr < 28 {
+	if psnr := testutil.PSNR(testutil.ToGray(sub), got); psnr < minSyntheticPSNR {
 		t.Errorf("sub-image PSNR %.2f dB", psnr)
 	}
 
@@ -176,7 +181,7 @@ func TestEncoderRejects(t *testing.T) {
 }
 
 func TestDecodeConfigAndComment(t *testing.T) {
-	img := synth.Print(synth.Default(7))
+	img := fingergen.Print(1, 7, 256, 288)
 	data, err := Encode(img, &Options{BitRate: 1.5, PPI: 508})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +201,7 @@ func TestDecodeConfigAndComment(t *testing.T) {
 }
 
 func TestDecoderLimits(t *testing.T) {
-	data, err := Encode(synth.Print(synth.Default(8)), nil)
+	data, err := Encode(fingergen.Print(1, 8, 256, 288), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +223,7 @@ func TestDecoderLimits(t *testing.T) {
 // TestDecodeIgnoresExtraComments: comments between blocks and a second,
 // foreign comment are skipped.
 func TestDecodeIgnoresExtraComments(t *testing.T) {
-	img := synth.Print(synth.Default(9))
+	img := fingergen.Print(1, 9, 256, 288)
 	data, _ := Encode(img, nil)
 	ref, _ := Decode(data)
 	com := []byte{0xFF, 0xA8, 0x00, 0x07, 'h', 'e', 'l', 'l', 'o'}

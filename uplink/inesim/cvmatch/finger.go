@@ -14,7 +14,7 @@ import (
 )
 
 // Correlation matching parameters (package doc). Two impressions of one
-// finger are each placed within about ±12° (drivers/sim/fingergen, and a
+// finger are each placed within about ±12° (capture/finger/fingergen, and a
 // citizen at a counter), so their relative rotation spans ±24°: the search
 // covers it. The score scale is calibrated on the emulator's impressions
 // (docs/uplink.md): genuine pairs' best coefficient 0.48-0.80, impostors'

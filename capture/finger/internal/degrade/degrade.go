@@ -1,82 +1,19 @@
-// Package synth draws synthetic fingerprint-like images and degrades them, for
-// the tests and benchmarks of the fingerprint packages and for the
-// pipeline's self-test. The prints are not
-// anyone's: ridges follow an analytic phase field (concentric ellipses bent by
-// a smooth distortion) inside an elliptical fingertip, dark ridges on a light
-// background as ISO/IEC 19794-4 expects at 500 ppi.
+// Package degrade damages fingerprint images the way captures go wrong
+// (blur, noise, partial contact, a shifted finger, washed-out or dark
+// levels, dry or smeared ridges, the R30x's 4-bit samples), for the tests
+// and benchmarks of the fingerprint packages and the pipeline's
+// self-test. The prints themselves come from capture/finger/fingergen, the
+// one synthetic-finger generator.
 //
 // Its images must never leave the process (no files, no uplink): they are
 // test input, not captures.
-package synth
+package degrade
 
 import (
 	"image"
 	"math"
 	"math/rand/v2"
 )
-
-// Params describe a synthetic print.
-type Params struct {
-	Width, Height int
-	Seed          uint64
-	Period        float64 // ridge period in pixels (500 ppi prints: 8-11)
-	// CoreX, CoreY place the pattern centre as fractions of the size.
-	CoreX, CoreY float64
-	// FingerW, FingerH size the fingertip ellipse as fractions of the size;
-	// FingerX, FingerY place its centre.
-	FingerW, FingerH, FingerX, FingerY float64
-	Ridge, Valley, Background          uint8
-	Noise                              float64 // standard deviation of added noise
-}
-
-// Default returns a 256x288 print like an R30x scanner produces after the
-// 4-bit samples are expanded to 8 bits.
-func Default(seed uint64) Params {
-	return Params{
-		Width: 256, Height: 288, Seed: seed, Period: 9.5,
-		CoreX: 0.5, CoreY: 0.45, FingerW: 0.80, FingerH: 0.86, FingerX: 0.5, FingerY: 0.52,
-		Ridge: 40, Valley: 205, Background: 235, Noise: 6,
-	}
-}
-
-// Print draws the print.
-func Print(p Params) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, p.Width, p.Height))
-	rng := rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15))
-	bend := 0.6 + 0.8*rng.Float64()
-	tilt := (rng.Float64() - 0.5) * 0.6
-	cx, cy := p.CoreX*float64(p.Width), p.CoreY*float64(p.Height)
-	for y := range p.Height {
-		for x := range p.Width {
-			m := fingerMask(p, float64(x), float64(y))
-			v := float64(p.Background)
-			if m > 0 {
-				ph := phase(float64(x)-cx, float64(y)-cy, bend, tilt) / p.Period
-				r := 0.5 + 0.5*math.Cos(2*math.Pi*ph) // 1 on ridges
-				in := float64(p.Valley) + (float64(p.Ridge)-float64(p.Valley))*r
-				v = m*in + (1-m)*v
-			}
-			v += rng.NormFloat64() * p.Noise
-			img.Pix[y*img.Stride+x] = clamp(v)
-		}
-	}
-	return img
-}
-
-// phase is a fingerprint-like distance: concentric ellipses around the core,
-// bent by a smooth distortion so orientation varies across the print.
-func phase(dx, dy, bend, tilt float64) float64 {
-	r := math.Hypot(dx+tilt*dy, dy*1.25)
-	return r + bend*12*math.Sin(dx/45)*math.Exp(-dy*dy/9000) + 4*math.Sin(dy/37)
-}
-
-// fingerMask is 1 inside the fingertip ellipse, falling to 0 over a soft edge.
-func fingerMask(p Params, x, y float64) float64 {
-	ex := (x - p.FingerX*float64(p.Width)) / (p.FingerW * float64(p.Width) / 2)
-	ey := (y - p.FingerY*float64(p.Height)) / (p.FingerH * float64(p.Height) / 2)
-	d := math.Sqrt(ex*ex + ey*ey)
-	return math.Max(0, math.Min(1, (1.0-d)*12))
-}
 
 func clamp(v float64) uint8 {
 	return uint8(math.Max(0, math.Min(255, math.Round(v))))
