@@ -9,7 +9,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/ventanilla-mx/ventanilla/drivers/sim/fingergen"
+	"github.com/ventanilla-mx/ventanilla/capture/finger/fingergen"
 	"github.com/ventanilla-mx/ventanilla/internal/benchcpu"
 	"github.com/ventanilla-mx/ventanilla/uplink/inesim"
 )
