@@ -32,6 +32,19 @@ fi
 ln -sfn "$replay_src" "$dev/camera-replay"
 # ---------------------------------------------------------------------------
 
+# ine-sim with its OpenCV matcher (-tags cvmatch, as the kiosk's browser
+# tests use it): `make build`'s ine-sim links no OpenCV, and its pure-Go
+# thumbnail matcher tolerates no rotation of a finger (the demo finger
+# scored 10-38 against the kiosk's 70) and finds no face in a photo.
+ine_sim="$dev/ine-sim-cvmatch"
+${GO:-go} build -tags cvmatch -trimpath -buildvcs=false -o "$ine_sim" ./cmd/ine-sim
+# The demo citizens' face is the person of the recording the camera
+# replays: ine-sim enrols a frame of it in memory (-face-video), so
+# face-only verification works too. A still photo is refused by liveness
+# anyway, so it is not enrolled.
+face_args=()
+case "$replay_src" in *.mp4) face_args=(-face-video "$dev/camera-replay") ;; esac
+
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -53,7 +66,7 @@ echo AUTO >&3
 
 # The reference INE service on loopback TLS (add -latency 6s to feel INE's
 # real delay, or -fault 5xx to see the kiosk say "try again").
-bin/ine-sim serve -dir "$dev/ine" -addr 127.0.0.1:8443 >"$dev/ine-sim.log" 2>&1 &
+"$ine_sim" serve -dir "$dev/ine" -addr 127.0.0.1:8443 "${face_args[@]}" >"$dev/ine-sim.log" 2>&1 &
 pids+=($!)
 
 # The municipality's consent archive, when PostgreSQL is installed
@@ -66,7 +79,7 @@ else
 fi
 
 echo "kiosk UI:        http://127.0.0.1:8780/   (operator op-001, PIN 246810)"
-echo "demo citizen:    model H, CIC 100000001, identificador 200000001, right index (finger 2)"
+echo "demo citizen:    model H, CIC 100000001, identificador 200000001: right index (finger 2), or the face only"
 echo "ventanillad: diagnostics socket $dev/run/diag.sock"
 echo "  status:          bin/ventanillactl --config configs/dev.toml status"
 echo "  scanner control: echo FINGER > $dev/scanner.cmd   (LIFT, UNPLUG, REPLUG, HELP...)"

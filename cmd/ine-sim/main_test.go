@@ -81,3 +81,18 @@ func TestServeStopsOnSignal(t *testing.T) {
 		t.Fatalf("unknown fault: exit %d", code)
 	}
 }
+
+// TestServeRefusesAFaceVideoItCannotRead: -face-video names a video that
+// cannot be read (or, in the default build, needs OpenCV): serve fails
+// rather than serving without the face.
+func TestServeRefusesAFaceVideoItCannotRead(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ine")
+	if code := run(context.Background(), io.Discard, io.Discard, []string{"keygen", "-dir", dir, "-kem", "x25519"}); code != exitOK {
+		t.Fatal("keygen failed")
+	}
+	var errb bytes.Buffer
+	args := []string{"serve", "-dir", dir, "-addr", "127.0.0.1:0", "-face-video", filepath.Join(dir, "none.mp4")}
+	if code := run(context.Background(), io.Discard, &errb, args); code != exitFail || !strings.Contains(errb.String(), "-face-video") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}

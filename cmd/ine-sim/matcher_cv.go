@@ -15,3 +15,10 @@ func newMatcher() (matcher, error) {
 	mo.DecodeWSQ = wsq.DecodePixels // the kiosk's own codec
 	return cvmatch.New(mo)
 }
+
+// faceFrame is the first frame of a video from frame n on that shows a
+// face, PNG-encoded in memory (cvmatch.Matcher.FaceFrame).
+func faceFrame(m matcher, path string, n int) ([]byte, error) {
+	face, _, err := m.(*cvmatch.Matcher).FaceFrame(path, n)
+	return face, err
+}

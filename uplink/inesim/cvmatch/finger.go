@@ -118,6 +118,12 @@ func enhance(m *gocv.Mat) {
 // bestCorrelation slides rotated central crops of the probe over the
 // reference and returns the best TM_CCOEFF_NORMED value.
 func bestCorrelation(probe, ref gocv.Mat) float64 {
+	return bestCorrelationOver(probe, ref, fingerAngles)
+}
+
+// bestCorrelationOver is bestCorrelation over the given angles (the
+// benchmark compares the search with one angle).
+func bestCorrelationOver(probe, ref gocv.Mat, angles []float64) float64 {
 	side := image.Pt(int(float64(probe.Cols())*templateShare), int(float64(probe.Rows())*templateShare))
 	side.X, side.Y = min(side.X, ref.Cols()-8), min(side.Y, ref.Rows()-8)
 	if side.X < 16 || side.Y < 16 {
@@ -125,7 +131,7 @@ func bestCorrelation(probe, ref gocv.Mat) float64 {
 	}
 	center := image.Pt(probe.Cols()/2, probe.Rows()/2)
 	best := -1.0
-	for _, a := range fingerAngles {
+	for _, a := range angles {
 		best = max(best, correlateAt(probe, ref, center, side, a))
 	}
 	return best
