@@ -29,6 +29,7 @@ var (
 	ErrNoticeMismatch   = &Error{"notice_mismatch", "the notice accepted is not the one offered; show the current notice again"}
 	ErrBadSignature     = &Error{"invalid_signature", "the signature is empty or malformed; ask the citizen to sign again"}
 	ErrBadAcceptance    = &Error{"invalid_acceptance", "the typed text is not the acceptance phrase of the notice's language; ask the citizen to type it again"}
+	ErrBadEFirma        = &Error{"invalid_efirma", "the e.firma was refused (see the reason); the citizen may check the files and password and try again"}
 	ErrBadCredential    = &Error{"invalid_credential", "the credential data do not match the model's rules"}
 	ErrModality         = &Error{"modality_unavailable", "this kiosk does not offer that capture"}
 	ErrFingerPosition   = &Error{"invalid_finger", "finger position must be 1 to 10"}
@@ -41,3 +42,24 @@ var (
 	ErrNoMemory         = &Error{"no_memory", "secure memory is exhausted; abort the session and call a technician"}
 	ErrClosed           = &Error{"closed", "the kiosk is shutting down"}
 )
+
+// EFirma refusal reasons (EFirmaError.Reason): stable codes for the clerk
+// and the kiosk screen, which says each in the citizen's language.
+const (
+	EFirmaWrongPassword = "wrong_password"      // the .key does not open with that password
+	EFirmaNotCertKey    = "not_certificate_key" // the .key is not the .cer's key
+	EFirmaExpired       = "expired"             // the certificate is not valid now
+	EFirmaUntrusted     = "untrusted"           // not issued by a configured SAT CA (or none configured)
+	EFirmaNotForSigning = "not_for_signing"     // the certificate does not allow digital signatures
+	EFirmaUnreadable    = "unreadable"          // the files are not a .cer and an encrypted .key
+	EFirmaUnsupported   = "unsupported"         // the .key's encryption scheme is not supported
+)
+
+// EFirmaError is ErrBadEFirma with its reason. It never carries the
+// certificate's subject.
+type EFirmaError struct{ Reason string }
+
+func (e *EFirmaError) Error() string { return "session: e.firma refused: " + e.Reason }
+
+// Unwrap makes errors.Is(err, ErrBadEFirma) and errors.As(err, **Error) hold.
+func (e *EFirmaError) Unwrap() error { return ErrBadEFirma }

@@ -68,6 +68,27 @@ type Consent struct {
 	// Typed is the acceptance typed on the keyboard (nil with a Signature);
 	// the recorder must record it as such, never as a signature.
 	Typed *TypedAcceptance
+	// EFirma is the citizen's SAT e.firma files and password (nil with
+	// the others), lent for the call: the recorder signs the statement with
+	// them and must not retain them; the engine wipes them. A refusal of
+	// the e.firma itself is returned as an *EFirmaError.
+	EFirma *EFirmaFiles
+}
+
+// EFirmaFiles is a SAT e.firma as the citizen brings it: the certificate
+// (.cer, DER), the encrypted private key (.key, PKCS#8) and its password.
+// All of it is personal data.
+type EFirmaFiles struct {
+	Cert, Key, Password []byte
+}
+
+// Wipe zeroes the files and the password.
+func (f *EFirmaFiles) Wipe() {
+	if f != nil {
+		clear(f.Cert)
+		clear(f.Key)
+		clear(f.Password)
+	}
 }
 
 // NoticeRef identifies the exact privacy notice text shown.

@@ -46,7 +46,7 @@ func (e *Engine) AcceptNotice(id logging.SessionID, ref NoticeRef) error {
 // failure the session stays at the signature step (ErrConsentNotStored).
 func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Signature) (string, error) {
 	defer sig.Wipe()
-	return e.commitConsent(ctx, id, sig, "")
+	return e.commitConsent(ctx, id, evidence{sig: sig})
 }
 
 // TypeConsent commits the consent with the acceptance phrase typed on the
@@ -54,12 +54,33 @@ func (e *Engine) SignConsent(ctx context.Context, id logging.SessionID, sig *Sig
 // on the screen. phrase must be vocab.AcceptancePhrase of the language of
 // the notice accepted (ErrBadAcceptance). Otherwise as SignConsent.
 func (e *Engine) TypeConsent(ctx context.Context, id logging.SessionID, phrase string) (string, error) {
-	return e.commitConsent(ctx, id, nil, phrase)
+	return e.commitConsent(ctx, id, evidence{phrase: phrase})
 }
 
-// commitConsent records the consent with sig, or with phrase when sig is nil.
-func (e *Engine) commitConsent(ctx context.Context, id logging.SessionID, sig *Signature, phrase string) (string, error) {
-	c, s, err := e.beginConsent(id, sig, phrase)
+// EFirmaConsent commits the consent signed with the citizen's SAT e.firma
+// (issue 13, item 7): the recorder signs the statement with f and the
+// ledger verifies the chain. f is wiped before return. A refused e.firma
+// is an *EFirmaError (errors.Is ErrBadEFirma) and leaves the session at
+// the signature step. Otherwise as SignConsent.
+func (e *Engine) EFirmaConsent(ctx context.Context, id logging.SessionID, f *EFirmaFiles) (string, error) {
+	defer f.Wipe()
+	if f == nil || len(f.Cert) == 0 || len(f.Key) == 0 {
+		return "", &EFirmaError{Reason: EFirmaUnreadable}
+	}
+	return e.commitConsent(ctx, id, evidence{efirma: f})
+}
+
+// evidence is what the citizen gives to consent: exactly one of a drawn
+// signature, the typed phrase (when both others are nil) or an e.firma.
+type evidence struct {
+	sig    *Signature
+	phrase string
+	efirma *EFirmaFiles
+}
+
+// commitConsent records the consent with the evidence ev.
+func (e *Engine) commitConsent(ctx context.Context, id logging.SessionID, ev evidence) (string, error) {
+	c, s, err := e.beginConsent(id, ev)
 	if err != nil {
 		return "", err
 	}
@@ -74,6 +95,12 @@ func (e *Engine) commitConsent(ctx context.Context, id logging.SessionID, sig *S
 		// (that is fine: consent without capture harms nobody).
 		return "", ErrStaleSession
 	}
+	var refused *EFirmaError
+	if errors.As(rerr, &refused) {
+		e.log.Info("e.firma refused", logging.Session(s.id), "reason", refused.Reason)
+		e.emitLocked(Event{Kind: KindConsentFailed, Code: ErrBadEFirma.Code})
+		return "", refused
+	}
 	if rerr != nil || rec.ID == "" {
 		e.log.Warn("consent not recorded", logging.Session(s.id), "err", rerr)
 		e.emitLocked(Event{Kind: KindConsentFailed, Code: ErrConsentNotStored.Code})
@@ -86,7 +113,7 @@ func (e *Engine) commitConsent(ctx context.Context, id logging.SessionID, sig *S
 	return rec.ID, nil
 }
 
-func (e *Engine) beginConsent(id logging.SessionID, sig *Signature, phrase string) (*Consent, *sess, error) {
+func (e *Engine) beginConsent(id logging.SessionID, ev evidence) (*Consent, *sess, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s, err := e.stepLocked(id, StateSignature)
@@ -95,13 +122,16 @@ func (e *Engine) beginConsent(id logging.SessionID, sig *Signature, phrase strin
 	}
 	c := &Consent{Session: s.id, Requests: slices.Clone(s.reqs), Operator: s.operator, Time: e.o.Now(),
 		Notice: s.notice, Purposes: slices.Clone(e.o.Purposes)}
-	if sig != nil {
-		if err := sig.Validate(); err != nil {
+	switch {
+	case ev.efirma != nil:
+		c.EFirma = ev.efirma
+	case ev.sig != nil:
+		if err := ev.sig.Validate(); err != nil {
 			return nil, nil, ErrBadSignature
 		}
-		c.Signature = sig
-	} else {
-		t := TypedAcceptance{Lang: s.notice.Lang, Phrase: phrase}
+		c.Signature = ev.sig
+	default:
+		t := TypedAcceptance{Lang: s.notice.Lang, Phrase: ev.phrase}
 		if !t.Valid() {
 			return nil, nil, ErrBadAcceptance
 		}

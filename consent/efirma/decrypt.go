@@ -27,7 +27,7 @@ var (
 // Bounds on outside bytes. SAT's keys are ~1.3 KiB with 2048 iterations.
 const (
 	MaxKeyFile    = 16 << 10
-	maxIterations = 1 << 20
+	maxIterations = 1 << 17
 	maxSalt       = 64
 )
 

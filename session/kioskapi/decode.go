@@ -191,6 +191,19 @@ type typedBody struct {
 	Phrase string `json:"phrase"`
 }
 
+// efirmaBody is a consent signed with the citizen's e.firma: the .cer,
+// the encrypted .key and the password, each base64 (so encoding/json
+// decodes them into byte slices that are wiped, never into strings).
+type efirmaBody struct {
+	Cer      []byte `json:"cer"`
+	Key      []byte `json:"key"`
+	Password []byte `json:"password"`
+}
+
+func (b *efirmaBody) files() *session.EFirmaFiles {
+	return &session.EFirmaFiles{Cert: b.Cer, Key: b.Key, Password: b.Password}
+}
+
 type fingerBody struct {
 	Position int `json:"position"`
 }

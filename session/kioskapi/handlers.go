@@ -256,6 +256,34 @@ func (s *Server) typedConsent(w http.ResponseWriter, r *http.Request, _ string) 
 	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
 }
 
+// efirmaConsent is the e.firma consent path (issue 13, item 7): the
+// citizen's .cer, .key and password, read off the connection like a PIN.
+func (s *Server) efirmaConsent(rw http.ResponseWriter, r *http.Request, _ string) {
+	x, err := s.takeSecret(rw, r, maxSignatureBody)
+	if x == nil {
+		s.fail(rw, err)
+		return
+	}
+	defer x.finish()
+	var b efirmaBody
+	if err == nil {
+		err = decodeStrict(x.body, &b)
+	}
+	clear(x.body)
+	f := b.files()
+	defer f.Wipe()
+	if err != nil {
+		s.fail(x, err)
+		return
+	}
+	id, err := s.e.EFirmaConsent(r.Context(), sid(r), f)
+	if err != nil {
+		s.fail(x, err)
+		return
+	}
+	writeJSON(x, http.StatusOK, map[string]string{"consent": id})
+}
+
 func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
 	x, err := s.takeSecret(rw, r, maxBody)
 	if x == nil {

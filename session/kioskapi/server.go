@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sessions/{id}/notice", s.needOperator(s.acceptNotice))
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent", s.needOperator(s.consent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/consent/typed", s.needOperator(s.typedConsent))
+	m.HandleFunc("POST /api/v1/sessions/{id}/consent/efirma", s.needOperator(s.efirmaConsent))
 	m.HandleFunc("POST /api/v1/sessions/{id}/credential", s.needOperator(s.credential))
 	m.HandleFunc("POST /api/v1/sessions/{id}/face", s.needOperator(s.step(s.e.StartFace, true)))
 	m.HandleFunc("POST /api/v1/sessions/{id}/finger", s.needOperator(s.finger))
@@ -182,7 +183,8 @@ type errorBody struct {
 		Fields  []session.FieldError `json:"fields,omitempty"`
 		// RetryAfter: seconds until logins open again (locked, too_fast).
 		RetryAfter int `json:"retry_after_s,omitempty"`
-		// Reasons: the health conditions behind not_ready (for the clerk).
+		// Reasons: the health conditions behind not_ready, the reason of
+		// invalid_efirma (codes for the clerk; the screen translates them).
 		Reasons []string `json:"reasons,omitempty"`
 	} `json:"error"`
 }
@@ -200,11 +202,25 @@ var statusOf = map[string]int{
 	"consent_required": http.StatusConflict, "credential_required": http.StatusConflict,
 	"face_refused": http.StatusConflict, "nothing_to_submit": http.StatusConflict,
 	"notice_mismatch": http.StatusUnprocessableEntity, "invalid_signature": http.StatusUnprocessableEntity,
-	"invalid_acceptance": http.StatusUnprocessableEntity,
+	"invalid_acceptance": http.StatusUnprocessableEntity, "invalid_efirma": http.StatusUnprocessableEntity,
 	"invalid_credential": http.StatusUnprocessableEntity, "modality_unavailable": http.StatusUnprocessableEntity,
 	"invalid_finger":       http.StatusUnprocessableEntity,
 	"consent_not_recorded": http.StatusServiceUnavailable, "no_memory": http.StatusServiceUnavailable,
 	"closed": http.StatusServiceUnavailable, "not_ready": http.StatusServiceUnavailable,
+}
+
+// reasonsOf returns the reason codes of a refusal that has them: the
+// health conditions behind not_ready, the reason of invalid_efirma.
+func reasonsOf(err error) []string {
+	var nr *session.NotReadyError
+	var ef *session.EFirmaError
+	switch {
+	case errors.As(err, &nr):
+		return nr.Codes
+	case errors.As(err, &ef):
+		return []string{ef.Reason}
+	}
+	return nil
 }
 
 // fail writes err: a body problem, an engine refusal, or an internal error.
@@ -224,10 +240,9 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		if !ok {
 			code = http.StatusConflict
 		}
-		var nr *session.NotReadyError
-		if errors.As(err, &nr) {
+		if reasons := reasonsOf(err); reasons != nil {
 			var b errorBody
-			b.Error.Code, b.Error.Message, b.Error.Reasons = se.Code, se.Msg, nr.Codes
+			b.Error.Code, b.Error.Message, b.Error.Reasons = se.Code, se.Msg, reasons
 			writeJSON(w, code, b)
 			return
 		}

@@ -24,6 +24,10 @@ type Consent struct {
 	Err error
 	// Hold makes RecordConsent wait for ctx (a stuck disk).
 	Hold bool
+	// EFirmaPassword is the password an e.firma consent must carry; any
+	// other is refused as the real recorder would (wrong_password).
+	EFirmaPassword string
+	efirmas        []*session.EFirmaFiles
 }
 
 var _ session.ConsentRecorder = (*Consent)(nil)
@@ -40,10 +44,17 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	if err != nil {
 		return session.ConsentReceipt{}, err
 	}
-	if (c.Signature == nil) == (c.Typed == nil) {
-		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: want exactly one of signature and typed acceptance")
+	if n := btoi(c.Signature != nil) + btoi(c.Typed != nil) + btoi(c.EFirma != nil); n != 1 {
+		return session.ConsentReceipt{}, fmt.Errorf("sessiontest: ledger: want exactly one of signature, typed acceptance and e.firma")
 	}
-	if c.Signature != nil {
+	if c.EFirma != nil {
+		f.mu.Lock()
+		f.efirmas = append(f.efirmas, c.EFirma)
+		f.mu.Unlock()
+		if string(c.EFirma.Password) != f.EFirmaPassword {
+			return session.ConsentReceipt{}, &session.EFirmaError{Reason: session.EFirmaWrongPassword}
+		}
+	} else if c.Signature != nil {
 		if err := c.Signature.Validate(); err != nil {
 			return session.ConsentReceipt{}, err
 		}
@@ -53,12 +64,35 @@ func (f *Consent) RecordConsent(ctx context.Context, c *session.Consent) (sessio
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rec := *c
-	rec.Signature = nil
+	rec.Signature, rec.EFirma = nil, nil
 	f.recs = append(f.recs, rec)
 	f.sigs = append(f.sigs, c.Signature)
 	id := fmt.Sprintf("0190c0de-0000-7000-8000-%012d", len(f.recs))
 	return session.ConsentReceipt{ID: id, Proof: session.ConsentProof{Index: int64(len(f.recs) - 1), TreeSize: int64(len(f.recs)),
 		RecordHash: [32]byte{0x7f, 0x3a, byte(len(f.recs))}}}, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// EFirmaWiped reports whether every e.firma handed over was zeroed.
+func (f *Consent) EFirmaWiped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.efirmas {
+		for _, b := range [][]byte{e.Cert, e.Key, e.Password} {
+			for _, c := range b {
+				if c != 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // Records returns the consents recorded so far, without signatures.
