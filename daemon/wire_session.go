@@ -46,7 +46,7 @@ func realPorts(s *System, parts kioskParts) (session.Ports, error) {
 	if len(missing) > 0 {
 		return session.Ports{}, fmt.Errorf("not wired: %s", strings.Join(missing, ", "))
 	}
-	p.Consent, p.Verifier = ledgerConsent{l}, uplinkVerifier{c: up, l: l}
+	p.Consent, p.Verifier = ledgerConsent{l: l, mem: parts.mem}, uplinkVerifier{c: up, l: l}
 	p.Binder = ledgerBinder{l}
 	return p, nil
 }
@@ -62,8 +62,12 @@ func requestTokens(ids []logging.RequestID) []string {
 
 // ledgerConsent is the consent ledger as a session.ConsentRecorder. The
 // receipt's Proof is the ledger.Receipt (record hash, leaf index, signed
-// checkpoint) for the uplink adapter to turn into its consent proof.
-type ledgerConsent struct{ l *ledger.Ledger }
+// checkpoint) for the uplink adapter to turn into its consent proof. mem
+// holds an e.firma's decrypted key while it signs (wire_efirma.go).
+type ledgerConsent struct {
+	l   *ledger.Ledger
+	mem *secmem.Allocator
+}
 
 var _ session.ConsentRecorder = ledgerConsent{}
 
@@ -75,13 +79,19 @@ func (a ledgerConsent) RecordConsent(ctx context.Context, c *session.Consent) (s
 		return session.ConsentReceipt{}, fmt.Errorf("consent statement: %w", err)
 	}
 	p := &consent.Personal{Handwritten: c.Signature}
-	if c.Typed != nil {
+	switch {
+	case c.Typed != nil:
 		// Recorded as what it is: a typed acceptance, never a signature.
 		p = &consent.Personal{Typed: &consent.TypedAcceptance{Lang: c.Typed.Lang, Phrase: c.Typed.Phrase}}
+	case c.EFirma != nil:
+		if p.EFirma, err = a.signEFirma(st, c.EFirma); err != nil {
+			return session.ConsentReceipt{}, err
+		}
+		p.Handwritten = nil
 	}
 	rc, err := a.l.Append(ctx, st, p)
 	if err != nil {
-		return session.ConsentReceipt{}, err
+		return session.ConsentReceipt{}, efirmaRefusal(err)
 	}
 	return session.ConsentReceipt{ID: rc.ID.String(), Proof: session.ConsentProof{Index: rc.Index,
 		RecordHash: rc.RecordHash, TreeSize: rc.TreeSize, Checkpoint: rc.Checkpoint}}, nil

@@ -53,7 +53,7 @@ func recordConsent(t *testing.T, l *ledger.Ledger, req logging.RequestID) sessio
 	t.Helper()
 	sig := &session.Signature{Width: 400, Height: 200, Strokes: []session.Stroke{
 		{{X: 1, Y: 2, T: 0, Pressure: 32768}, {X: 30, Y: 40, T: 16, Pressure: 32768}}}}
-	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
+	rc, err := ledgerConsent{l: l}.RecordConsent(context.Background(), &session.Consent{
 		Session: logging.NewSessionID(), Requests: []logging.RequestID{req}, Operator: "op-001",
 		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"}, Signature: sig})
 	if err != nil {
@@ -143,7 +143,7 @@ func TestCancelledSessionBound(t *testing.T) {
 func TestLedgerRecordsTypedConsent(t *testing.T) {
 	fx := consenttest.New(t)
 	l := openTestLedger(t, fx, nil)
-	rc, err := ledgerConsent{l}.RecordConsent(context.Background(), &session.Consent{
+	rc, err := ledgerConsent{l: l}.RecordConsent(context.Background(), &session.Consent{
 		Session: logging.NewSessionID(), Requests: []logging.RequestID{logging.NewRequestID()}, Operator: "op-001",
 		Notice: web.Notices()[0].Ref(), Purposes: []string{"verificacion-identidad-ine"},
 		Typed: &session.TypedAcceptance{Lang: "es-MX", Phrase: "ACEPTO"}})
