@@ -71,6 +71,7 @@
       window.KioskForms.serverField(f);
       text = T.t("err.invalid_credential", { field: T.t("field." + f.field) || T.t("cred.model") });
     }
+    if (err && err.code === "invalid_efirma") text = efirmaRefused(err) || text;
     if (err && err.code === "invalid_acceptance") {
       window.KioskForms.mark($("typed-phrase"), T.t("typed.wrong", { phrase: T.t("typed.phrase") }));
       $("typed-phrase").focus();
@@ -429,10 +430,47 @@
     window.KioskForms.clear($("cred"));
     window.KioskForms.clear($("typed"));
     $("typed-phrase").value = "";
+    clearEFirma();
     $("notice-accept").disabled = true;
     notice = null;
     prompts.face = prompts.finger = null;
     notes.face = notes.finger = "";
+  }
+
+  // ---- e.firma (docs/kiosk.md, "e.firma at the counter") ----
+  // b64 is base64 of bytes (btoa over chunks of a binary string).
+  function b64(bytes) {
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }
+  function clearEFirma() {
+    $("efirma-cer").value = "";
+    $("efirma-key").value = "";
+    $("efirma-pw").value = "";
+    window.KioskForms.clear($("efirma"));
+  }
+  // sendEFirma reads the .cer and .key and sends them with the password;
+  // the daemon signs the statement (WebCrypto cannot open SAT's .key).
+  async function sendEFirma() {
+    const cer = $("efirma-cer"), key = $("efirma-key"), pw = $("efirma-pw");
+    const missing = window.KioskForms.required([[cer, "efirma.need_cer"], [key, "efirma.need_key"], [pw, "efirma.need_password"]]);
+    if (missing) { missing.focus(); return; }
+    if (cer.files[0].size + key.files[0].size > 256 * 1024) { window.KioskForms.mark(key, T.t("efirma.too_big")); key.focus(); return; }
+    const body = { cer: b64(new Uint8Array(await cer.files[0].arrayBuffer())), key: b64(new Uint8Array(await key.files[0].arrayBuffer())),
+      password: b64(new TextEncoder().encode(pw.value)) };
+    pw.value = "";
+    await api("POST", sp("/consent/efirma"), body);
+    clearEFirma();
+  }
+  // efirmaRefused marks the input the refusal is about and returns its text.
+  function efirmaRefused(err) {
+    const reason = (err.reasons || [])[0] || "";
+    const input = reason === "wrong_password" ? $("efirma-pw") : reason === "not_certificate_key" ? $("efirma-key") : $("efirma-cer");
+    const text = T.t("efirma.reason." + reason);
+    window.KioskForms.mark(input, text || T.t("err.invalid_efirma"));
+    input.focus();
+    return text;
   }
 
   // ---- fingers ----
@@ -541,6 +579,7 @@
       await api("POST", sp("/consent/typed"), { phrase: phrase });
       input.value = "";
     }));
+    $("efirma").addEventListener("submit", act(sendEFirma));
     $("cred").addEventListener("submit", act(async function () {
       if (!window.KioskForms.credential($("cred"))) return;
       await api("POST", sp("/credential"), credentialBody());
