@@ -256,20 +256,31 @@ func (s *Server) typedConsent(w http.ResponseWriter, r *http.Request, _ string) 
 	writeJSON(w, http.StatusOK, map[string]string{"consent": id})
 }
 
+// secretJSON reads a secret body off the connection (takeSecret), decodes
+// it strictly into v and wipes the raw bytes; the caller wipes v. A nil
+// exchange means the refusal was already answered.
+func (s *Server) secretJSON(rw http.ResponseWriter, r *http.Request, limit int64, v any) (*secretExchange, error) {
+	x, err := s.takeSecret(rw, r, limit)
+	if x == nil {
+		s.fail(rw, err)
+		return nil, err
+	}
+	if err == nil {
+		err = decodeStrict(x.body, v)
+	}
+	clear(x.body)
+	return x, err
+}
+
 // efirmaConsent is the e.firma consent path (issue 13, item 7): the
 // citizen's .cer, .key and password, read off the connection like a PIN.
 func (s *Server) efirmaConsent(rw http.ResponseWriter, r *http.Request, _ string) {
-	x, err := s.takeSecret(rw, r, maxSignatureBody)
+	var b efirmaBody
+	x, err := s.secretJSON(rw, r, maxSignatureBody, &b)
 	if x == nil {
-		s.fail(rw, err)
 		return
 	}
 	defer x.finish()
-	var b efirmaBody
-	if err == nil {
-		err = decodeStrict(x.body, &b)
-	}
-	clear(x.body)
 	f := b.files()
 	defer f.Wipe()
 	if err != nil {
@@ -285,17 +296,12 @@ func (s *Server) efirmaConsent(rw http.ResponseWriter, r *http.Request, _ string
 }
 
 func (s *Server) credential(rw http.ResponseWriter, r *http.Request, _ string) {
-	x, err := s.takeSecret(rw, r, maxBody)
+	var b credentialBody
+	x, err := s.secretJSON(rw, r, maxBody, &b)
 	if x == nil {
-		s.fail(rw, err)
 		return
 	}
 	defer x.finish()
-	var b credentialBody
-	if err == nil {
-		err = decodeStrict(x.body, &b)
-	}
-	clear(x.body)
 	defer b.wipe()
 	if err != nil {
 		s.fail(x, err)
