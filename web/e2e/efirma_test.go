@@ -20,7 +20,8 @@ import (
 	"github.com/ventanilla-mx/ventanilla/devicekey"
 )
 
-const efirmaPassword = "Contraseña FIEL 2026"
+// ASCII: chromedp types it key by key.
+const efirmaPassword = "FielDePrueba-2026"
 
 // efirmaFiles writes a throwaway SAT-like CA (PEM) and a citizen's .cer
 // (DER) and .key (PKCS#8, PBES2 with DES-EDE3-CBC, as SAT issues them).
@@ -42,8 +43,8 @@ func efirmaFiles(t *testing.T) (caPath, cerPath, keyPath string) {
 // TestRealKioskEFirmaConsent (issue 13, item 7): in the real kiosk the
 // citizen opens "Firmar con e.firma" from the keyboard, picks the .cer and
 // the encrypted .key and types the password; a wrong password is refused
-// in Spanish at the password field; the right one commits the consent and
-// the session goes on to the credential. The ledger then holds an e.firma
+// in Spanish at the password field; the right one (Enter sends the form)
+// commits the consent and the session goes on to the credential. The ledger then holds an e.firma
 // record: `ventanillactl consent verify` checks the exported bundle and
 // `consent open --ca` re-verifies the e.firma against the CA.
 func TestRealKioskEFirmaConsent(t *testing.T) {
@@ -67,11 +68,11 @@ func TestRealKioskEFirmaConsent(t *testing.T) {
 		waitText("#efirma-title", "Firmar con e.firma"))
 	run(t, ctx, "a wrong password",
 		chromedp.SetUploadFiles(css("#efirma-cer"), []string{cerPath}), chromedp.SetUploadFiles(css("#efirma-key"), []string{keyPath}),
-		chromedp.SendKeys(css("#efirma-pw"), "no es"), chromedp.Click(css("#efirma-send")),
+		chromedp.SendKeys(css("#efirma-pw"), "no es"+kb.Enter),
 		waitText("#efirma-pw-err", "La contraseña no abre la clave privada"))
 	marked(t, ctx, "efirma-pw")
-	run(t, ctx, "the right password", chromedp.SendKeys(css("#efirma-pw"), efirmaPassword),
-		chromedp.Click(css("#efirma-send")), chromedp.WaitVisible(css("#model-E")))
+	run(t, ctx, "the right password, Enter", chromedp.SendKeys(css("#efirma-pw"), efirmaPassword+kb.Enter),
+		chromedp.WaitVisible(css("#model-E")))
 	if got := k.metric(t, "ventanilla_consent_appends_total"); got != "1" {
 		t.Fatalf("consent appends %s, want 1", got)
 	}
