@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -43,8 +44,10 @@ func efirmaFiles(t *testing.T) (caPath, cerPath, keyPath string) {
 // TestRealKioskEFirmaConsent (issue 13, item 7): in the real kiosk the
 // citizen opens "Firmar con e.firma" from the keyboard, picks the .cer and
 // the encrypted .key and types the password; a wrong password is refused
-// in Spanish at the password field; the right one (Enter sends the form)
-// commits the consent and the session goes on to the credential. The ledger then holds an e.firma
+// in Spanish at the password field (sent with Enter); the right one, sent
+// with a tap on the button (which the sticky button bar covered before
+// scroll-margin), commits the consent and the session goes on to the
+// credential. The ledger then holds an e.firma
 // record: `ventanillactl consent verify` checks the exported bundle and
 // `consent open --ca` re-verifies the e.firma against the CA.
 func TestRealKioskEFirmaConsent(t *testing.T) {
@@ -71,8 +74,11 @@ func TestRealKioskEFirmaConsent(t *testing.T) {
 		chromedp.SendKeys(css("#efirma-pw"), "no es"+kb.Enter),
 		waitText("#efirma-pw-err", "La contraseña no abre la clave privada"))
 	marked(t, ctx, "efirma-pw")
-	run(t, ctx, "the right password, Enter", chromedp.SendKeys(css("#efirma-pw"), efirmaPassword+kb.Enter),
-		chromedp.WaitVisible(css("#model-E")))
+	run(t, ctx, "the right password", chromedp.SendKeys(css("#efirma-pw"), efirmaPassword))
+	if top := topmostAtCentre(t, ctx, "efirma-send"); top != "efirma-send" {
+		t.Fatalf("scrolled into view, the send button is under %q (a tap would miss it)", top)
+	}
+	run(t, ctx, "tap the send button", chromedp.Click(css("#efirma-send")), chromedp.WaitVisible(css("#model-E")))
 	if got := k.metric(t, "ventanilla_consent_appends_total"); got != "1" {
 		t.Fatalf("consent appends %s, want 1", got)
 	}
@@ -106,4 +112,18 @@ func efirmaBundleOpened(t *testing.T, k *realKiosk, caPath string) string {
 		}
 	}
 	return string(out)
+}
+
+// topmostAtCentre scrolls #id into view as a tap or focus would and
+// returns the id (or tag.class) of the element on top at its centre.
+func topmostAtCentre(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	js := `(function(){const b=document.getElementById(` + quote(id) + `);b.scrollIntoView({block:'nearest'});
+const r=b.getBoundingClientRect();const e=document.elementFromPoint(r.x+r.width/2,r.y+r.height/2);
+return e?(e.id||e.tagName+'.'+e.className):'';})()`
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
