@@ -232,10 +232,11 @@ const (
 
 // detectNear re-detects a tracked face in the region around it, which
 // costs a fraction of the whole frame; nil when a whole-frame detection
-// is due instead (no track, Opts.Legacy, every fullEvery-th time). The
+// is due instead (no track, Opts.Legacy or WholeFrameDetect, every
+// fullEvery-th time). The
 // face count stays the last whole-frame one unless more are seen here.
 func (a *Analyzer) detectNear() []image.Rectangle {
-	if a.o.Legacy || !a.tracking || a.nearDetects+1 >= fullEvery || a.tr.count(RegionFace) < 8 {
+	if a.o.Legacy || a.o.WholeFrameDetect || !a.tracking || a.nearDetects+1 >= fullEvery || a.tr.count(RegionFace) < 8 {
 		return nil
 	}
 	a.nearDetects++
