@@ -85,9 +85,11 @@ type schedule struct {
 }
 
 // schedules: "baseline" is the schedule before the per-frame job
-// staggering (docs/benchmarks.md), "current" the defaults.
+// staggering (docs/benchmarks.md), "wholeframe" the staggered schedule
+// with every re-detection on the whole frame, "current" the defaults.
 var schedules = []schedule{
 	{"baseline", func(fo *face.Opts, lo *Opts) { fo.Legacy, lo.Legacy = true, true }},
+	{"wholeframe", func(fo *face.Opts, _ *Opts) { fo.WholeFrameDetect = true }},
 	{"current", func(*face.Opts, *Opts) {}},
 }
 

@@ -52,6 +52,8 @@ type Analyzer struct {
 	plan                       Plan
 	sinceDetect                int  // frames since the detector last ran
 	eyesDue                    bool // an eye search was put off a busy frame
+	nearDetects                int  // re-detections near the track since the last whole-frame one
+	fullFaces                  int  // faces in the last whole-frame detection
 }
 
 // Plan is what the caller asks of the next frames (Analyzer.SetPlan); the
@@ -188,10 +190,11 @@ func (a *Analyzer) needDetect() bool {
 
 // detect runs the detector and re-anchors the track on its result.
 func (a *Analyzer) detect() {
-	gocv.EqualizeHist(a.work, &a.eq)
-	minSize := int(a.o.MinFaceFrac * float64(a.work.Rows()))
-	boxes := a.det.Detect(a.eq, minSize)
-	a.faces = len(boxes)
+	boxes := a.detectNear()
+	if boxes == nil {
+		boxes = a.detectIn(bounds(a.work), int(a.o.MinFaceFrac*float64(a.work.Rows())))
+		a.faces, a.fullFaces, a.nearDetects = len(boxes), len(boxes), 0
+	}
 	if len(boxes) == 0 {
 		a.tracking = false
 		a.tr.pts = nil
@@ -216,6 +219,59 @@ func (a *Analyzer) detect() {
 	if reseed || a.tr.count(RegionSurround) < maxSurroundPoints/3 {
 		a.tr.seedSurround(a.work, pick)
 	}
+}
+
+// Re-detection near the track: the tracked box grown nearGrow times, for
+// faces at least nearMinSize of its width; every fullEvery-th periodic
+// detection searches the whole frame (other faces, a lost track).
+const (
+	nearGrow    = 1.8
+	nearMinSize = 0.6
+	fullEvery   = 3
+)
+
+// detectNear re-detects a tracked face in the region around it, which
+// costs a fraction of the whole frame; nil when a whole-frame detection
+// is due instead (no track, Opts.Legacy or WholeFrameDetect, every
+// fullEvery-th time). The
+// face count stays the last whole-frame one unless more are seen here.
+func (a *Analyzer) detectNear() []image.Rectangle {
+	if a.o.Legacy || a.o.WholeFrameDetect || !a.tracking || a.nearDetects+1 >= fullEvery || a.tr.count(RegionFace) < 8 {
+		return nil
+	}
+	a.nearDetects++
+	box := a.box.rect(1)
+	roi := grow(box, nearGrow).Intersect(bounds(a.work))
+	if roi.Dx() < box.Dx() || roi.Dy() < box.Dy() {
+		return nil
+	}
+	boxes := a.detectIn(roi, int(nearMinSize*float64(box.Dx())))
+	a.faces = max(len(boxes), a.fullFaces)
+	if len(boxes) == 0 { // not where it was: search the whole frame
+		return nil
+	}
+	return boxes
+}
+
+// detectIn runs the detector on roi of the work image, for faces at least
+// minSize wide, and returns boxes in work coordinates. The whole image is
+// equalised and roi cut from it, so a search near the track sees the very
+// pixels a whole-frame search sees: equalising the crop alone stretches
+// its own histogram (mostly face) and the cascade then finds the face a
+// few per cent larger, which the box smoothing turns into a box whose size
+// and surround seeding swing with each kind of detection.
+func (a *Analyzer) detectIn(roi image.Rectangle, minSize int) []image.Rectangle {
+	gocv.EqualizeHist(a.work, &a.eq)
+	if roi == bounds(a.work) {
+		return a.det.Detect(a.eq, minSize)
+	}
+	sub := a.eq.Region(roi)
+	defer sub.Close()
+	boxes := a.det.Detect(sub, minSize)
+	for i := range boxes {
+		boxes[i] = boxes[i].Add(roi.Min)
+	}
+	return boxes
 }
 
 // fill converts the tracker state to frame coordinates.
@@ -317,6 +373,7 @@ func (a *Analyzer) Reset() {
 	a.tr.pts, a.tracking, a.faces, a.frame = nil, false, 0, 0
 	a.eyeMemo, a.eyesEvery = eyeMemo{}, a.o.EyesEvery
 	a.plan, a.sinceDetect, a.eyesDue = Plan{}, 0, false
+	a.nearDetects, a.fullFaces = 0, 0
 	for _, m := range []*gocv.Mat{&a.gray, &a.work, &a.prev, &a.eq, &a.diff} {
 		wipe(m)
 	}

@@ -39,6 +39,11 @@ type Opts struct {
 	// Plan.DetectEvery ignored. Kept as the benchmarks' baseline
 	// (liveness BenchmarkFaceCPU); never set it in production.
 	Legacy bool
+	// WholeFrameDetect makes every periodic re-detection search the whole
+	// frame instead of two in three searching near the track (the schedule
+	// of 2026-12-06 before the near search). Kept as a benchmark arm
+	// (liveness BenchmarkFaceCPU); never set it in production.
+	WholeFrameDetect bool
 }
 
 // QualityOpts are the quality gate thresholds.
