@@ -535,7 +535,11 @@
       applyLang();
       render();
     });
-    $("brand-logo").addEventListener("load", function () { $("brand-logo").hidden = false; });
+    // The logo may have loaded before this script ran (a cached or fast
+    // response): its load event is then gone, so look at it as well.
+    const logo = $("brand-logo");
+    logo.addEventListener("load", function () { logo.hidden = false; });
+    if (logo.complete && logo.naturalWidth > 0) logo.hidden = false;
     $("finger-sel").addEventListener("change", function () { fingerPos = Number($("finger-sel").value); });
     $("login").addEventListener("submit", act(async function () {
       const missing = window.KioskForms.required([[$("op-id"), "login.need_id"], [$("op-pin"), "login.need_pin"]]);
